@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Takt.Boxes;
+
+/// <summary>How a dataset is cut into boxes.</summary>
+public enum Grain
+{
+    Daily,
+    Hourly,
+    Monthly,
+    Unpartitioned,
+}
+
+/// <summary>
+/// Boxes are numbered by an ordinal per grain (days since 0001-01-01, hours since then, months since year 0),
+/// so that ranges of boxes are plain integer intervals and never need to be enumerated.
+/// </summary>
+public static class GrainMath
+{
+    public const long UnpartitionedBox = 0;
+
+    public static string Format(Grain grain, long box) => grain switch
+    {
+        Grain.Daily => DateOnly.FromDayNumber(checked((int)box)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Grain.Hourly => DateOnly.FromDayNumber(checked((int)(box / 24))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                        + "T" + (box % 24).ToString("00", CultureInfo.InvariantCulture),
+        Grain.Monthly => $"{box / 12:0000}-{box % 12 + 1:00}",
+        Grain.Unpartitioned => "all",
+        _ => throw new ArgumentOutOfRangeException(nameof(grain)),
+    };
+
+    public static bool TryParse(Grain grain, string text, out long box)
+    {
+        box = 0;
+        switch (grain)
+        {
+            case Grain.Daily:
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return false;
+                box = day.DayNumber;
+                return true;
+            case Grain.Hourly:
+                if (!DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture, DateTimeStyles.None, out var hour)) return false;
+                box = (long)DateOnly.FromDateTime(hour).DayNumber * 24 + hour.Hour;
+                return true;
+            case Grain.Monthly:
+                if (!DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)) return false;
+                box = month.Year * 12L + month.Month - 1;
+                return true;
+            case Grain.Unpartitioned:
+                return text == "all";
+            default:
+                return false;
+        }
+    }
+
+    public static long Parse(Grain grain, string text) =>
+        TryParse(grain, text, out var box)
+            ? box
+            : throw new FormatException($"'{text}' is not a {Describe(grain)} box (expected {Example(grain)}).");
+
+    public static string Example(Grain grain) => grain switch
+    {
+        Grain.Daily => "YYYY-MM-DD",
+        Grain.Hourly => "YYYY-MM-DDTHH",
+        Grain.Monthly => "YYYY-MM",
+        _ => "all",
+    };
+
+    public static string Describe(Grain grain) => grain.ToString().ToLowerInvariant();
+
+    /// <summary>Start of the box in UTC, as ticks.</summary>
+    public static DateTime Start(Grain grain, long box) => grain switch
+    {
+        Grain.Daily => DateOnly.FromDayNumber(checked((int)box)).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+        Grain.Hourly => DateOnly.FromDayNumber(checked((int)(box / 24))).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours(box % 24),
+        Grain.Monthly => new DateTime(checked((int)(box / 12)), (int)(box % 12) + 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        Grain.Unpartitioned => DateTime.MinValue,
+        _ => throw new ArgumentOutOfRangeException(nameof(grain)),
+    };
+
+    /// <summary>The box of <paramref name="grain"/> that contains the instant.</summary>
+    public static long BoxOf(Grain grain, DateTime utc) => grain switch
+    {
+        Grain.Daily => DateOnly.FromDateTime(utc).DayNumber,
+        Grain.Hourly => (long)DateOnly.FromDateTime(utc).DayNumber * 24 + utc.Hour,
+        Grain.Monthly => utc.Year * 12L + utc.Month - 1,
+        Grain.Unpartitioned => UnpartitionedBox,
+        _ => throw new ArgumentOutOfRangeException(nameof(grain)),
+    };
+
+    /// <summary>The boxes of <paramref name="to"/> that overlap the boxes <paramref name="range"/> of <paramref name="from"/>.</summary>
+    public static BoxRange Convert(Grain from, BoxRange range, Grain to)
+    {
+        if (from == to) return range;
+        if (to == Grain.Unpartitioned) return new BoxRange(UnpartitionedBox, UnpartitionedBox);
+        if (from == Grain.Unpartitioned) return BoxRange.Everything;
+        var first = BoxOf(to, Start(from, range.Start));
+        var endExclusive = Start(from, range.End + 1);
+        var last = BoxOf(to, endExclusive.AddTicks(-1));
+        return new BoxRange(first, last);
+    }
+
+    /// <summary>A box range from an inclusive date range, in the given grain.</summary>
+    public static BoxRange FromDates(Grain grain, DateOnly from, DateOnly to) =>
+        Convert(Grain.Daily, new BoxRange(from.DayNumber, to.DayNumber), grain);
+}

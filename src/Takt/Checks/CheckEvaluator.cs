@@ -1,0 +1,138 @@
+using System.Globalization;
+using Takt.Definitions;
+using Takt.Engine;
+using Takt.Ledger;
+
+namespace Takt.Checks;
+
+/// <summary>Runs a dataset's checks in DuckDB over a staged version exposed as the view <c>__data</c>.</summary>
+internal static class CheckEvaluator
+{
+    public const string DataView = "__data";
+
+    /// <param name="referencedFiles">Files of the same box of another dataset, or null when that box has no usable version.</param>
+    public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, Func<string, IReadOnlyList<string>?> referencedFiles)
+    {
+        var results = new List<CheckResult>();
+        if (dataset.Schema.IsDeclared && dataset.Transform is not null) results.Add(SchemaContract(db, dataset));
+        foreach (var check in dataset.Checks) results.Add(Evaluate(db, dataset, check, referencedFiles));
+        return results;
+    }
+
+    public static bool StopsTheLine(IEnumerable<CheckResult> results) =>
+        results.Any(r => !r.Passed && r.Severity == nameof(Severity.Block).ToLowerInvariant());
+
+    private static CheckResult Evaluate(DuckDbSession db, Dataset dataset, Check check, Func<string, IReadOnlyList<string>?> referencedFiles)
+    {
+        var column = check.Columns.Select(SqlText.Identifier).FirstOrDefault() ?? "";
+        return check switch
+        {
+            NotNullCheck => Count(db, check, $"SELECT count(*) FROM {DataView} WHERE {column} IS NULL", "null value(s)"),
+            UniqueCheck u => Duplicates(db, u),
+            AcceptedValuesCheck a => AcceptedValues(db, a, column),
+            RangeCheck r => Range(db, r, column),
+            RowCountCheck rc => RowCount(db, rc),
+            ReferentialCheck rf => Referential(db, rf, column, referencedFiles(rf.OtherDataset), dataset),
+            _ => throw new NotSupportedException($"Check kind {check.Kind} has no evaluator."),
+        };
+    }
+
+    private static CheckResult Count(DuckDbSession db, Check check, string countSql, string what, params (string, object?)[] parameters)
+    {
+        var failing = db.Scalar<long>(countSql, parameters);
+        return Result(check, failing, failing == 0 ? "ok" : $"{failing} {what}");
+    }
+
+    private static CheckResult Duplicates(DuckDbSession db, UniqueCheck check)
+    {
+        var key = string.Join(", ", check.KeyColumns.Select(SqlText.Identifier));
+        var duplicates = db.Rows($"SELECT {key}, count(*) AS n FROM {DataView} GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, {key} LIMIT 1000");
+        if (duplicates.Count == 0) return Result(check, 0, "ok");
+        var samples = string.Join(", ", duplicates.Take(3).Select(r => string.Join("/", r.Take(check.KeyColumns.Count).Select(Show))));
+        return Result(check, duplicates.Count, $"{duplicates.Count}{(duplicates.Count == 1000 ? "+" : "")} duplicated key(s), e.g. {samples}");
+    }
+
+    private static CheckResult AcceptedValues(DuckDbSession db, AcceptedValuesCheck check, string column)
+    {
+        var bad = db.Rows($"SELECT CAST({column} AS VARCHAR) AS v, count(*) FROM {DataView} WHERE {column} IS NOT NULL AND NOT list_contains($accepted, CAST({column} AS VARCHAR)) GROUP BY 1 ORDER BY 2 DESC LIMIT 5",
+            ("accepted", check.Values.ToList()));
+        if (bad.Count == 0) return Result(check, 0, "ok");
+        var failing = bad.Sum(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
+        return Result(check, failing, $"{failing} row(s) outside [{string.Join(", ", check.Values)}], e.g. {string.Join(", ", bad.Select(r => Show(r[0])))}");
+    }
+
+    private static CheckResult Range(DuckDbSession db, RangeCheck check, string column)
+    {
+        var conditions = new List<string>();
+        if (check.Min is not null) conditions.Add($"{column} < $min");
+        if (check.Max is not null) conditions.Add($"{column} > $max");
+        var parameters = new List<(string, object?)>();
+        if (check.Min is not null) parameters.Add(("min", check.Min.Value));
+        if (check.Max is not null) parameters.Add(("max", check.Max.Value));
+        var row = db.Rows($"SELECT count(*), min({column}), max({column}) FROM {DataView} WHERE {string.Join(" OR ", conditions)}", parameters.ToArray())[0];
+        var failing = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
+        var bounds = $"[{check.Min?.ToString(CultureInfo.InvariantCulture) ?? "-inf"}, {check.Max?.ToString(CultureInfo.InvariantCulture) ?? "+inf"}]";
+        return Result(check, failing, failing == 0 ? "ok" : $"{failing} value(s) outside {bounds} (min {Show(row[1])}, max {Show(row[2])})");
+    }
+
+    private static CheckResult RowCount(DuckDbSession db, RowCountCheck check)
+    {
+        var rows = db.Scalar<long>($"SELECT count(*) FROM {DataView}");
+        var ok = (check.Min is null || rows >= check.Min) && (check.Max is null || rows <= check.Max);
+        return Result(check, ok ? 0 : 1, ok ? $"{rows} rows" : $"{rows} rows, expected {check.Min?.ToString(CultureInfo.InvariantCulture) ?? "0"}..{check.Max?.ToString(CultureInfo.InvariantCulture) ?? "any"}");
+    }
+
+    private static CheckResult Referential(DuckDbSession db, ReferentialCheck check, string column, IReadOnlyList<string>? files, Dataset dataset)
+    {
+        if (files is null) return Result(check, 1, $"{check.OtherDataset} has no usable version for this box to check against");
+        db.CreateView("__referenced", files, Schema.Undeclared);
+        var missing = db.Rows($"""
+            SELECT CAST(d.{column} AS VARCHAR), count(*) FROM {DataView} d
+            WHERE d.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM __referenced r WHERE r.{SqlText.Identifier(check.OtherColumn)} = d.{column})
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1000
+            """);
+        if (missing.Count == 0) return Result(check, 0, "ok");
+        var failing = missing.Sum(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
+        return Result(check, failing, $"{failing} row(s) of {dataset.Name} refer to {check.OtherColumn} values missing from {check.OtherDataset}, e.g. {string.Join(", ", missing.Take(3).Select(r => Show(r[0])))}");
+    }
+
+    private static CheckResult SchemaContract(DuckDbSession db, Dataset dataset)
+    {
+        var observed = db.Describe(DataView);
+        var problems = SchemaComparison.Compare(dataset.Schema, observed);
+        return new CheckResult("schema_contract", "schema_contract", "block", problems.Count == 0, problems.Count,
+            problems.Count == 0 ? "ok" : string.Join("; ", problems));
+    }
+
+    private static CheckResult Result(Check check, long failing, string message) =>
+        new(check.Name, check.Kind, check.Severity.ToString().ToLowerInvariant(), failing == 0, failing, message);
+
+    private static string Show(object? value) => value switch
+    {
+        null => "null",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}
+
+/// <summary>Compares observed columns with a declared schema: what was added, removed or retyped.</summary>
+internal static class SchemaComparison
+{
+    public static List<string> Compare(Schema declared, IReadOnlyList<(string Name, string Type)> observed)
+    {
+        var problems = new List<string>();
+        var seen = observed.ToDictionary(c => c.Name, c => c.Type);
+        foreach (var column in declared.Columns)
+        {
+            if (!seen.TryGetValue(column.Name, out var type)) problems.Add($"column '{column.Name}' is missing");
+            else if (!SameType(column.Type, type)) problems.Add($"column '{column.Name}' is {type}, declared {column.Type.SqlName}");
+        }
+        foreach (var (name, _) in observed)
+            if (declared.Find(name) is null) problems.Add($"column '{name}' is not declared");
+        return problems;
+    }
+
+    private static bool SameType(ColumnType declared, string observed) =>
+        string.Equals(declared.SqlName.Replace(" ", ""), observed.Replace(" ", ""), StringComparison.OrdinalIgnoreCase)
+        || ColumnType.FromSql(observed) == declared;
+}

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using Spectre.Console;
+using Takt.Planning;
+using Takt.Running;
+
+namespace Takt.Cli;
+
+/// <summary><c>ingest</c>, <c>plan</c> and <c>build</c>.</summary>
+internal static class BuildCommands
+{
+    public static void Add(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(Ingest(context));
+        root.Subcommands.Add(PlanCommand(context));
+        root.Subcommands.Add(Build(context));
+    }
+
+    private static Command Ingest(CliContext context)
+    {
+        var targets = Arguments.Targets();
+        var command = new Command("ingest", "Turn new or changed landing files into source versions") { targets };
+        command.SetAction(parse =>
+        {
+            var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
+            using var ws = context.OpenWorkspace(parse);
+            var json = parse.GetValue(context.Json);
+            var observer = new ProgressObserver(context.Console, json);
+            var reports = observer.Show("ingesting", () => new BuildService(ws).Ingest(names, context.RunOptions(parse), observer));
+            var summary = BuildSummary.Of(reports, 0);
+            if (json) context.WriteJson(new { tasks = reports.Select(TaskJson), summary });
+            else context.Console.MarkupLineInterpolated($"ingested {summary.Built} box(es), {summary.Reused} unchanged, {summary.Quarantined} stopped, {summary.Failed} failed");
+            return ExitCodeOf(reports, null);
+        });
+        return command;
+    }
+
+    private static Command PlanCommand(CliContext context)
+    {
+        var targets = Arguments.Targets();
+        var (from, to) = (Arguments.From(), Arguments.To());
+        var command = new Command("plan", "Show what a build would run, and why") { targets, from, to };
+        command.SetAction(parse =>
+        {
+            var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
+            var (f, t) = Arguments.Range(parse, from, to);
+            using var ws = context.OpenWorkspace(parse);
+            var plan = new BuildService(ws).Plan(names, f, t);
+            if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan));
+            else PrintPlan(context.Console, plan);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Build(CliContext context)
+    {
+        var targets = Arguments.Targets();
+        var (from, to) = (Arguments.From(), Arguments.To());
+        var noIngest = new Option<bool>("--no-ingest") { Description = "Do not look at the landing zone first" };
+        var command = new Command("build", "Ingest, then build what the targets need that is missing or stale") { targets, from, to, noIngest };
+        command.SetAction(parse => RunBuild(context, parse, parse.GetValue(targets) ?? [], Arguments.Range(parse, from, to), !parse.GetValue(noIngest)));
+        return command;
+    }
+
+    /// <summary>Runs a build and prints it; shared with factory verbs that build after preparing data.</summary>
+    public static int RunBuild(CliContext context, ParseResult parse, IReadOnlyCollection<string> targets, (DateOnly? From, DateOnly? To) range, bool ingest)
+    {
+        var names = Arguments.ResolveTargets(context.Factory, targets);
+        var json = parse.GetValue(context.Json);
+        using var ws = context.OpenWorkspace(parse);
+        var observer = new ProgressObserver(context.Console, json);
+        var result = observer.Show("building", () => new BuildService(ws).Build(names, range.From, range.To, ingest, context.RunOptions(parse), observer));
+        if (json)
+            context.WriteJson(new { run = result.RunId, tasks = result.Tasks.Select(TaskJson), summary = result.Summary, stopped = StoppedJson(context.Factory, result.Remaining) });
+        else PrintBuild(context.Console, result);
+        return ExitCodeOf(result.Tasks, result.Remaining);
+    }
+
+    private static int ExitCodeOf(IReadOnlyList<TaskReport> tasks, Plan? remaining) =>
+        tasks.Any(t => t.Outcome.Status == BuildStatus.Failed) ? ExitCodes.ProcessingError
+        : tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || remaining?.LineStopped == true ? ExitCodes.StoppedByCheck
+        : ExitCodes.Ok;
+
+    private static object TaskJson(TaskReport r) => new
+    {
+        dataset = r.Dataset,
+        box = r.BoxKey,
+        status = r.Outcome.Status,
+        reason = r.Reason,
+        version = r.Outcome.VersionId,
+        rows = r.Outcome.RowsOut,
+        durationMs = r.DurationMs,
+        attempts = r.Attempts,
+        message = r.Outcome.Message.Length > 0 ? r.Outcome.Message : null,
+        failedChecks = r.Outcome.FailedChecks.Count > 0 ? r.Outcome.FailedChecks.Select(c => new { c.Name, c.Severity, c.Message }) : null,
+    };
+
+    internal static object PlanJson(Plan plan) => new
+    {
+        env = plan.Env,
+        tasks = plan.Tasks.Select(t => new { dataset = t.Dataset, box = t.BoxKey, reason = t.Reason }),
+        datasets = plan.Datasets.Select(d => new
+        {
+            dataset = d.Dataset,
+            planned = d.Planned.Count,
+            fresh = d.Fresh,
+            quarantined = d.Quarantined.Count,
+            blocked = d.Blocked.Select(b => new { boxes = b.Boxes.Count, cause = b.Cause }),
+            waiting = d.Waiting.Select(w => new { boxes = w.Boxes.Count, cause = w.Cause }),
+        }),
+    };
+
+    private static object StoppedJson(Definitions.Factory factory, Plan plan) => plan.Datasets
+        .Where(d => !d.Quarantined.IsEmpty || d.Blocked.Count > 0)
+        .Select(d => new { dataset = d.Dataset, quarantined = d.Quarantined.Select(factory[d.Dataset].BoxKey).ToArray(), blocked = d.BlockedBoxes.Count });
+
+    private static void PrintPlan(IAnsiConsole console, Plan plan)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("dataset", "to build", "fresh", "stopped", "blocked", "waiting", "why");
+        foreach (var d in plan.Datasets)
+        {
+            var reasons = plan.Tasks.Where(t => t.Dataset == d.Dataset).GroupBy(t => t.Reason).Select(g => $"{g.Count()} {g.Key}");
+            var held = d.Blocked.Concat(d.Waiting).Select(h => h.Cause);
+            table.AddRow(Markup.Escape(d.Dataset), d.Planned.Count.ToString(), d.Fresh.ToString(), d.Quarantined.Count.ToString(),
+                d.BlockedBoxes.Count.ToString(), d.WaitingBoxes.Count.ToString(), Markup.Escape(string.Join("; ", reasons.Concat(held))));
+        }
+        console.Write(table);
+        console.MarkupLineInterpolated($"{plan.Tasks.Count} task(s) to run in env [bold]{plan.Env}[/].");
+    }
+
+    private static void PrintBuild(IAnsiConsole console, BuildResult result)
+    {
+        var s = result.Summary;
+        var stopped = result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Failed).ToList();
+        if (stopped.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("box", "status", "what happened");
+            foreach (var t in stopped.Take(20))
+                table.AddRow(Markup.Escape($"{t.Dataset}@{t.BoxKey}"), $"[red]{t.Outcome.Status}[/]", Markup.Escape(t.Outcome.Message));
+            console.Write(table);
+        }
+        var blocked = result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Blocked or BuildStatus.Skipped).GroupBy(t => t.Dataset)
+            .Select(g => $"{g.Key} ({g.Count()})").ToList();
+        if (blocked.Count > 0) console.MarkupLineInterpolated($"[yellow]held back downstream:[/] {string.Join(", ", blocked)}");
+        var held = result.Remaining.Datasets.Where(d => !d.Quarantined.IsEmpty).Select(d => $"{d.Dataset} ({d.Quarantined.Count})").ToList();
+        if (held.Count > 0 && stopped.Count == 0) console.MarkupLineInterpolated($"[yellow]line still stopped at:[/] {string.Join(", ", held)} (see `status`, fix the data or `override`)");
+        var color = result.ProcessingFailed ? "red" : result.LineStopped ? "yellow" : "green";
+        console.MarkupLine($"[{color}]build {(result.ProcessingFailed ? "failed" : result.LineStopped ? "stopped by checks" : "ok")}[/]: " +
+            $"{s.Built} built, {s.Reused} reused, {s.Quarantined} quarantined, {s.Blocked} blocked, {s.Failed} failed, {s.Skipped} skipped in {s.DurationMs / 1000.0:0.0} s");
+    }
+}

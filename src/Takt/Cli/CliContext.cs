@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using Takt.Definitions;
+using Takt.Running;
+
+namespace Takt.Cli;
+
+/// <summary>Exit codes every Takt factory program uses.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int StoppedByCheck = 2;
+    public const int ProcessingError = 3;
+    public const int Usage = 64;
+}
+
+/// <summary>A mistake in how a command was called: printed as one line, exit code 64.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The options every verb shares, and the workspace they select.</summary>
+public sealed class CliContext
+{
+    internal CliContext(Func<Factory> factory, IAnsiConsole console, TextWriter stdout)
+    {
+        _factory = new Lazy<Factory>(factory);
+        Console = console;
+        Stdout = stdout;
+    }
+
+    private readonly Lazy<Factory> _factory;
+    public Factory Factory => _factory.Value;
+    public IAnsiConsole Console { get; }
+    public TextWriter Stdout { get; }
+
+    public Option<string?> Home { get; } = new("--home") { Description = "Directory holding ledger, lake and landing zone (default: $TAKT_HOME or ./.takt)", Recursive = true };
+    public Option<string?> Landing { get; } = new("--landing") { Description = "Landing zone directory (default: HOME/landing)", Recursive = true };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of human output", Recursive = true };
+    public Option<int?> Parallelism { get; } = new("--parallelism", "-j") { Description = "Tasks run at once (default: number of cores)", Recursive = true };
+
+    public string HomeDirectory(ParseResult parse) =>
+        Path.GetFullPath(parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("TAKT_HOME") ?? Path.Combine(Environment.CurrentDirectory, ".takt"));
+
+    public string LandingDirectory(ParseResult parse) =>
+        Path.GetFullPath(parse.GetValue(Landing) ?? Path.Combine(HomeDirectory(parse), "landing"));
+
+    public Workspace OpenWorkspace(ParseResult parse) =>
+        Workspace.OpenLocal(Factory, HomeDirectory(parse), LandingDirectory(parse));
+
+    public RunOptions RunOptions(ParseResult parse)
+    {
+        var parallelism = parse.GetValue(Parallelism);
+        if (parallelism is < 1) throw new UsageException($"--parallelism must be at least 1, not {parallelism}.");
+        return new RunOptions { Parallelism = parallelism ?? Environment.ProcessorCount };
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public void WriteJson(object value) => Stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+}

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using Spectre.Console;
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Ledger;
+using Takt.Running;
+
+namespace Takt.Cli;
+
+/// <summary><c>status</c>, <c>lineage</c>, <c>impact</c> and <c>versions</c>: questions answered from the ledger.</summary>
+internal static class InspectCommands
+{
+    public static void Add(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(Status(context));
+        root.Subcommands.Add(Lineage(context));
+        root.Subcommands.Add(Impact(context));
+        root.Subcommands.Add(Versions(context));
+    }
+
+    private static Command Status(CliContext context)
+    {
+        var targets = Arguments.Targets();
+        var command = new Command("status", "Per dataset: boxes fresh, stale, stopped, blocked, waiting") { targets };
+        command.SetAction(parse =>
+        {
+            var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
+            using var ws = context.OpenWorkspace(parse);
+            var plan = new BuildService(ws).Plan(names);
+            var rows = plan.Datasets.Select(d =>
+            {
+                var dataset = context.Factory[d.Dataset];
+                return new
+                {
+                    dataset = d.Dataset,
+                    owner = dataset.Owner,
+                    first = d.Extent.IsEmpty ? null : dataset.BoxKey(d.Extent.Start),
+                    last = d.Extent.IsEmpty ? null : dataset.BoxKey(d.Extent.End),
+                    fresh = d.Fresh,
+                    stale = d.Planned.Count,
+                    quarantined = d.Quarantined.Select(dataset.BoxKey).ToArray(),
+                    blocked = d.BlockedBoxes.Count,
+                    waiting = d.WaitingBoxes.Count,
+                };
+            }).ToArray();
+            if (parse.GetValue(context.Json)) context.WriteJson(new { env = plan.Env, datasets = rows });
+            else
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("dataset", "owner", "boxes", "fresh", "stale", "stopped", "blocked", "waiting");
+                foreach (var r in rows)
+                    table.AddRow(Markup.Escape(r.dataset), Markup.Escape(r.owner), Markup.Escape(r.first is null ? "-" : $"{r.first}..{r.last}"), r.fresh.ToString(),
+                        r.stale.ToString(), r.quarantined.Length == 0 ? "0" : $"[red]{Markup.Escape(string.Join(", ", r.quarantined.Take(5)))}[/]",
+                        r.blocked.ToString(), r.waiting.ToString());
+                context.Console.Write(table);
+            }
+            return plan.LineStopped ? ExitCodes.StoppedByCheck : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Lineage(CliContext context)
+    {
+        var target = new Argument<string>("dataset") { Description = "DATASET, or DATASET@BOX for the exact versions a box was made from" };
+        var command = new Command("lineage", "What a dataset or a box is made from, up to the sources") { target };
+        command.SetAction(parse =>
+        {
+            var (dataset, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
+            using var ws = context.OpenWorkspace(parse);
+            object tree = box is null ? DatasetLineage(context.Factory, dataset) : BoxLineage(ws, dataset, box.Value);
+            if (parse.GetValue(context.Json)) context.WriteJson(tree);
+            else context.Console.Write(ToTree(tree));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private sealed record Node(string Label, IReadOnlyList<Node> Upstream);
+
+    private static Node DatasetLineage(Factory factory, Dataset dataset) => new(
+        $"{dataset.Name} ({(dataset.IsSource ? "source" : "transform")}, owner {dataset.Owner})",
+        dataset.Inputs.Select(i => Prefixed(i.Mapping.Describe(), DatasetLineage(factory, factory[i.Dataset]))).ToArray());
+
+    private static Node Prefixed(string prefix, Node node) => node with { Label = $"[{prefix}] {node.Label}" };
+
+    private static Node BoxLineage(Workspace ws, Dataset dataset, long box)
+    {
+        var state = ws.Ledger.Boxes(ws.Env, dataset.Name, BoxRange.Single(box)).FirstOrDefault();
+        var versionId = state?.CurrentVersion ?? state?.HeadVersion;
+        if (versionId is null) return new Node($"{dataset.Name}@{dataset.BoxKey(box)}: not built", []);
+        return VersionNode(ws, versionId, depth: 0);
+    }
+
+    private static Node VersionNode(Workspace ws, string versionId, int depth)
+    {
+        var version = ws.Ledger.FindVersion(versionId)!;
+        var label = $"{version.Dataset}@{version.BoxKey} version {version.Id} ({version.Status}, {version.Rows} rows)";
+        if (depth > 12) return new Node(label + " ...", []);
+        return new Node(label, ws.Ledger.InputsOf(versionId).Select(i => VersionNode(ws, i.VersionId, depth + 1)).ToArray());
+    }
+
+    private static Command Impact(CliContext context)
+    {
+        var target = new Argument<string>("dataset") { Description = "DATASET or DATASET@BOX" };
+        var (from, to) = (Arguments.From(), Arguments.To());
+        var command = new Command("impact", "Everything downstream of a dataset or of some of its boxes") { target, from, to };
+        command.SetAction(parse =>
+        {
+            var (dataset, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
+            var (f, t) = Arguments.Range(parse, from, to);
+            var boxes = box is { } b ? BoxRange.Single(b)
+                : f is not null || t is not null ? GrainMath.FromDates(dataset.Grain, f ?? DateOnly.MinValue, t ?? DateOnly.MaxValue) : BoxRange.Everything;
+            using var ws = context.OpenWorkspace(parse);
+            var extents = new BuildService(ws).Plan([]).Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
+            var impact = Downstream(context.Factory, dataset, BoxSet.Of(boxes.Intersect(extents[dataset.Name])), extents);
+            var rows = impact.Select(i => new
+            {
+                dataset = i.Dataset.Name,
+                owner = i.Dataset.Owner,
+                boxes = i.Boxes.Count,
+                first = i.Boxes.IsEmpty ? null : i.Dataset.BoxKey(i.Boxes.Min),
+                last = i.Boxes.IsEmpty ? null : i.Dataset.BoxKey(i.Boxes.Max),
+            }).ToArray();
+            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = dataset.Name, downstream = rows });
+            else
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("downstream dataset", "owner", "boxes", "from", "to");
+                foreach (var r in rows) table.AddRow(Markup.Escape(r.dataset), Markup.Escape(r.owner), r.boxes.ToString(), r.first ?? "-", r.last ?? "-");
+                context.Console.Write(table);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Datasets downstream of some boxes, with the boxes that read them, through the partition mappings.</summary>
+    internal static List<(Dataset Dataset, BoxSet Boxes)> Downstream(Factory factory, Dataset start, BoxSet boxes, IReadOnlyDictionary<string, BoxRange> extents)
+    {
+        var affected = new Dictionary<string, BoxSet> { [start.Name] = boxes };
+        var result = new List<(Dataset, BoxSet)>();
+        foreach (var dataset in factory.Datasets)
+        {
+            if (dataset.Name == start.Name) continue;
+            var reads = BoxSet.Empty;
+            foreach (var input in dataset.Inputs)
+            {
+                if (!affected.TryGetValue(input.Dataset, out var upstream) || upstream.IsEmpty) continue;
+                var inputDataset = factory[input.Dataset];
+                reads = reads.Union(input.Mapping.ReadersOf(upstream, inputDataset.Grain, dataset.Grain, extents.GetValueOrDefault(input.Dataset, BoxRange.Everything)));
+            }
+            if (reads.IsEmpty) continue;
+            reads = reads.Intersect(extents.GetValueOrDefault(dataset.Name, BoxRange.Everything));
+            affected[dataset.Name] = reads;
+            result.Add((dataset, reads));
+        }
+        return result;
+    }
+
+    private static Command Versions(CliContext context)
+    {
+        var target = new Argument<string>("dataset") { Description = "DATASET or DATASET@BOX" };
+        var (from, to) = (Arguments.From(), Arguments.To());
+        var command = new Command("versions", "Every version of a box or of a range of boxes, and which one is current") { target, from, to };
+        command.SetAction(parse =>
+        {
+            var (dataset, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
+            var (f, t) = Arguments.Range(parse, from, to);
+            var range = box is { } b ? BoxRange.Single(b)
+                : f is not null || t is not null ? GrainMath.FromDates(dataset.Grain, f ?? DateOnly.MinValue, t ?? DateOnly.MaxValue) : BoxRange.Everything;
+            using var ws = context.OpenWorkspace(parse);
+            var current = ws.Ledger.Boxes(ws.Env, dataset.Name, range).ToDictionary(s => s.Box);
+            var rows = ws.Ledger.Versions(dataset.Name, range).Select(v => new
+            {
+                box = v.BoxKey,
+                version = v.Id,
+                status = v.Status,
+                current = current.TryGetValue(v.Box, out var s) && s.CurrentVersion == v.Id,
+                rows = v.Rows,
+                bytes = v.Bytes,
+                createdAt = DateTimeOffset.FromUnixTimeMilliseconds(v.CreatedAtMs).ToString("u"),
+                checks = ws.Ledger.CheckResults(v.Id).Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Message}").ToArray(),
+            }).ToArray();
+            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = dataset.Name, versions = rows });
+            else
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("box", "version", "status", "current", "rows", "created", "failed checks");
+                foreach (var r in rows)
+                    table.AddRow(r.box, r.version, r.status, r.current ? "[green]yes[/]" : "", r.rows.ToString(), r.createdAt, Markup.Escape(string.Join("; ", r.checks)));
+                context.Console.Write(table);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Spectre.Console.Rendering.IRenderable ToTree(object node)
+    {
+        var root = (Node)node;
+        var tree = new Tree(Markup.Escape(root.Label));
+        void Add(IHasTreeNodes parent, Node n)
+        {
+            foreach (var child in n.Upstream) Add(parent.AddNode(Markup.Escape(child.Label)), child);
+        }
+        Add(tree, root);
+        return tree;
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Spectre.Console;
+using Takt.Running;
+
+namespace Takt.Cli;
+
+/// <summary><c>invalidate</c> and <c>override</c>: the two ways a person changes what the line does.</summary>
+internal static class RecoveryCommands
+{
+    public static void Add(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(Invalidate(context));
+        root.Subcommands.Add(Override(context));
+    }
+
+    private static Option<string> Reason() => new("--reason") { Description = "Why; recorded in the ledger", Required = true };
+
+    private static Command Invalidate(CliContext context)
+    {
+        var dataset = new Argument<string>("dataset") { Description = "The dataset whose boxes were wrong" };
+        var (from, to) = (Arguments.From(), Arguments.To());
+        from.Required = true;
+        to.Required = true;
+        var reason = Reason();
+        var command = new Command("invalidate", "Mark boxes to be recomputed, with their whole downstream, although nothing changed") { dataset, from, to, reason };
+        command.SetAction(parse =>
+        {
+            var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
+            var (f, t) = Arguments.Range(parse, from, to);
+            var why = RequireText(parse.GetValue(reason), "--reason");
+            using var ws = context.OpenWorkspace(parse);
+            var count = new BuildService(ws).Invalidate(definition.Name, f!.Value, t!.Value, why);
+            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = definition.Name, boxes = count, reason = why });
+            else context.Console.MarkupLineInterpolated($"invalidated {count} box(es) of {definition.Name}; `plan` shows what the next build recomputes.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Override(CliContext context)
+    {
+        var target = new Argument<string>("box") { Description = "DATASET@BOX of a quarantined box" };
+        var reason = Reason();
+        var command = new Command("override", "Release one quarantined version, with a recorded reason") { target, reason };
+        command.SetAction(parse =>
+        {
+            var (definition, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
+            if (box is null) throw new UsageException("override needs DATASET@BOX, e.g. core.orders@2026-01-12.");
+            var why = RequireText(parse.GetValue(reason), "--reason");
+            using var ws = context.OpenWorkspace(parse);
+            var version = ws.Ledger.Override(ws.Env, definition.Name, box.Value, why);
+            if (version is null) throw new UsageException($"{definition.Name}@{definition.BoxKey(box.Value)} is not quarantined; nothing to override.");
+            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = definition.Name, box = version.BoxKey, version = version.Id, reason = why });
+            else context.Console.MarkupLineInterpolated($"released {definition.Name}@{version.BoxKey} (version {version.Id}); its downstream builds on the next `build`.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string RequireText(string? text, string option) =>
+        string.IsNullOrWhiteSpace(text) ? throw new UsageException($"{option} must say something.") : text.Trim();
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Spectre.Console;
+using Takt.Definitions;
+
+namespace Takt.Cli;
+
+/// <summary>
+/// The command line of a factory program: <c>return TaktCli.Run(() =&gt; MyFactory.Build(), args);</c>.
+/// Factories add their own verbs (e.g. <c>generate</c>) through <paramref name="extend"/>.
+/// </summary>
+public static class TaktCli
+{
+    public static int Run(Func<Factory> factory, string[] args, Action<RootCommand, CliContext>? extend = null,
+        IAnsiConsole? console = null, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        console ??= AnsiConsole.Console;
+        stdout ??= System.Console.Out;
+        stderr ??= System.Console.Error;
+        var context = new CliContext(factory, console, stdout);
+        var root = new RootCommand("A Takt data factory: declared datasets, immutable boxes, pull-based builds.");
+        root.Options.Add(context.Home);
+        root.Options.Add(context.Landing);
+        root.Options.Add(context.Json);
+        root.Options.Add(context.Parallelism);
+        BuildCommands.Add(root, context);
+        InspectCommands.Add(root, context);
+        RecoveryCommands.Add(root, context);
+        extend?.Invoke(root, context);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Run with --help to see the verbs and their options.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (UsageProblem(e) is { } message)
+        {
+            stderr.WriteLine($"error: {message}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or DuckDB.NET.Data.DuckDBException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.ProcessingError;
+        }
+    }
+
+    private static string? UsageProblem(Exception e) => e switch
+    {
+        UsageException or UnknownDatasetException or FormatException => e.Message,
+        FactoryValidationException v => v.Message,
+        ArgumentException a => a.Message,
+        _ => null,
+    };
+}

@@ -1,0 +1,32 @@
+using Takt.Boxes;
+using Takt.Checks;
+
+namespace Takt.Definitions;
+
+/// <summary>A dataset as declared once in code: immutable and validated by <see cref="FactoryBuilder.Build"/>.</summary>
+public sealed record Dataset
+{
+    public required string Name { get; init; }
+    public required string Owner { get; init; }
+    public string Description { get; init; } = "";
+    public Grain Grain { get; init; } = Grain.Daily;
+    public Schema Schema { get; init; } = Schema.Undeclared;
+    public IReadOnlyList<Check> Checks { get; init; } = [];
+    public LandingSource? Source { get; init; }
+    public Transform? Transform { get; init; }
+    public IReadOnlyList<Input> Inputs { get; init; } = [];
+
+    /// <summary>The part of the name before the dot, e.g. <c>core</c>.</summary>
+    public string Layer => Name[..Name.IndexOf('.')];
+
+    public bool IsSource => Source is not null;
+
+    /// <summary>Datasets whose boxes must exist before this one's checks run (referential checks).</summary>
+    public IEnumerable<string> CheckDependencies =>
+        Checks.OfType<ReferentialCheck>().Select(c => c.OtherDataset).Where(d => d != Name).Distinct();
+
+    /// <summary>Every dataset this one waits for: its inputs, then those its checks read.</summary>
+    public IEnumerable<string> Upstream => Inputs.Select(i => i.Dataset).Concat(CheckDependencies).Distinct();
+
+    public string BoxKey(long box) => GrainMath.Format(Grain, box);
+}

@@ -1,0 +1,129 @@
+using Takt.Boxes;
+using Takt.Checks;
+
+namespace Takt.Definitions;
+
+/// <summary>Fluent declaration of one dataset, grouped by concern: ownership, partitioning, schema, checks, then source or transform.</summary>
+public sealed class DatasetBuilder
+{
+    private readonly string _name;
+    private string _owner = "";
+    private string _description = "";
+    private Grain _grain = Grain.Daily;
+    private Schema _schema = Definitions.Schema.Undeclared;
+    private readonly List<Check> _checks = [];
+    private readonly List<Input> _inputs = [];
+    private LandingSource? _source;
+    private Func<string, Transform>? _transform;
+    private int _producers;
+
+    internal DatasetBuilder(string name) => _name = name;
+
+    public DatasetBuilder Owner(string owner) { _owner = owner; return this; }
+    public DatasetBuilder Description(string description) { _description = description; return this; }
+
+    public DatasetBuilder Daily() => Partitioned(Grain.Daily);
+    public DatasetBuilder Hourly() => Partitioned(Grain.Hourly);
+    public DatasetBuilder Monthly() => Partitioned(Grain.Monthly);
+    public DatasetBuilder Unpartitioned() => Partitioned(Grain.Unpartitioned);
+    public DatasetBuilder Partitioned(Grain grain) { _grain = grain; return this; }
+
+    public DatasetBuilder Schema(Action<SchemaBuilder> columns)
+    {
+        var builder = new SchemaBuilder();
+        columns(builder);
+        _schema = builder.Build();
+        return this;
+    }
+
+    public DatasetBuilder Check(Check check) { _checks.Add(check); return this; }
+
+    /// <summary>Landing files, one set per box: the pattern holds <c>{box}</c>, e.g. <c>orders/{box}.jsonl</c>.</summary>
+    public DatasetBuilder FromLanding(string pattern, LandingFormat format, Severity schemaDrift = Severity.Block) =>
+        Source(new LandingSource(pattern, format) { SchemaDriftSeverity = schemaDrift });
+
+    /// <summary>Landing files that span many boxes; rows are cut into boxes by the timestamp column <paramref name="splitBy"/>.</summary>
+    public DatasetBuilder FromLandingSplitBy(string pattern, LandingFormat format, string splitBy, Severity schemaDrift = Severity.Block) =>
+        Source(new LandingSource(pattern, format, splitBy) { SchemaDriftSeverity = schemaDrift });
+
+    /// <summary>Reads <paramref name="dataset"/>; the same box unless a mapping says otherwise.</summary>
+    public DatasetBuilder Input(string dataset, PartitionMapping? mapping = null)
+    {
+        _inputs.Add(new Input(dataset, mapping ?? PartitionMapping.SameBox));
+        return this;
+    }
+
+    /// <summary>A DuckDB query in a <c>.sql</c> file, relative to the factory's directory.</summary>
+    public DatasetBuilder Sql(string relativePath)
+    {
+        _producers++;
+        _transform = baseDirectory => LoadSql(baseDirectory, relativePath);
+        return this;
+    }
+
+    /// <summary>A C# function over input rows, producing rows in the order of the declared schema.</summary>
+    public DatasetBuilder Rows(string version, Func<RowTransformContext, IEnumerable<object?[]>> function)
+    {
+        _producers++;
+        _transform = _ => new RowTransform(version, function);
+        return this;
+    }
+
+    private DatasetBuilder Source(LandingSource source)
+    {
+        _producers++;
+        _source = source;
+        return this;
+    }
+
+    internal (Dataset? Dataset, IReadOnlyList<string> Problems) Build(string baseDirectory)
+    {
+        var problems = new List<string>();
+        void Problem(string text) => problems.Add($"{_name}: {text}");
+
+        if (string.IsNullOrWhiteSpace(_owner)) Problem("has no owner; declare one with .Owner(\"team or person\").");
+        if (_producers == 0) Problem("has neither a source nor a transform.");
+        if (_producers > 1) Problem("declares more than one source or transform; a dataset has exactly one.");
+        if (_source is not null && _inputs.Count > 0) Problem("is a source and cannot have inputs.");
+        if (_transform is not null && _inputs.Count == 0) Problem("has a transform but no inputs.");
+
+        Transform? transform = null;
+        if (_transform is not null)
+        {
+            try { transform = _transform(baseDirectory); }
+            catch (FactoryDefinitionException e) { Problem(e.Message); }
+        }
+        if (transform is RowTransform row)
+        {
+            if (string.IsNullOrWhiteSpace(row.Version)) Problem("a C# transform needs a version.");
+            if (!_schema.IsDeclared) Problem("a C# transform needs a declared schema for its output rows.");
+        }
+
+        var dataset = new Dataset
+        {
+            Name = _name,
+            Owner = _owner,
+            Description = _description,
+            Grain = _grain,
+            Schema = _schema,
+            Checks = _checks.ToArray(),
+            Source = _source,
+            Transform = transform,
+            Inputs = _inputs.ToArray(),
+        };
+        return (problems.Count == 0 ? dataset : null, problems);
+    }
+
+    private static SqlTransform LoadSql(string baseDirectory, string relativePath)
+    {
+        if (Path.IsPathRooted(relativePath) || relativePath.Split('/', '\\').Contains(".."))
+            throw new FactoryDefinitionException($"SQL path '{relativePath}' must be relative to the factory directory and stay inside it.");
+        var path = Path.Combine(baseDirectory, relativePath);
+        if (!File.Exists(path))
+            throw new FactoryDefinitionException($"SQL file '{relativePath}' not found (looked in {baseDirectory}).");
+        return new SqlTransform(relativePath, File.ReadAllText(path));
+    }
+}
+
+/// <summary>A single problem found while reading one definition.</summary>
+internal sealed class FactoryDefinitionException(string message) : Exception(message);

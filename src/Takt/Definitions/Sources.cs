@@ -1,0 +1,25 @@
+using Takt.Checks;
+
+namespace Takt.Definitions;
+
+public enum LandingFormat
+{
+    Csv,
+    JsonLines,
+    Parquet,
+}
+
+/// <summary>
+/// Files in the landing zone that a source dataset is made of. The pattern is relative to the landing
+/// directory, uses <c>/</c>, may contain <c>*</c>, and either holds <c>{box}</c> (one set of files per box)
+/// or, with <see cref="SplitBy"/>, names files that span many boxes and are cut by a timestamp column.
+/// </summary>
+public sealed record LandingSource(string Pattern, LandingFormat Format, string? SplitBy = null)
+{
+    public const string BoxPlaceholder = "{box}";
+
+    /// <summary>How a detected schema drift is treated; blocking by default.</summary>
+    public Severity SchemaDriftSeverity { get; init; } = Severity.Block;
+
+    public bool IsSplit => SplitBy is not null;
+}

@@ -1,0 +1,53 @@
+using Takt.Boxes;
+
+namespace Takt.Definitions;
+
+/// <summary>How a dataset's boxes are computed from its inputs.</summary>
+public abstract record Transform;
+
+/// <summary>A DuckDB query kept in a <c>.sql</c> file; each input is a view named after its dataset (e.g. <c>core.orders</c>).</summary>
+public sealed record SqlTransform(string RelativePath, string Sql) : Transform;
+
+/// <summary>
+/// A C# function over the rows of the inputs. Its <see cref="Version"/> stands for its code: bump it when the
+/// logic changes, so that the boxes it made become stale.
+/// </summary>
+public sealed record RowTransform(string Version, Func<RowTransformContext, IEnumerable<object?[]>> Function) : Transform;
+
+/// <summary>What a <see cref="RowTransform"/> sees: the box and the rows of its inputs for that box.</summary>
+public abstract class RowTransformContext
+{
+    public abstract string Box { get; }
+    public abstract DateTime BoxStartUtc { get; }
+
+    /// <summary>Rows of an input, as the box reads them through the input's partition mapping.</summary>
+    public abstract IEnumerable<Row> Rows(string inputDataset);
+
+    /// <summary>Adds a line to the task's log.</summary>
+    public abstract void Log(string message);
+}
+
+/// <summary>One row of an input, with its values by column name.</summary>
+public sealed class Row(IReadOnlyDictionary<string, int> ordinals, object?[] values)
+{
+    public object? this[string column] => values[Ordinal(column)];
+
+    public T Get<T>(string column)
+    {
+        var value = values[Ordinal(column)];
+        return value is null ? throw new InvalidOperationException($"Column '{column}' is null.") : (T)System.Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public T? GetOrDefault<T>(string column) where T : struct
+    {
+        var value = values[Ordinal(column)];
+        return value is null ? null : (T)System.Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private int Ordinal(string column) =>
+        ordinals.TryGetValue(column, out var i) ? i : throw new KeyNotFoundException($"The input has no column '{column}'.");
+}
+
+/// <summary>An input of a transform and how its boxes are read.</summary>
+public sealed record Input(string Dataset, PartitionMapping Mapping);
+

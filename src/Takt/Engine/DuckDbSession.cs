@@ -1,0 +1,134 @@
+using DuckDB.NET.Data;
+using Takt.Definitions;
+
+namespace Takt.Engine;
+
+/// <summary>One in-process DuckDB database used by one task at a time; views made for a task are dropped after it.</summary>
+public sealed class DuckDbSession : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+    private readonly List<string> _views = [];
+
+    internal DuckDbSession()
+    {
+        _connection = new DuckDBConnection("DataSource=:memory:");
+        _connection.Open();
+        Execute("SET TimeZone = 'UTC'");
+    }
+
+    internal DuckDBConnection Connection => _connection;
+
+    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    public T? Scalar<T>(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        var value = cmd.ExecuteScalar();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public List<object?[]> Rows(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(values);
+        }
+        return rows;
+    }
+
+    internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters) cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
+        return cmd;
+    }
+
+    /// <summary>Exposes Parquet files as a view named after a dataset, e.g. <c>core.orders</c>.</summary>
+    public void CreateDatasetView(string dataset, IReadOnlyList<string> files, Schema schema)
+    {
+        var schemaName = SqlText.Identifier(dataset[..dataset.IndexOf('.')]);
+        Execute($"CREATE SCHEMA IF NOT EXISTS {schemaName}");
+        CreateView(SqlText.DatasetName(dataset), files, schema);
+    }
+
+    /// <summary>Exposes Parquet files as a view with a plain name.</summary>
+    public void CreateView(string quotedName, IReadOnlyList<string> files, Schema schema)
+    {
+        var body = files.Count > 0
+            ? $"SELECT * FROM read_parquet({SqlText.FileList(files)}, union_by_name = true)"
+            : EmptyRelation(schema);
+        Execute($"CREATE OR REPLACE VIEW {quotedName} AS {body}");
+        _views.Add(quotedName);
+    }
+
+    private static string EmptyRelation(Schema schema) => schema.IsDeclared
+        ? "SELECT " + string.Join(", ", schema.Columns.Select(c => $"CAST(NULL AS {c.Type.SqlName}) AS {SqlText.Identifier(c.Name)}")) + " WHERE false"
+        : "SELECT NULL AS no_rows WHERE false";
+
+    /// <summary>Writes the result of a query to a Parquet file and returns the number of rows written.</summary>
+    public long CopyToParquet(string query, string path, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command($"COPY ({query}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION zstd)", parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Column names and DuckDB types of a relation or query.</summary>
+    public IReadOnlyList<(string Name, string Type)> Describe(string query)
+    {
+        using var cmd = Command($"DESCRIBE {query}");
+        using var reader = cmd.ExecuteReader();
+        var columns = new List<(string, string)>();
+        while (reader.Read()) columns.Add((reader.GetString(0), reader.GetString(1)));
+        return columns;
+    }
+
+    /// <summary>Drops what the last task made so the database can serve the next one.</summary>
+    internal void Reset()
+    {
+        foreach (var view in _views) Execute($"DROP VIEW IF EXISTS {view}");
+        _views.Clear();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>A fixed set of DuckDB databases shared by the workers of a process, so tasks skip the cost of opening one.</summary>
+public sealed class DuckDbPool : IDisposable
+{
+    private readonly System.Collections.Concurrent.ConcurrentBag<DuckDbSession> _idle = [];
+    private bool _disposed;
+
+    public Lease Rent() => new(this, _idle.TryTake(out var session) ? session : new DuckDbSession());
+
+    private void Return(DuckDbSession session, bool healthy)
+    {
+        if (healthy && !_disposed)
+        {
+            try { session.Reset(); _idle.Add(session); return; }
+            catch (DuckDB.NET.Data.DuckDBException) { }
+        }
+        session.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var session)) session.Dispose();
+    }
+
+    public readonly struct Lease(DuckDbPool pool, DuckDbSession session) : IDisposable
+    {
+        public DuckDbSession Session => session;
+        public void Dispose() => pool.Return(session, healthy: true);
+    }
+}

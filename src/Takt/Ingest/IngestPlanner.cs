@@ -1,0 +1,57 @@
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Ledger;
+
+namespace Takt.Ingest;
+
+/// <summary>A source box whose landed content is new or changed, with the files it is made of.</summary>
+internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<LandingFile> Files, string Reason);
+
+/// <summary>
+/// Finds which source boxes the landing zone changed since the last ingest. Files with unchanged size and time are
+/// not read; files spanning many boxes are read once to learn which boxes their rows fall in.
+/// </summary>
+internal sealed class IngestPlanner(ILedger ledger, string landingRoot, Func<Dataset, LandingFile, BoxSet> boxesOfSplitFile)
+{
+    public (IReadOnlyList<IngestWork> Work, IReadOnlyList<LandedFile> Seen) Find(Dataset dataset)
+    {
+        var files = LandingScanner.Scan(landingRoot, dataset);
+        var known = ledger.LandedFiles(dataset.Name);
+        var changed = files.Where(f => !known.TryGetValue(f.RelativePath, out var k) || k.Size != f.Size || k.ModifiedTicks != f.ModifiedTicks).ToList();
+        if (changed.Count == 0) return ([], []);
+
+        var seen = new List<LandedFile>();
+        var affected = BoxSet.Empty;
+        var boxesOf = new Dictionary<string, BoxSet>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (known.TryGetValue(file.RelativePath, out var k) && !changed.Contains(file)) boxesOf[file.RelativePath] = LandingScanner.ParseBoxes(k.Boxes);
+        }
+        foreach (var file in changed)
+        {
+            var sha = Hashing.FileSha256(file.FullPath);
+            known.TryGetValue(file.RelativePath, out var before);
+            var boxes = file.Box is { } box ? BoxSet.Of(BoxRange.Single(box)) : before?.Sha256 == sha ? LandingScanner.ParseBoxes(before.Boxes) : boxesOfSplitFile(dataset, file);
+            boxesOf[file.RelativePath] = boxes;
+            seen.Add(new LandedFile(file.RelativePath, file.Size, file.ModifiedTicks, sha, LandingScanner.FormatBoxes(boxes)));
+            if (before?.Sha256 == sha) continue;
+            affected = affected.Union(boxes);
+            if (before is not null) affected = affected.Union(LandingScanner.ParseBoxes(before.Boxes));
+        }
+
+        var work = affected.Select(box => new IngestWork(dataset, box,
+            files.Where(f => boxesOf.TryGetValue(f.RelativePath, out var b) && b.Contains(box)).ToArray(),
+            "landing changed")).Where(w => w.Files.Count > 0).ToArray();
+        return (work, seen);
+    }
+
+    /// <summary>The landing files of one box, for re-ingesting an invalidated box.</summary>
+    public IReadOnlyList<LandingFile> FilesOf(Dataset dataset, long box)
+    {
+        var known = ledger.LandedFiles(dataset.Name);
+        return LandingScanner.Scan(landingRoot, dataset)
+            .Where(f => f.Box == box || (f.Box is null && known.TryGetValue(f.RelativePath, out var k) && LandingScanner.ParseBoxes(k.Boxes).Contains(box)))
+            .ToArray();
+    }
+
+}

@@ -1,0 +1,76 @@
+namespace Takt.Lake;
+
+/// <summary>The embedded lake: a local directory. Promotion is a directory rename on the same file system.</summary>
+public sealed class LocalLake : ILake
+{
+    private readonly string _root;
+    private readonly string _staging;
+
+    public LocalLake(string root)
+    {
+        _root = Path.GetFullPath(root);
+        _staging = Path.Combine(_root, "_staging");
+        Directory.CreateDirectory(_staging);
+    }
+
+    public string Describe => $"file:{_root}";
+
+    public string CreateStaging(string runId, string attempt)
+    {
+        var dir = Path.Combine(_staging, runId, attempt);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public void Promote(string stagingDirectory, VersionLocation location)
+    {
+        var target = PathOf(location);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        if (Directory.Exists(target))
+        {
+            // Not in the ledger (the caller commits after promoting), so it is the leftover of a crashed attempt.
+            var trash = target + ".trash-" + Guid.NewGuid().ToString("N");
+            Directory.Move(target, trash);
+            Directory.Delete(trash, recursive: true);
+        }
+        FlushFiles(stagingDirectory);
+        Directory.Move(stagingDirectory, target);
+    }
+
+    public IReadOnlyList<string> Files(VersionLocation location)
+    {
+        var dir = PathOf(location);
+        if (!Directory.Exists(dir)) throw new FileNotFoundException($"The files of version {location.RelativePath} are missing from the lake ({dir}).");
+        var files = Directory.GetFiles(dir, "*.parquet");
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+
+    public void CleanStaging(Func<string, bool> isRunAlive)
+    {
+        foreach (var runDir in Directory.GetDirectories(_staging))
+        {
+            if (isRunAlive(Path.GetFileName(runDir))) continue;
+            try { Directory.Delete(runDir, recursive: true); }
+            catch (IOException) { /* another cleaner got there first */ }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    public void DiscardStaging(string stagingDirectory)
+    {
+        if (Directory.Exists(stagingDirectory)) Directory.Delete(stagingDirectory, recursive: true);
+    }
+
+    private string PathOf(VersionLocation location) => Path.Combine(_root, location.Dataset, location.BoxKey, location.VersionId);
+
+    private static void FlushFiles(string directory)
+    {
+        foreach (var file in Directory.GetFiles(directory))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+            stream.Flush(flushToDisk: true);
+        }
+    }
+}

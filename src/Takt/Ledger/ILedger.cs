@@ -1,0 +1,60 @@
+using Takt.Boxes;
+
+namespace Takt.Ledger;
+
+/// <summary>
+/// The metadata store and single source of truth about what exists: versions, lineage, pointers per environment,
+/// runs, tasks, check results and events. SQLite by default; the interface is what a PostgreSQL ledger implements.
+/// </summary>
+public interface ILedger : IDisposable
+{
+    string Describe { get; }
+
+    // --- planning: aggregates and boxes ---
+    long CurrentSeq();
+    DatasetSummary Summarize(string env, string dataset);
+    IReadOnlyList<BoxState> Boxes(string env, string dataset, BoxRange range);
+    IReadOnlyList<long> BoxList(string env, string dataset);
+    IReadOnlyList<BoxState> QuarantinedBoxes(string env, string dataset);
+    /// <summary>The invalidation generation per box, for boxes that were ever invalidated.</summary>
+    IReadOnlyDictionary<long, int> Generations(string dataset, BoxRange range);
+    long MaxGenerationSeq(string dataset);
+    FreshStamp? Stamp(string env, string dataset);
+    void SetStamps(string env, IReadOnlyDictionary<string, FreshStamp> stamps);
+
+    // --- versions and commits ---
+    VersionRecord? FindVersion(string id);
+    IReadOnlyList<VersionRecord> Versions(string dataset, BoxRange range);
+    IReadOnlyList<LineageEdge> InputsOf(string versionId);
+    IReadOnlyList<(string Dataset, long Box, string VersionId)> ReadersOf(string versionId);
+    IReadOnlyList<CheckResult> CheckResults(string versionId);
+    CommitOutcome Commit(CommitRequest request);
+    /// <summary>Points the box at an existing usable version, if the inputs it was made from are still current.</summary>
+    CommitOutcome Adopt(string env, VersionRecord version, IReadOnlyList<LineageEdge> inputs);
+    /// <summary>Records that the box's head is an existing quarantined version.</summary>
+    void MarkQuarantined(string env, VersionRecord version);
+
+    // --- andon and recovery ---
+    int Invalidate(string dataset, IReadOnlyList<(long Box, string BoxKey)> boxes, string reason);
+    /// <summary>Releases the box's quarantined head; returns it, or null when the box is not quarantined.</summary>
+    VersionRecord? Override(string env, string dataset, long box, string reason);
+
+    // --- leases: no two builds commit the same work ---
+    bool TryAcquireLease(string key, string owner, TimeSpan ttl);
+    void RenewLeases(string owner, TimeSpan ttl);
+    void ReleaseLease(string key, string owner);
+
+    // --- landing zone bookkeeping ---
+    IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset);
+    void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files);
+
+    // --- runs, tasks, logs, events ---
+    void StartRun(string runId, string env, string command);
+    void FinishRun(string runId, string status, string summaryJson);
+    long StartTask(string runId, string dataset, long box, string boxKey, string reason);
+    void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines);
+    void RecordEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message);
+    IReadOnlyList<EventRecord> Events(string? dataset, int limit);
+    IReadOnlyList<TaskRecord> Tasks(string runId);
+    IReadOnlyList<RunRecord> Runs(int limit);
+}

@@ -1,0 +1,91 @@
+namespace Takt.Ledger;
+
+public static class VersionStatus
+{
+    public const string Committed = "committed";
+    public const string Quarantined = "quarantined";
+    public const string Overridden = "overridden";
+
+    public static bool IsUsable(string status) => status is Committed or Overridden;
+}
+
+/// <summary>One immutable materialization of a box.</summary>
+public sealed record VersionRecord(
+    string Id,
+    string Dataset,
+    long Box,
+    string BoxKey,
+    string CodeHash,
+    int Generation,
+    string Status,
+    long Rows,
+    long Bytes,
+    string SchemaJson,
+    long CreatedAtMs,
+    string? RunId);
+
+/// <summary>An input version a version was made from: its lineage.</summary>
+public sealed record LineageEdge(string Dataset, long Box, string VersionId);
+
+public sealed record CheckResult(string Name, string Kind, string Severity, bool Passed, long FailingRows, string Message);
+
+/// <summary>
+/// The state of one box in one environment. <see cref="CurrentVersion"/> is the pointer readers see; the head is the
+/// latest evaluation (its code hash, generation and sequence), which differs from the current version only when the
+/// head was stopped by a check (<see cref="HeadStatus"/> quarantined).
+/// </summary>
+public sealed record BoxState(
+    long Box,
+    string? CurrentVersion,
+    string HeadVersion,
+    string HeadStatus,
+    string CodeHash,
+    int Generation,
+    long Seq)
+{
+    public bool IsQuarantined => HeadStatus == BoxHeadStatus.Quarantined;
+}
+
+public static class BoxHeadStatus
+{
+    public const string Ok = "ok";
+    public const string Quarantined = "quarantined";
+}
+
+/// <summary>Aggregates over one dataset's boxes in an environment, answered from indexes without loading boxes.</summary>
+public sealed record DatasetSummary(long Count, long MinBox, long MaxBox, long MaxSeq, long Quarantined, long MinSeq)
+{
+    public static DatasetSummary None { get; } = new(0, 0, -1, 0, 0, 0);
+    public bool IsContiguous => Count == 0 || MaxBox - MinBox + 1 == Count;
+}
+
+/// <summary>"At sequence <see cref="Seq"/>, every box of the dataset was fresh under <see cref="CodeHash"/>."</summary>
+public sealed record FreshStamp(string CodeHash, long Seq);
+
+/// <summary>What a task asks the ledger to record in one transaction.</summary>
+public sealed record CommitRequest(
+    string Env,
+    VersionRecord Version,
+    IReadOnlyList<LineageEdge> Inputs,
+    IReadOnlyList<CheckResult> Checks,
+    long? TaskId);
+
+public enum CommitOutcome
+{
+    /// <summary>The version is new and the pointer moved to it (or the head was quarantined).</summary>
+    Committed,
+    /// <summary>The pointer already was at this version, or another build committed the same recipe first.</summary>
+    AlreadyCurrent,
+    /// <summary>An input moved while the task ran; the version is kept but the pointer stays.</summary>
+    InputsMoved,
+}
+
+public sealed record LandedFile(string Path, long Size, long ModifiedTicks, string Sha256, string Boxes);
+
+public sealed record TaskRecord(
+    long Id, string RunId, string Dataset, string BoxKey, string Reason, string Status, string? VersionId,
+    int Attempts, long StartedAtMs, long DurationMs, long RowsOut, string? Error);
+
+public sealed record EventRecord(long Id, long AtMs, string Kind, string Env, string? Dataset, string? BoxKey, string? VersionId, string Message);
+
+public sealed record RunRecord(string Id, string Env, string Command, long StartedAtMs, long? FinishedAtMs, string Status, string? SummaryJson);

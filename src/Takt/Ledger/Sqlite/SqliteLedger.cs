@@ -1,0 +1,548 @@
+using Microsoft.Data.Sqlite;
+using Takt.Boxes;
+
+namespace Takt.Ledger.Sqlite;
+
+/// <summary>
+/// The embedded ledger: one SQLite file in WAL mode. Writes run in IMMEDIATE transactions so that concurrent
+/// builds on the same home serialize their commits instead of failing on lock upgrades.
+/// </summary>
+public sealed class SqliteLedger : ILedger
+{
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _clock;
+    private readonly Lock _gate = new();
+
+    public SqliteLedger(string path, TimeProvider? clock = null)
+    {
+        _clock = clock ?? TimeProvider.System;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 60,
+        }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = OFF;");
+        Describe = $"sqlite:{Path.GetFullPath(path)}";
+        Migrate();
+    }
+
+    public string Describe { get; }
+
+    private long Now => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void Migrate()
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)", tx);
+            var applied = Scalar<long>("SELECT coalesce(max(version), 0) FROM schema_migrations", tx);
+            var newest = SqliteMigrations.All.Max(m => m.Version);
+            if (applied > newest)
+                throw new InvalidOperationException($"The ledger {Describe} has schema version {applied}, newer than this program knows ({newest}). Upgrade Takt.");
+            foreach (var (version, sql) in SqliteMigrations.All.Where(m => m.Version > applied))
+            {
+                Execute(sql, tx);
+                Execute("INSERT INTO schema_migrations VALUES ($v, $at)", tx, ("$v", version), ("$at", Now));
+            }
+            tx.Commit();
+        }
+    }
+
+    // ---------------------------------------------------------------- planning
+
+    public long CurrentSeq()
+    {
+        lock (_gate) return Scalar<long>("SELECT value FROM counters WHERE name = 'seq'");
+    }
+
+    public DatasetSummary Summarize(string env, string dataset)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT count(*), coalesce(min(box), 0), coalesce(max(box), -1), coalesce(max(seq), 0), coalesce(min(seq), 0),
+                       (SELECT count(*) FROM boxes q WHERE q.env = $env AND q.dataset = $dataset AND q.head_status = 'quarantined')
+                FROM boxes WHERE env = $env AND dataset = $dataset
+                """, null, ("$env", env), ("$dataset", dataset));
+            using var r = cmd.ExecuteReader();
+            r.Read();
+            return new DatasetSummary(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(5), r.GetInt64(4));
+        }
+    }
+
+    public IReadOnlyList<BoxState> Boxes(string env, string dataset, BoxRange range)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT box, current_version, head_version, head_status, code_hash, generation, seq
+                FROM boxes WHERE env = $env AND dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box
+                """, null, ("$env", env), ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
+            return ReadBoxes(cmd);
+        }
+    }
+
+    public IReadOnlyList<BoxState> QuarantinedBoxes(string env, string dataset)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT box, current_version, head_version, head_status, code_hash, generation, seq
+                FROM boxes WHERE env = $env AND dataset = $dataset AND head_status = 'quarantined' ORDER BY box
+                """, null, ("$env", env), ("$dataset", dataset));
+            return ReadBoxes(cmd);
+        }
+    }
+
+    private static List<BoxState> ReadBoxes(SqliteCommand cmd)
+    {
+        var result = new List<BoxState>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            result.Add(new BoxState(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt64(6)));
+        return result;
+    }
+
+    public IReadOnlyList<long> BoxList(string env, string dataset)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT box FROM boxes WHERE env = $env AND dataset = $dataset ORDER BY box", null, ("$env", env), ("$dataset", dataset));
+            var result = new List<long>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result.Add(r.GetInt64(0));
+            return result;
+        }
+    }
+
+    public IReadOnlyDictionary<long, int> Generations(string dataset, BoxRange range)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT box, generation FROM generations WHERE dataset = $dataset AND box BETWEEN $from AND $to", null,
+                ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
+            var result = new Dictionary<long, int>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result[r.GetInt64(0)] = r.GetInt32(1);
+            return result;
+        }
+    }
+
+    public long MaxGenerationSeq(string dataset)
+    {
+        lock (_gate) return Scalar<long>("SELECT coalesce(max(seq), 0) FROM generations WHERE dataset = $dataset", null, ("$dataset", dataset));
+    }
+
+    public FreshStamp? Stamp(string env, string dataset)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT code_hash, seq FROM stamps WHERE env = $env AND dataset = $dataset", null, ("$env", env), ("$dataset", dataset));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new FreshStamp(r.GetString(0), r.GetInt64(1)) : null;
+        }
+    }
+
+    public void SetStamps(string env, IReadOnlyDictionary<string, FreshStamp> stamps)
+    {
+        if (stamps.Count == 0) return;
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            foreach (var (dataset, stamp) in stamps)
+                Execute("""
+                    INSERT INTO stamps VALUES ($env, $dataset, $code, $seq)
+                    ON CONFLICT (env, dataset) DO UPDATE SET code_hash = excluded.code_hash, seq = excluded.seq WHERE excluded.seq >= stamps.seq
+                    """, tx, ("$env", env), ("$dataset", dataset), ("$code", stamp.CodeHash), ("$seq", stamp.Seq));
+            tx.Commit();
+        }
+    }
+
+    // ---------------------------------------------------------------- versions and commits
+
+    private const string VersionColumns = "id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id";
+
+    public VersionRecord? FindVersion(string id)
+    {
+        lock (_gate) return FindVersion(id, null);
+    }
+
+    private VersionRecord? FindVersion(string id, SqliteTransaction? tx)
+    {
+        using var cmd = Command($"SELECT {VersionColumns} FROM versions WHERE id = $id", tx, ("$id", id));
+        return ReadVersions(cmd).FirstOrDefault();
+    }
+
+    public IReadOnlyList<VersionRecord> Versions(string dataset, BoxRange range)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command($"SELECT {VersionColumns} FROM versions WHERE dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box, created_at_ms",
+                null, ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
+            return ReadVersions(cmd);
+        }
+    }
+
+    private static List<VersionRecord> ReadVersions(SqliteCommand cmd)
+    {
+        var result = new List<VersionRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            result.Add(new VersionRecord(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+                r.GetString(6), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)));
+        return result;
+    }
+
+    public IReadOnlyList<LineageEdge> InputsOf(string versionId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT input_dataset, input_box, input_version_id FROM version_inputs WHERE version_id = $id ORDER BY input_dataset, input_box",
+                null, ("$id", versionId));
+            var result = new List<LineageEdge>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result.Add(new LineageEdge(r.GetString(0), r.GetInt64(1), r.GetString(2)));
+            return result;
+        }
+    }
+
+    public IReadOnlyList<(string Dataset, long Box, string VersionId)> ReadersOf(string versionId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT v.dataset, v.box, v.id FROM version_inputs i JOIN versions v ON v.id = i.version_id
+                WHERE i.input_version_id = $id ORDER BY v.dataset, v.box
+                """, null, ("$id", versionId));
+            var result = new List<(string, long, string)>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result.Add((r.GetString(0), r.GetInt64(1), r.GetString(2)));
+            return result;
+        }
+    }
+
+    public IReadOnlyList<CheckResult> CheckResults(string versionId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT name, kind, severity, passed, failing_rows, message FROM check_results WHERE version_id = $id ORDER BY name", null, ("$id", versionId));
+            var result = new List<CheckResult>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result.Add(new CheckResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, r.GetInt64(4), r.GetString(5)));
+            return result;
+        }
+    }
+
+    public CommitOutcome Commit(CommitRequest request)
+    {
+        var v = request.Version;
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var inserted = Execute($"""
+                INSERT OR IGNORE INTO versions ({VersionColumns}, task_id)
+                VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, $task)
+                """, tx, ("$id", v.Id), ("$dataset", v.Dataset), ("$box", v.Box), ("$key", v.BoxKey), ("$code", v.CodeHash), ("$gen", v.Generation),
+                ("$status", v.Status), ("$rows", v.Rows), ("$bytes", v.Bytes), ("$schema", v.SchemaJson), ("$at", v.CreatedAtMs), ("$run", v.RunId), ("$task", request.TaskId));
+            if (inserted == 0)
+            {
+                var existing = FindVersion(v.Id, tx)!;
+                var outcome = VersionStatus.IsUsable(existing.Status)
+                    ? MovePointer(request.Env, existing, request.Inputs, tx)
+                    : QuarantineHead(request.Env, existing, tx);
+                tx.Commit();
+                return outcome == CommitOutcome.Committed ? CommitOutcome.AlreadyCurrent : outcome;
+            }
+            foreach (var input in request.Inputs)
+                Execute("INSERT OR IGNORE INTO version_inputs VALUES ($id, $dataset, $box, $input)", tx,
+                    ("$id", v.Id), ("$dataset", input.Dataset), ("$box", input.Box), ("$input", input.VersionId));
+            foreach (var check in request.Checks)
+                Execute("INSERT OR REPLACE INTO check_results VALUES ($id, $name, $kind, $severity, $passed, $failing, $message)", tx,
+                    ("$id", v.Id), ("$name", check.Name), ("$kind", check.Kind), ("$severity", check.Severity), ("$passed", check.Passed ? 1 : 0),
+                    ("$failing", check.FailingRows), ("$message", check.Message));
+            var result = VersionStatus.IsUsable(v.Status) ? MovePointer(request.Env, v, request.Inputs, tx) : QuarantineHead(request.Env, v, tx);
+            tx.Commit();
+            return result;
+        }
+    }
+
+    public CommitOutcome Adopt(string env, VersionRecord version, IReadOnlyList<LineageEdge> inputs)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var outcome = MovePointer(env, version, inputs, tx);
+            tx.Commit();
+            return outcome;
+        }
+    }
+
+    public void MarkQuarantined(string env, VersionRecord version)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            QuarantineHead(env, version, tx);
+            tx.Commit();
+        }
+    }
+
+    private CommitOutcome MovePointer(string env, VersionRecord v, IReadOnlyList<LineageEdge> inputs, SqliteTransaction tx)
+    {
+        foreach (var input in inputs)
+        {
+            var current = Scalar<string?>("SELECT current_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+                ("$env", env), ("$dataset", input.Dataset), ("$box", input.Box));
+            if (current != input.VersionId) return CommitOutcome.InputsMoved;
+        }
+        var before = Scalar<string?>("SELECT current_version || '|' || head_status FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+            ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
+        if (before == v.Id + "|" + BoxHeadStatus.Ok) return CommitOutcome.AlreadyCurrent;
+        UpsertBox(env, v, currentVersion: v.Id, BoxHeadStatus.Ok, tx);
+        return CommitOutcome.Committed;
+    }
+
+    private CommitOutcome QuarantineHead(string env, VersionRecord v, SqliteTransaction tx)
+    {
+        var before = Scalar<string?>("SELECT head_version || '|' || head_status FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+            ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
+        if (before == v.Id + "|" + BoxHeadStatus.Quarantined) return CommitOutcome.AlreadyCurrent;
+        var current = Scalar<string?>("SELECT current_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+            ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
+        UpsertBox(env, v, current, BoxHeadStatus.Quarantined, tx);
+        InsertEvent("andon", env, v.Dataset, v.BoxKey, v.Id, $"{v.Dataset}@{v.BoxKey} stopped by a failing check; version {v.Id} quarantined", tx);
+        return CommitOutcome.Committed;
+    }
+
+    private void UpsertBox(string env, VersionRecord v, string? currentVersion, string headStatus, SqliteTransaction tx)
+    {
+        var seq = NextSeq(tx);
+        Execute("""
+            INSERT INTO boxes VALUES ($env, $dataset, $box, $current, $head, $status, $code, $gen, $seq)
+            ON CONFLICT (env, dataset, box) DO UPDATE SET current_version = excluded.current_version, head_version = excluded.head_version,
+                head_status = excluded.head_status, code_hash = excluded.code_hash, generation = excluded.generation, seq = excluded.seq
+            """, tx, ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box), ("$current", currentVersion), ("$head", v.Id),
+            ("$status", headStatus), ("$code", v.CodeHash), ("$gen", v.Generation), ("$seq", seq));
+    }
+
+    private long NextSeq(SqliteTransaction tx) => Scalar<long>("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", tx);
+
+    // ---------------------------------------------------------------- andon and recovery
+
+    public int Invalidate(string dataset, IReadOnlyList<(long Box, string BoxKey)> boxes, string reason)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var seq = NextSeq(tx);
+            foreach (var (box, _) in boxes)
+                Execute("""
+                    INSERT INTO generations VALUES ($dataset, $box, 1, $seq)
+                    ON CONFLICT (dataset, box) DO UPDATE SET generation = generations.generation + 1, seq = excluded.seq
+                    """, tx, ("$dataset", dataset), ("$box", box), ("$seq", seq));
+            var range = boxes.Count == 0 ? "" : boxes.Count == 1 ? boxes[0].BoxKey : $"{boxes[0].BoxKey}..{boxes[^1].BoxKey}";
+            InsertEvent("invalidate", "*", dataset, range, null, $"{boxes.Count} box(es) of {dataset} invalidated: {reason}", tx);
+            tx.Commit();
+            return boxes.Count;
+        }
+    }
+
+    public VersionRecord? Override(string env, string dataset, long box, string reason)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var head = Scalar<string?>("SELECT head_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box AND head_status = 'quarantined'", tx,
+                ("$env", env), ("$dataset", dataset), ("$box", box));
+            if (head is null) return null;
+            Execute("UPDATE versions SET status = $status WHERE id = $id", tx, ("$status", VersionStatus.Overridden), ("$id", head));
+            var version = FindVersion(head, tx)!;
+            UpsertBox(env, version, version.Id, BoxHeadStatus.Ok, tx);
+            InsertEvent("override", env, dataset, version.BoxKey, version.Id, reason, tx);
+            tx.Commit();
+            return version;
+        }
+    }
+
+    // ---------------------------------------------------------------- leases
+
+    public bool TryAcquireLease(string key, string owner, TimeSpan ttl)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var now = Now;
+            var taken = Execute("""
+                INSERT INTO leases VALUES ($key, $owner, $expires)
+                ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at_ms = excluded.expires_at_ms
+                WHERE leases.owner = excluded.owner OR leases.expires_at_ms < $now
+                """, tx, ("$key", key), ("$owner", owner), ("$expires", now + (long)ttl.TotalMilliseconds), ("$now", now));
+            tx.Commit();
+            return taken > 0;
+        }
+    }
+
+    public void RenewLeases(string owner, TimeSpan ttl)
+    {
+        lock (_gate) Execute("UPDATE leases SET expires_at_ms = $expires WHERE owner = $owner", null, ("$owner", owner), ("$expires", Now + (long)ttl.TotalMilliseconds));
+    }
+
+    public void ReleaseLease(string key, string owner)
+    {
+        lock (_gate) Execute("DELETE FROM leases WHERE key = $key AND owner = $owner", null, ("$key", key), ("$owner", owner));
+    }
+
+    // ---------------------------------------------------------------- landing zone
+
+    public IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT path, size, modified_ticks, sha256, boxes FROM landed_files WHERE dataset = $dataset", null, ("$dataset", dataset));
+            var result = new Dictionary<string, LandedFile>(StringComparer.Ordinal);
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result[r.GetString(0)] = new LandedFile(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4));
+            return result;
+        }
+    }
+
+    public void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files)
+    {
+        if (files.Count == 0) return;
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            foreach (var f in files)
+                Execute("INSERT OR REPLACE INTO landed_files VALUES ($dataset, $path, $size, $mtime, $sha, $boxes)", tx,
+                    ("$dataset", dataset), ("$path", f.Path), ("$size", f.Size), ("$mtime", f.ModifiedTicks), ("$sha", f.Sha256), ("$boxes", f.Boxes));
+            tx.Commit();
+        }
+    }
+
+    // ---------------------------------------------------------------- runs, tasks, events
+
+    public void StartRun(string runId, string env, string command)
+    {
+        lock (_gate) Execute("INSERT INTO runs (id, env, command, started_at_ms, status) VALUES ($id, $env, $command, $at, 'running')", null,
+            ("$id", runId), ("$env", env), ("$command", command), ("$at", Now));
+    }
+
+    public void FinishRun(string runId, string status, string summaryJson)
+    {
+        lock (_gate) Execute("UPDATE runs SET finished_at_ms = $at, status = $status, summary_json = $summary WHERE id = $id", null,
+            ("$id", runId), ("$at", Now), ("$status", status), ("$summary", summaryJson));
+    }
+
+    public long StartTask(string runId, string dataset, long box, string boxKey, string reason)
+    {
+        lock (_gate) return Scalar<long>("""
+            INSERT INTO tasks (run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($run, $dataset, $box, $key, $reason, 'running', $at) RETURNING id
+            """, null, ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$at", Now));
+    }
+
+    public void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            Execute("""
+                UPDATE tasks SET status = $status, version_id = $version, attempts = $attempts, duration_ms = $duration, rows_in = $in, rows_out = $out, error = $error
+                WHERE id = $id
+                """, tx, ("$id", taskId), ("$status", status), ("$version", versionId), ("$attempts", attempts), ("$duration", durationMs),
+                ("$in", rowsIn), ("$out", rowsOut), ("$error", error));
+            for (var i = 0; i < logLines.Count; i++)
+                Execute("INSERT OR REPLACE INTO task_logs VALUES ($id, $n, $message)", tx, ("$id", taskId), ("$n", i), ("$message", logLines[i]));
+            tx.Commit();
+        }
+    }
+
+    public void RecordEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message)
+    {
+        lock (_gate) InsertEvent(kind, env, dataset, boxKey, versionId, message, null);
+    }
+
+    private void InsertEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message, SqliteTransaction? tx) =>
+        Execute("INSERT INTO events (at_ms, kind, env, dataset, box_key, version_id, message) VALUES ($at, $kind, $env, $dataset, $box, $version, $message)", tx,
+            ("$at", Now), ("$kind", kind), ("$env", env), ("$dataset", dataset), ("$box", boxKey), ("$version", versionId), ("$message", message));
+
+    public IReadOnlyList<EventRecord> Events(string? dataset, int limit)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events
+                WHERE $dataset IS NULL OR dataset = $dataset ORDER BY id DESC LIMIT $limit
+                """, null, ("$dataset", dataset), ("$limit", limit));
+            var result = new List<EventRecord>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                result.Add(new EventRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                    r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
+            return result;
+        }
+    }
+
+    public IReadOnlyList<TaskRecord> Tasks(string runId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error
+                FROM tasks WHERE run_id = $run ORDER BY id
+                """, null, ("$run", runId));
+            var result = new List<TaskRecord>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                result.Add(new TaskRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+                    r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)));
+            return result;
+        }
+    }
+
+    public IReadOnlyList<RunRecord> Runs(int limit)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT id, env, command, started_at_ms, finished_at_ms, status, summary_json FROM runs ORDER BY started_at_ms DESC LIMIT $limit", null, ("$limit", limit));
+            var result = new List<RunRecord>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                result.Add(new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
+            return result;
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private SqliteCommand Command(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
+    private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, tx, parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private T Scalar<T>(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, tx, parameters);
+        var value = cmd.ExecuteScalar();
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
+    }
+
+    public void Dispose()
+    {
+        lock (_gate) _connection.Dispose();
+    }
+}

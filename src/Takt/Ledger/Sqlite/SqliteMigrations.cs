@@ -1,0 +1,127 @@
+namespace Takt.Ledger.Sqlite;
+
+/// <summary>The ledger schema, as numbered migrations applied in order; a migration once shipped is never edited.</summary>
+internal static class SqliteMigrations
+{
+    public static readonly IReadOnlyList<(int Version, string Sql)> All =
+    [
+        (1, """
+            CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            INSERT INTO counters VALUES ('seq', 0);
+
+            CREATE TABLE versions (
+                id TEXT PRIMARY KEY,
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                box_key TEXT NOT NULL,
+                code_hash TEXT NOT NULL,
+                generation INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                bytes INTEGER NOT NULL,
+                schema_json TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                run_id TEXT,
+                task_id INTEGER);
+            CREATE INDEX versions_by_box ON versions (dataset, box);
+
+            CREATE TABLE version_inputs (
+                version_id TEXT NOT NULL,
+                input_dataset TEXT NOT NULL,
+                input_box INTEGER NOT NULL,
+                input_version_id TEXT NOT NULL,
+                PRIMARY KEY (version_id, input_version_id));
+            CREATE INDEX version_inputs_by_input ON version_inputs (input_version_id);
+
+            CREATE TABLE check_results (
+                version_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                passed INTEGER NOT NULL,
+                failing_rows INTEGER NOT NULL,
+                message TEXT NOT NULL,
+                PRIMARY KEY (version_id, name));
+
+            CREATE TABLE boxes (
+                env TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                current_version TEXT,
+                head_version TEXT NOT NULL,
+                head_status TEXT NOT NULL,
+                code_hash TEXT NOT NULL,
+                generation INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (env, dataset, box)) WITHOUT ROWID;
+            CREATE INDEX boxes_by_seq ON boxes (env, dataset, seq);
+            CREATE INDEX boxes_quarantined ON boxes (env, dataset) WHERE head_status = 'quarantined';
+
+            CREATE TABLE generations (
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                generation INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (dataset, box)) WITHOUT ROWID;
+            CREATE INDEX generations_by_seq ON generations (dataset, seq);
+
+            CREATE TABLE stamps (
+                env TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                code_hash TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (env, dataset)) WITHOUT ROWID;
+
+            CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at_ms INTEGER NOT NULL);
+
+            CREATE TABLE landed_files (
+                dataset TEXT NOT NULL,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                modified_ticks INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                boxes TEXT NOT NULL,
+                PRIMARY KEY (dataset, path)) WITHOUT ROWID;
+
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                env TEXT NOT NULL,
+                command TEXT NOT NULL,
+                started_at_ms INTEGER NOT NULL,
+                finished_at_ms INTEGER,
+                status TEXT NOT NULL,
+                summary_json TEXT);
+
+            CREATE TABLE tasks (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                box_key TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                status TEXT NOT NULL,
+                version_id TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                started_at_ms INTEGER NOT NULL,
+                duration_ms INTEGER NOT NULL DEFAULT 0,
+                rows_in INTEGER NOT NULL DEFAULT 0,
+                rows_out INTEGER NOT NULL DEFAULT 0,
+                error TEXT);
+            CREATE INDEX tasks_by_run ON tasks (run_id);
+            CREATE INDEX tasks_by_box ON tasks (dataset, box);
+
+            CREATE TABLE task_logs (task_id INTEGER NOT NULL, line_no INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (task_id, line_no));
+
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at_ms INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                env TEXT NOT NULL,
+                dataset TEXT,
+                box_key TEXT,
+                version_id TEXT,
+                message TEXT NOT NULL);
+            CREATE INDEX events_by_dataset ON events (dataset, id);
+            """),
+    ];
+}

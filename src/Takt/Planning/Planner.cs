@@ -1,0 +1,240 @@
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Ledger;
+
+namespace Takt.Planning;
+
+/// <summary>
+/// Pull-based planning: from targets and a box range, the closure of boxes that are missing or stale, decided from
+/// the ledger and the definitions alone. A dataset whose freshness stamp is still valid costs a handful of index
+/// look-ups; otherwise its boxes are compared by change sequence, never by re-reading data or re-hashing SQL.
+/// </summary>
+public sealed class Planner(Factory factory, ILedger ledger)
+{
+    public Plan Create(string env, IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null)
+    {
+        var seqAtStart = ledger.CurrentSeq();
+        var targetNames = factory.ResolveTargets(targets).ToHashSet();
+        var closure = UpstreamClosure(targetNames);
+        var states = closure.ToDictionary(d => d.Name, d => new State(d, ledger.Summarize(env, d.Name)));
+
+        foreach (var dataset in closure) states[dataset.Name].Extent = ExtentOf(dataset, states);
+        RequireBoxes(closure, targetNames, states, from, to);
+
+        var stamps = new Dictionary<string, FreshStamp>();
+        var seqCache = new Dictionary<string, SeqIndex>();
+        var tasks = new List<PlannedTask>();
+        foreach (var dataset in closure)
+        {
+            var state = states[dataset.Name];
+            Evaluate(env, state, states, seqCache, seqAtStart, stamps);
+            foreach (var box in state.Planned)
+                tasks.Add(new PlannedTask(dataset.Name, box, dataset.BoxKey(box), state.Reasons.GetValueOrDefault(box, "missing")));
+        }
+        ledger.SetStamps(env, stamps);
+
+        return new Plan(env, tasks, closure.Select(d => states[d.Name].ToPlan()).ToArray());
+    }
+
+    private List<Dataset> UpstreamClosure(HashSet<string> targets)
+    {
+        var needed = new HashSet<string>(targets);
+        foreach (var dataset in factory.Datasets.Reverse())
+            if (needed.Contains(dataset.Name))
+                needed.UnionWith(dataset.Upstream);
+        return factory.Datasets.Where(d => needed.Contains(d.Name)).ToList();
+    }
+
+    private static BoxRange ExtentOf(Dataset dataset, Dictionary<string, State> states)
+    {
+        if (dataset.IsSource)
+        {
+            var s = states[dataset.Name].Summary;
+            return s.Count == 0 ? new BoxRange(0, -1) : new BoxRange(s.MinBox, s.MaxBox);
+        }
+        var extent = dataset.Grain == Grain.Unpartitioned ? BoxRange.Single(GrainMath.UnpartitionedBox) : BoxRange.Everything;
+        foreach (var input in dataset.Inputs)
+        {
+            var inputState = states[input.Dataset];
+            if (inputState.Extent.IsEmpty) return inputState.Extent;
+            extent = extent.Intersect(input.Mapping.ExtentFrom(inputState.Extent, inputState.Dataset.Grain, dataset.Grain));
+        }
+        return extent;
+    }
+
+    private static void RequireBoxes(List<Dataset> closure, HashSet<string> targets, Dictionary<string, State> states, DateOnly? from, DateOnly? to)
+    {
+        foreach (var dataset in Enumerable.Reverse(closure))
+        {
+            var state = states[dataset.Name];
+            var required = state.Required;
+            if (targets.Contains(dataset.Name))
+            {
+                var range = dataset.Grain == Grain.Unpartitioned || (from is null && to is null)
+                    ? BoxRange.Everything
+                    : GrainMath.FromDates(dataset.Grain, from ?? DateOnly.MinValue, to ?? DateOnly.MaxValue);
+                required = required.Union(BoxSet.Of(range.Intersect(state.Extent)));
+            }
+            state.Required = required;
+            foreach (var (upstream, mapping) in Reads(dataset))
+            {
+                var upstreamState = states[upstream];
+                var needed = mapping.InputsOf(required, dataset.Grain, upstreamState.Dataset.Grain, upstreamState.Extent);
+                upstreamState.Required = upstreamState.Required.Union(needed.Intersect(upstreamState.Extent));
+            }
+        }
+    }
+
+    /// <summary>Inputs with their mappings, and datasets read by checks (same box).</summary>
+    private static IEnumerable<(string Dataset, PartitionMapping Mapping)> Reads(Dataset dataset) =>
+        dataset.Inputs.Select(i => (i.Dataset, i.Mapping))
+            .Concat(dataset.CheckDependencies.Where(d => dataset.Inputs.All(i => i.Dataset != d)).Select(d => (d, PartitionMapping.SameBox)));
+
+    private void Evaluate(string env, State state, Dictionary<string, State> states, Dictionary<string, SeqIndex> seqCache, long seqAtStart,
+        Dictionary<string, FreshStamp> stamps)
+    {
+        var dataset = state.Dataset;
+        var required = state.Required;
+        var rows = state.Summary.IsContiguous
+            ? BoxSet.Of(new BoxRange(state.Summary.MinBox, state.Summary.MaxBox))
+            : BoxSet.OfBoxes(ledger.BoxList(env, dataset.Name));
+        var quarantinedRows = state.Summary.Quarantined > 0 ? ledger.QuarantinedBoxes(env, dataset.Name) : [];
+        state.Existing = rows.Except(BoxSet.OfBoxes(quarantinedRows.Where(q => q.CurrentVersion is null).Select(q => q.Box)));
+
+        // Boxes that read an input box which will not be usable after this build.
+        var blockedBoxes = BoxSet.Empty;
+        foreach (var (upstream, mapping) in Reads(dataset))
+        {
+            var input = states[upstream];
+            var stopped = input.Quarantined.Union(input.BlockedBoxes);
+            if (!stopped.IsEmpty)
+            {
+                var readers = mapping.ReadersOf(stopped, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required);
+                if (!readers.IsEmpty)
+                {
+                    state.Blocked.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, stopped)} stopped by a check"));
+                    blockedBoxes = blockedBoxes.Union(readers);
+                }
+            }
+        }
+        var waitingBoxes = BoxSet.Empty;
+        foreach (var (upstream, mapping) in Reads(dataset))
+        {
+            var input = states[upstream];
+            var unavailable = BoxSet.Of(input.Extent).Intersect(input.Required).Except(input.Available).Except(input.Quarantined).Except(input.BlockedBoxes);
+            if (unavailable.IsEmpty) continue;
+            var readers = mapping.ReadersOf(unavailable, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required).Except(blockedBoxes);
+            if (readers.IsEmpty) continue;
+            var why = input.Dataset.IsSource ? "has no landing data" : "cannot be built";
+            state.Waiting.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, unavailable)} {why}"));
+            waitingBoxes = waitingBoxes.Union(readers);
+        }
+
+        var candidates = required.Except(blockedBoxes).Except(waitingBoxes);
+        var planned = BoxSet.Empty;
+
+        if (!dataset.IsSource)
+        {
+            foreach (var (upstream, mapping) in Reads(dataset))
+            {
+                var input = states[upstream];
+                if (input.Planned.IsEmpty) continue;
+                var readers = mapping.ReadersOf(input.Planned, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(candidates).Except(planned);
+                foreach (var box in readers) state.Reasons.TryAdd(box, $"upstream rebuilt: {upstream}");
+                planned = planned.Union(readers);
+            }
+            var missing = candidates.Except(rows);
+            foreach (var box in missing) state.Reasons[box] = "missing";
+            planned = planned.Union(missing);
+        }
+
+        var codeHash = factory.CodeHashOf(dataset.Name);
+        var quarantined = BoxSet.OfBoxes(quarantinedRows.Select(q => q.Box));
+        var evaluated = candidates.Intersect(rows);
+        if (!evaluated.IsEmpty && !StampHolds(env, state, states, codeHash))
+        {
+            var (stale, stillQuarantined) = CompareBoxes(env, state, states, evaluated, codeHash, seqCache);
+            foreach (var (box, reason) in stale) state.Reasons.TryAdd(box, reason);
+            planned = planned.Union(BoxSet.OfBoxes(stale.Keys));
+            quarantined = stillQuarantined;
+            if (stale.Count == 0 && evaluated.Count == rows.Count) stamps[dataset.Name] = new FreshStamp(codeHash, seqAtStart);
+        }
+
+        state.Planned = planned.Intersect(candidates);
+        state.Quarantined = quarantined.Intersect(candidates).Except(state.Planned);
+        state.Available = state.Existing.Union(state.Planned).Except(state.Quarantined).Except(blockedBoxes).Except(waitingBoxes);
+        state.Fresh = evaluated.Except(state.Planned).Except(state.Quarantined).Count;
+    }
+
+    private bool StampHolds(string env, State state, Dictionary<string, State> states, string codeHash)
+    {
+        var stamp = ledger.Stamp(env, state.Dataset.Name);
+        if (stamp is null || stamp.CodeHash != codeHash) return false;
+        if (stamp.Seq < state.Summary.MaxSeq || stamp.Seq < ledger.MaxGenerationSeq(state.Dataset.Name)) return false;
+        return state.Dataset.Inputs.All(i => stamp.Seq >= states[i.Dataset].Summary.MaxSeq);
+    }
+
+    /// <summary>The slow path: box by box, is the head made under today's code, generation and inputs?</summary>
+    private (Dictionary<long, string> Stale, BoxSet Quarantined) CompareBoxes(string env, State state, Dictionary<string, State> states,
+        BoxSet boxes, string codeHash, Dictionary<string, SeqIndex> seqCache)
+    {
+        var dataset = state.Dataset;
+        var span = new BoxRange(boxes.Min, boxes.Max);
+        var generations = ledger.Generations(dataset.Name, span);
+        var inputs = dataset.Inputs.Select(i => (Input: i, State: states[i.Dataset],
+            Index: SeqIndexFor(env, states[i.Dataset], i.Mapping.InputsOf(span, dataset.Grain, states[i.Dataset].Dataset.Grain, states[i.Dataset].Extent), seqCache))).ToArray();
+
+        var stale = new Dictionary<long, string>();
+        var quarantined = new List<long>();
+        foreach (var row in ledger.Boxes(env, dataset.Name, span))
+        {
+            if (!boxes.Contains(row.Box)) continue;
+            string? reason = null;
+            if (row.CodeHash != codeHash) reason = dataset.IsSource ? "source definition changed" : "code changed";
+            else if (generations.GetValueOrDefault(row.Box) != row.Generation) reason = "invalidated";
+            else
+            {
+                foreach (var (input, inputState, index) in inputs)
+                {
+                    var read = input.Mapping.InputsOf(BoxRange.Single(row.Box), dataset.Grain, inputState.Dataset.Grain, inputState.Extent);
+                    if (index.MaxSeq(read) > row.Seq) { reason = $"input changed: {input.Dataset}"; break; }
+                }
+            }
+            if (reason is not null) stale[row.Box] = reason;
+            else if (row.IsQuarantined) quarantined.Add(row.Box);
+        }
+        return (stale, BoxSet.OfBoxes(quarantined));
+    }
+
+    private SeqIndex SeqIndexFor(string env, State input, BoxRange range, Dictionary<string, SeqIndex> cache)
+    {
+        range = input.Extent.IsEmpty ? new BoxRange(0, -1) : range.Intersect(input.Extent);
+        if (cache.TryGetValue(input.Dataset.Name, out var cached) && cached.Loaded.Start <= range.Start && cached.Loaded.End >= range.End) return cached;
+        if (cached is not null) range = new BoxRange(Math.Min(range.Start, cached.Loaded.Start), Math.Max(range.End, cached.Loaded.End));
+        var index = new SeqIndex(range, range.IsEmpty ? [] : ledger.Boxes(env, input.Dataset.Name, range));
+        cache[input.Dataset.Name] = index;
+        return index;
+    }
+
+    private static string Describe(Dataset dataset, BoxSet boxes) =>
+        boxes.Count == 1 ? dataset.BoxKey(boxes.Min) : $"{dataset.BoxKey(boxes.Min)}..{dataset.BoxKey(boxes.Max)} ({boxes.Count} boxes)";
+
+    private sealed class State(Dataset dataset, DatasetSummary summary)
+    {
+        public Dataset Dataset { get; } = dataset;
+        public DatasetSummary Summary { get; } = summary;
+        public BoxRange Extent { get; set; }
+        public BoxSet Required { get; set; } = BoxSet.Empty;
+        public BoxSet Existing { get; set; } = BoxSet.Empty;
+        public BoxSet Planned { get; set; } = BoxSet.Empty;
+        public BoxSet Quarantined { get; set; } = BoxSet.Empty;
+        public BoxSet Available { get; set; } = BoxSet.Empty;
+        public List<HeldBoxes> Blocked { get; } = [];
+        public List<HeldBoxes> Waiting { get; } = [];
+        public Dictionary<long, string> Reasons { get; } = [];
+        public long Fresh { get; set; }
+        public BoxSet BlockedBoxes => Blocked.Aggregate(BoxSet.Empty, (all, h) => all.Union(h.Boxes));
+
+        public DatasetPlan ToPlan() => new(Dataset.Name, Extent, Required, Planned, Quarantined, Blocked, Waiting, Fresh);
+    }
+}

@@ -1,0 +1,165 @@
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Ingest;
+using Takt.Planning;
+
+namespace Takt.Running;
+
+public sealed record BuildSummary(int Built, int Reused, int Blocked, int Failed, int Quarantined, int Skipped, long DurationMs)
+{
+    public static BuildSummary Of(IReadOnlyList<TaskReport> reports, long durationMs)
+    {
+        int Count(string status) => reports.Count(r => r.Outcome.Status == status);
+        return new BuildSummary(Count(BuildStatus.Built), Count(BuildStatus.Reused), Count(BuildStatus.Blocked), Count(BuildStatus.Failed),
+            Count(BuildStatus.Quarantined), Count(BuildStatus.Skipped), durationMs);
+    }
+}
+
+/// <summary>What a build did: every task, and the plan left afterwards (empty when everything in scope is fresh).</summary>
+public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, BuildSummary Summary, Plan Remaining)
+{
+    public bool ProcessingFailed => Tasks.Any(t => t.Outcome.Status == BuildStatus.Failed);
+    public bool LineStopped => Tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || Remaining.LineStopped;
+}
+
+/// <summary>The verbs of a factory over a workspace: ingest, plan, build, invalidate and override.</summary>
+public sealed class BuildService(Workspace ws)
+{
+    public Plan Plan(IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null) =>
+        new Planner(ws.Factory, ws.Ledger).Create(ws.Env, targets, from, to);
+
+    /// <summary>Ingests what changed in the landing zone for the sources the targets need.</summary>
+    public IReadOnlyList<TaskReport> Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
+    {
+        var runId = NewRunId();
+        ws.Ledger.StartRun(runId, ws.Env, "ingest");
+        var reports = RunIngest(runId, targets, options ?? new RunOptions(), observer);
+        ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(BuildSummary.Of(reports, 0)));
+        return reports;
+    }
+
+    public BuildResult Build(IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null, bool ingest = true,
+        RunOptions? options = null, IRunObserver? observer = null)
+    {
+        options ??= new RunOptions();
+        var runId = NewRunId();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ws.Ledger.StartRun(runId, ws.Env, "build");
+        using var leases = new LeaseKeeper(ws.Ledger, runId);
+        leases.Acquire(RunLease(runId), () => false);
+        ws.Lake.CleanStaging(other => other == runId || !ws.Ledger.TryAcquireLease(RunLease(other), runId, TimeSpan.FromSeconds(1)));
+
+        var reports = new List<TaskReport>();
+        if (ingest) reports.AddRange(RunIngest(runId, targets, options, observer, leases));
+        var plan = Plan(targets, from, to);
+        reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases)));
+        var remaining = Plan(targets, from, to);
+
+        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining);
+        ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
+        leases.Release(RunLease(runId));
+        return result;
+    }
+
+    /// <summary>Marks boxes to be recomputed although nothing changed; the next build recomputes exactly their downstream.</summary>
+    public int Invalidate(string dataset, DateOnly from, DateOnly to, string reason)
+    {
+        var definition = ws.Factory[dataset];
+        var range = GrainMath.FromDates(definition.Grain, from, to);
+        var boxes = Enumerable.Range(0, (int)range.Count).Select(i => range.Start + i).Select(b => (b, definition.BoxKey(b))).ToArray();
+        return ws.Ledger.Invalidate(dataset, boxes, reason);
+    }
+
+    private IReadOnlyList<TaskReport> RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LeaseKeeper? leases = null)
+    {
+        var ownLeases = leases is null ? new LeaseKeeper(ws.Ledger, runId) : null;
+        try
+        {
+            var finder = IngestFinder();
+            var executor = new SourceExecutor(ws, runId, leases ?? ownLeases!);
+            var needed = NeededSources(targets);
+            var items = new List<WorkItem>();
+            var seen = new List<(string Dataset, IReadOnlyList<Ledger.LandedFile> Files)>();
+            foreach (var dataset in needed)
+            {
+                var (work, files) = finder.Find(dataset);
+                seen.Add((dataset.Name, files));
+                items.AddRange(work.Select(w => new WorkItem(w.Dataset.Name, w.Box, w.Dataset.BoxKey(w.Box), w.Reason,
+                    (taskId, attempt, log) => executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))));
+            }
+            var reports = new Runner(ws, runId, options, observer).Run(items);
+            foreach (var (dataset, files) in seen)
+            {
+                var failedBoxes = reports.Where(r => r.Dataset == dataset && r.Outcome.Status == BuildStatus.Failed).Select(r => r.BoxKey).ToHashSet();
+                var definition = ws.Factory[dataset];
+                ws.Ledger.RecordLandedFiles(dataset, files.Where(f => !LandingScanner.ParseBoxes(f.Boxes).Any(b => failedBoxes.Contains(definition.BoxKey(b)))).ToArray());
+            }
+            return reports;
+        }
+        finally
+        {
+            ownLeases?.Dispose();
+        }
+    }
+
+    private IEnumerable<Dataset> NeededSources(IReadOnlyCollection<string> targets)
+    {
+        var needed = new HashSet<string>(ws.Factory.ResolveTargets(targets));
+        foreach (var dataset in ws.Factory.Datasets.Reverse())
+            if (needed.Contains(dataset.Name)) needed.UnionWith(dataset.Upstream);
+        return ws.Factory.Datasets.Where(d => d.IsSource && needed.Contains(d.Name));
+    }
+
+    private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases)
+    {
+        var extents = plan.Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
+        var transforms = new TransformExecutor(ws, runId, extents, leases);
+        var sources = new SourceExecutor(ws, runId, leases);
+        var finder = IngestFinder();
+        var items = new List<WorkItem>();
+        var index = new Dictionary<(string, long), int>();
+        foreach (var task in plan.Tasks)
+        {
+            var dataset = ws.Factory[task.Dataset];
+            var box = task.Box;
+            Func<long?, int, List<string>, TaskOutcome> execute = dataset.IsSource
+                ? (taskId, attempt, log) => sources.Execute(dataset, box, finder.FilesOf(dataset, box), taskId, attempt, log)
+                : (taskId, attempt, log) => transforms.Execute(dataset, box, taskId, attempt, log);
+            var item = new WorkItem(task.Dataset, box, task.BoxKey, task.Reason, execute);
+            foreach (var (upstream, mapping) in dataset.Inputs.Select(i => (i.Dataset, i.Mapping))
+                         .Concat(dataset.CheckDependencies.Select(d => (d, PartitionMapping.SameBox))))
+            {
+                var upstreamPlan = plan.For(upstream);
+                var upstreamDataset = ws.Factory[upstream];
+                var read = mapping.InputsOf(BoxRange.Single(box), dataset.Grain, upstreamDataset.Grain, upstreamPlan.Extent);
+                foreach (var b in upstreamPlan.Planned.Intersect(read))
+                    if (index.TryGetValue((upstream, b), out var dependency)) item.DependsOn.Add(dependency);
+            }
+            index[(task.Dataset, box)] = items.Count;
+            items.Add(item);
+        }
+        return items;
+    }
+
+    private IngestPlanner IngestFinder() => new(ws.Ledger, ws.LandingDirectory, BoxesOfSplitFile);
+
+    private BoxSet BoxesOfSplitFile(Dataset dataset, LandingFile file)
+    {
+        using var lease = ws.DuckDb.Rent();
+        var db = lease.Session;
+        RawLoader.Load(db, dataset.Source!.Format, [file]);
+        var column = Engine.SqlText.Identifier(dataset.Source.SplitBy!);
+        var instants = db.Rows($"SELECT DISTINCT date_trunc('hour', TRY_CAST(TRY_CAST({column} AS TIMESTAMPTZ) AS TIMESTAMP)) FROM {RawLoader.Table} WHERE {column} IS NOT NULL");
+        return BoxSet.OfBoxes(instants.Where(r => r[0] is DateTime).Select(r => GrainMath.BoxOf(dataset.Grain, (DateTime)r[0]!)));
+    }
+
+    private static string RunLease(string runId) => "run:" + runId;
+
+    private string NewRunId() => ws.Clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static string StatusOf(IReadOnlyList<TaskReport> reports) =>
+        reports.Any(r => r.Outcome.Status == BuildStatus.Failed) ? "failed"
+        : reports.Any(r => r.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) ? "stopped" : "ok";
+
+    private static string SummaryJson(BuildSummary summary) => System.Text.Json.JsonSerializer.Serialize(summary);
+}

@@ -1,0 +1,44 @@
+using Takt.Ledger;
+
+namespace Takt.Running;
+
+/// <summary>
+/// Holds this run's leases in the ledger and renews them while the run lives, so that two builds on the same home
+/// never compute and commit the same box at once, and a killed build's leases simply expire.
+/// </summary>
+internal sealed class LeaseKeeper : IDisposable
+{
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    private readonly ILedger _ledger;
+    private readonly string _owner;
+    private readonly Timer _renewal;
+
+    public LeaseKeeper(ILedger ledger, string owner)
+    {
+        _ledger = ledger;
+        _owner = owner;
+        _renewal = new Timer(_ => Renew(), null, Ttl / 3, Ttl / 3);
+    }
+
+    /// <summary>Takes the lease, waiting while another live run holds it; gives up (false) as soon as <paramref name="done"/> says the work exists.</summary>
+    public bool Acquire(string key, Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + Ttl * 20;
+        while (!_ledger.TryAcquireLease(key, _owner, Ttl))
+        {
+            if (done() || DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(200);
+        }
+        return true;
+    }
+
+    public void Release(string key) => _ledger.ReleaseLease(key, _owner);
+
+    private void Renew()
+    {
+        try { _ledger.RenewLeases(_owner, Ttl); }
+        catch (ObjectDisposedException) { }
+    }
+
+    public void Dispose() => _renewal.Dispose();
+}

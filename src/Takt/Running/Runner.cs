@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Takt.Running;
+
+/// <summary>One unit of work for the runner: a box to build, what it waits for, and how to do it.</summary>
+internal sealed record WorkItem(string Dataset, long Box, string BoxKey, string Reason, Func<long?, int, List<string>, TaskOutcome> Execute)
+{
+    public List<int> DependsOn { get; } = [];
+}
+
+public sealed record TaskReport(string Dataset, string BoxKey, string Reason, TaskOutcome Outcome, int Attempts, long DurationMs);
+
+/// <summary>Reports progress of a run to whoever shows it.</summary>
+public interface IRunObserver
+{
+    /// <summary>A batch of <paramref name="count"/> tasks is about to run.</summary>
+    void Planned(int count);
+    void Started(string dataset, string boxKey);
+    void Finished(TaskReport report);
+}
+
+public sealed record RunOptions
+{
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Attempts per task for processing errors; failed checks are never retried.</summary>
+    public int Attempts { get; init; } = 3;
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>
+/// Runs work items in dependency order with bounded parallelism. A processing error is retried with exponential
+/// backoff; what depends on a failed, stopped or skipped box does not run and says why.
+/// </summary>
+internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRunObserver? observer)
+{
+    public IReadOnlyList<TaskReport> Run(IReadOnlyList<WorkItem> items)
+    {
+        var reports = new TaskReport?[items.Count];
+        var pending = items.Select(i => i.DependsOn.Count).ToArray();
+        var dependents = new List<int>[items.Count];
+        for (var i = 0; i < items.Count; i++) dependents[i] = [];
+        for (var i = 0; i < items.Count; i++) foreach (var d in items[i].DependsOn) dependents[d].Add(i);
+
+        observer?.Planned(items.Count);
+        using var ready = new BlockingCollection<int>();
+        var remaining = items.Count;
+        if (remaining == 0) return [];
+        for (var i = 0; i < items.Count; i++) if (pending[i] == 0) ready.Add(i);
+
+        void Complete(int index, TaskReport report)
+        {
+            reports[index] = report;
+            observer?.Finished(report);
+            foreach (var dependent in dependents[index])
+                if (Interlocked.Decrement(ref pending[dependent]) == 0) ready.Add(dependent);
+            if (Interlocked.Decrement(ref remaining) == 0) ready.CompleteAdding();
+        }
+
+        var workers = Enumerable.Range(0, Math.Max(1, options.Parallelism)).Select(_ => Task.Factory.StartNew(() =>
+        {
+            foreach (var index in ready.GetConsumingEnumerable())
+            {
+                var item = items[index];
+                var held = items[index].DependsOn.Select(d => reports[d]!).FirstOrDefault(r => r.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused));
+                Complete(index, held is null ? Execute(item) : HeldBy(item, held));
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(workers);
+        return reports!;
+    }
+
+    private static TaskReport HeldBy(WorkItem item, TaskReport upstream)
+    {
+        var stopped = upstream.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked;
+        var outcome = TaskOutcome.Held(stopped ? BuildStatus.Blocked : BuildStatus.Skipped,
+            $"{(stopped ? "blocked" : "skipped")}: {upstream.Dataset}@{upstream.BoxKey} {upstream.Outcome.Status}");
+        return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, 0, 0);
+    }
+
+    private TaskReport Execute(WorkItem item)
+    {
+        observer?.Started(item.Dataset, item.BoxKey);
+        var taskId = ws.Ledger.StartTask(runId, item.Dataset, item.Box, item.BoxKey, item.Reason);
+        var log = new List<string>();
+        var clock = Stopwatch.StartNew();
+        TaskOutcome outcome;
+        var attempt = 0;
+        while (true)
+        {
+            attempt++;
+            try
+            {
+                outcome = item.Execute(taskId, attempt, log);
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                log.Add($"attempt {attempt} failed: {e.Message}");
+                if (attempt >= options.Attempts)
+                {
+                    outcome = TaskOutcome.Held(BuildStatus.Failed, $"{item.Dataset}@{item.BoxKey} failed after {attempt} attempt(s): {e.Message}");
+                    break;
+                }
+                Thread.Sleep(options.Backoff * Math.Pow(2, attempt - 1));
+            }
+        }
+        if (outcome.Message.Length > 0) log.Add(outcome.Message);
+        ws.Ledger.FinishTask(taskId, outcome.Status, outcome.VersionId, attempt, clock.ElapsedMilliseconds, outcome.RowsIn, outcome.RowsOut,
+            outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined ? outcome.Message : null, log);
+        return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, attempt, clock.ElapsedMilliseconds);
+    }
+}

@@ -1,0 +1,69 @@
+using Takt.Checks;
+using Takt.Definitions;
+using Takt.Engine;
+using Takt.Lake;
+using Takt.Ledger;
+
+namespace Takt.Running;
+
+/// <summary>
+/// The last steps every task shares: check the staged files, move them into the lake, and commit version, lineage,
+/// check results and pointer in one ledger transaction.
+/// </summary>
+internal static class StagedVersion
+{
+    public const string DataFile = "part-0.parquet";
+
+    public static TaskOutcome CheckAndCommit(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
+        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long? taskId, string runId)
+    {
+        var file = Path.Combine(stagingDir, DataFile);
+        db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
+        var rows = db.Scalar<long>($"SELECT count(*) FROM {CheckEvaluator.DataView}");
+        var schemaJson = System.Text.Json.JsonSerializer.Serialize(db.Describe(CheckEvaluator.DataView).Select(c => new { name = c.Name, type = c.Type }));
+        var checks = earlierChecks.Concat(CheckEvaluator.Evaluate(db, dataset, other => CurrentFiles(ws, dataset, box, other))).ToList();
+        var stopped = CheckEvaluator.StopsTheLine(checks);
+
+        var version = new VersionRecord(versionId, dataset.Name, box, dataset.BoxKey(box), codeHash, generation,
+            stopped ? VersionStatus.Quarantined : VersionStatus.Committed, rows, new FileInfo(file).Length, schemaJson,
+            ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), runId);
+        ws.Lake.Promote(stagingDir, new VersionLocation(dataset.Name, version.BoxKey, versionId));
+        FaultInjection.Hit("after-promote");
+        var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, inputs, checks, taskId));
+        FaultInjection.Hit("after-commit");
+
+        var failed = checks.Where(c => !c.Passed).ToList();
+        if (stopped)
+            return new TaskOutcome(BuildStatus.Quarantined, versionId, rowsIn, rows, StopMessage(dataset, version.BoxKey, failed), failed);
+        var status = outcome == CommitOutcome.Committed ? BuildStatus.Built : BuildStatus.Reused;
+        var note = outcome == CommitOutcome.InputsMoved ? "inputs moved while building; the next build picks up the newer inputs" : "";
+        var warnings = failed.Count > 0 ? "warnings: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Message}")) : "";
+        return new TaskOutcome(status, versionId, rowsIn, rows, string.Join(" ", new[] { note, warnings }.Where(s => s.Length > 0)), failed);
+    }
+
+    public static string StopMessage(Dataset dataset, string boxKey, IEnumerable<CheckResult> failed) =>
+        $"{dataset.Name}@{boxKey} stopped by check " + string.Join("; ", failed.Where(c => c.Severity == "block").Select(c => $"{c.Name}: {c.Message}"));
+
+    /// <summary>Files of the current version of the same box of another dataset, for referential checks.</summary>
+    private static IReadOnlyList<string>? CurrentFiles(Workspace ws, Dataset dataset, long box, string other)
+    {
+        var otherDataset = ws.Factory[other];
+        var range = Boxes.GrainMath.Convert(dataset.Grain, Boxes.BoxRange.Single(box), otherDataset.Grain);
+        var states = ws.Ledger.Boxes(ws.Env, other, range);
+        if (states.Count == 0 || states.Any(s => s.CurrentVersion is null)) return null;
+        return states.SelectMany(s => ws.Lake.Files(new VersionLocation(other, otherDataset.BoxKey(s.Box), s.CurrentVersion!))).ToArray();
+    }
+}
+
+/// <summary>Named points where a test can make the process die as if killed, to prove crash safety.</summary>
+public static class FaultInjection
+{
+    private static readonly string? Point = Environment.GetEnvironmentVariable("TAKT_CRASH_AT");
+    private static int _countdown = int.TryParse(Environment.GetEnvironmentVariable("TAKT_CRASH_AFTER"), out var n) ? n : 1;
+
+    public static void Hit(string point)
+    {
+        if (Point != point) return;
+        if (Interlocked.Decrement(ref _countdown) <= 0) Environment.FailFast($"fault injected at {point}");
+    }
+}

@@ -1,0 +1,165 @@
+using DuckDB.NET.Data;
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Engine;
+using Takt.Lake;
+using Takt.Ledger;
+
+namespace Takt.Running;
+
+/// <summary>Builds one box of a transform: resolve the exact input versions, reuse by recipe, or compute, check and commit.</summary>
+internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDictionary<string, BoxRange> extents, LeaseKeeper leases)
+{
+    public TaskOutcome Execute(Dataset dataset, long box, long? taskId, int attempt, List<string> log)
+    {
+        var boxKey = dataset.BoxKey(box);
+        var resolved = ResolveInputs(dataset, box);
+        if (resolved.Held is not null) return resolved.Held;
+        var inputs = resolved.Inputs;
+
+        var codeHash = ws.Factory.CodeHashOf(dataset.Name);
+        var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).GetValueOrDefault(box);
+        var versionId = Recipe.ForTransform(dataset.Name, box, codeHash, generation, inputs);
+
+        if (Reuse(dataset, boxKey, versionId, inputs) is { } reused) return reused;
+        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is not null))
+            return Reuse(dataset, boxKey, versionId, inputs) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
+        try
+        {
+            if (Reuse(dataset, boxKey, versionId, inputs) is { } raced) return raced;
+            var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
+            using var lease = ws.DuckDb.Rent();
+            var db = lease.Session;
+            long rowsIn = 0;
+            foreach (var group in inputs.GroupBy(i => i.Dataset))
+            {
+                var inputDataset = ws.Factory[group.Key];
+                var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
+                db.CreateDatasetView(group.Key, files, inputDataset.Schema);
+                rowsIn += db.Scalar<long>($"SELECT count(*) FROM {SqlText.DatasetName(group.Key)}");
+            }
+            var output = Path.Combine(staging, StagedVersion.DataFile);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var rows = dataset.Transform switch
+            {
+                SqlTransform sql => RunSql(db, sql, output),
+                RowTransform rowTransform => RunRows(db, dataset, box, rowTransform, output, log),
+                _ => throw new InvalidOperationException($"{dataset.Name} has no transform."),
+            };
+            log.Add($"computed {rows} rows from {rowsIn} input rows in {sw.ElapsedMilliseconds} ms");
+            FaultInjection.Hit("after-stage");
+            return StagedVersion.CheckAndCommit(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, taskId, runId);
+        }
+        finally
+        {
+            leases.Release(versionId);
+        }
+    }
+
+    private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId, IReadOnlyList<LineageEdge> inputs)
+    {
+        var existing = ws.Ledger.FindVersion(versionId);
+        if (existing is null) return null;
+        if (VersionStatus.IsUsable(existing.Status))
+        {
+            ws.Ledger.Adopt(ws.Env, existing, inputs);
+            return new TaskOutcome(BuildStatus.Reused, versionId, 0, existing.Rows, "same recipe already built", []);
+        }
+        ws.Ledger.MarkQuarantined(ws.Env, existing);
+        var failed = ws.Ledger.CheckResults(versionId).Where(c => !c.Passed).ToList();
+        return new TaskOutcome(BuildStatus.Quarantined, versionId, 0, existing.Rows, StagedVersion.StopMessage(dataset, boxKey, failed), failed);
+    }
+
+    private (IReadOnlyList<LineageEdge> Inputs, TaskOutcome? Held) ResolveInputs(Dataset dataset, long box)
+    {
+        var edges = new List<LineageEdge>();
+        foreach (var input in dataset.Inputs)
+        {
+            var inputDataset = ws.Factory[input.Dataset];
+            var extent = extents[input.Dataset];
+            var range = input.Mapping.InputsOf(BoxRange.Single(box), dataset.Grain, inputDataset.Grain, extent).Intersect(extent);
+            var states = range.IsEmpty ? [] : ws.Ledger.Boxes(ws.Env, input.Dataset, range).ToDictionary(s => s.Box);
+            for (var b = range.Start; b <= range.End; b++)
+            {
+                if (!states.TryGetValue(b, out var state) || (state.CurrentVersion is null && !state.IsQuarantined))
+                    return ([], TaskOutcome.Held(BuildStatus.Skipped, $"waiting: {input.Dataset}@{inputDataset.BoxKey(b)} has no usable version"));
+                if (state.IsQuarantined)
+                    return ([], TaskOutcome.Held(BuildStatus.Blocked, $"blocked: {input.Dataset}@{inputDataset.BoxKey(b)} is stopped by a check"));
+                edges.Add(new LineageEdge(input.Dataset, b, state.CurrentVersion!));
+            }
+        }
+        return (edges, null);
+    }
+
+    private static long RunSql(DuckDbSession db, SqlTransform sql, string output)
+    {
+        try { return db.CopyToParquet(sql.Sql.Trim().TrimEnd(';'), output); }
+        catch (DuckDBException e) { throw new ProcessingException($"SQL {sql.RelativePath} failed: {e.Message}", e); }
+    }
+
+    private long RunRows(DuckDbSession db, Dataset dataset, long box, RowTransform transform, string output, List<string> log)
+    {
+        var table = "__rows_out";
+        db.Execute($"CREATE OR REPLACE TEMP TABLE {table} ({string.Join(", ", dataset.Schema.Columns.Select(c => $"{SqlText.Identifier(c.Name)} {c.Type.SqlName}"))})");
+        try
+        {
+            var context = new DuckDbRowContext(db, dataset, box, log);
+            using (var appender = db.Connection.CreateAppender(table))
+            {
+                foreach (var values in transform.Function(context))
+                {
+                    if (values.Length != dataset.Schema.Columns.Count)
+                        throw new ProcessingException($"{dataset.Name}: the C# transform returned a row of {values.Length} values; the schema declares {dataset.Schema.Columns.Count}.");
+                    var row = appender.CreateRow();
+                    foreach (var value in values) AppendValue(row, value);
+                    row.EndRow();
+                }
+            }
+            return db.CopyToParquet($"SELECT * FROM {table}", output);
+        }
+        finally
+        {
+            db.Execute($"DROP TABLE IF EXISTS {table}");
+        }
+    }
+
+    private static void AppendValue(IDuckDBAppenderRow row, object? value)
+    {
+        switch (value)
+        {
+            case null: row.AppendNullValue(); break;
+            case string s: row.AppendValue(s); break;
+            case bool b: row.AppendValue(b); break;
+            case int i: row.AppendValue(i); break;
+            case long l: row.AppendValue(l); break;
+            case double d: row.AppendValue(d); break;
+            case float f: row.AppendValue((double)f); break;
+            case decimal m: row.AppendValue(m); break;
+            case DateTime t: row.AppendValue(t); break;
+            case DateOnly d: row.AppendValue((DateOnly?)d); break;
+            default: throw new ProcessingException($"The C# transform returned a value of type {value.GetType().Name}, which Takt cannot store.");
+        }
+    }
+
+    private sealed class DuckDbRowContext(DuckDbSession db, Dataset dataset, long box, List<string> log) : RowTransformContext
+    {
+        public override string Box => dataset.BoxKey(box);
+        public override DateTime BoxStartUtc => GrainMath.Start(dataset.Grain, box);
+        public override void Log(string message) => log.Add(message);
+
+        public override IEnumerable<Row> Rows(string inputDataset)
+        {
+            if (dataset.Inputs.All(i => i.Dataset != inputDataset))
+                throw new ProcessingException($"{dataset.Name} does not declare '{inputDataset}' as an input.");
+            using var cmd = db.Command($"SELECT * FROM {SqlText.DatasetName(inputDataset)}");
+            using var reader = cmd.ExecuteReader();
+            var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => i);
+            while (reader.Read())
+            {
+                var values = new object?[reader.FieldCount];
+                for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                yield return new Row(ordinals, values);
+            }
+        }
+    }
+}

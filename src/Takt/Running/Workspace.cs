@@ -1,0 +1,43 @@
+using Takt.Definitions;
+using Takt.Engine;
+using Takt.Lake;
+using Takt.Ledger;
+using Takt.Ledger.Sqlite;
+
+namespace Takt.Running;
+
+/// <summary>Where a factory keeps its state: the ledger, the lake and the landing zone, plus the environment in use.</summary>
+public sealed class Workspace : IDisposable
+{
+    public Workspace(Factory factory, ILedger ledger, ILake lake, string landingDirectory, string env = "prod", TimeProvider? clock = null)
+    {
+        Factory = factory;
+        Ledger = ledger;
+        Lake = lake;
+        LandingDirectory = Path.GetFullPath(landingDirectory);
+        Env = env;
+        Clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>The embedded defaults: <c>HOME/ledger.db</c>, <c>HOME/lake/</c> and, unless given, <c>HOME/landing/</c>.</summary>
+    public static Workspace OpenLocal(Factory factory, string home, string? landing = null, string env = "prod", TimeProvider? clock = null)
+    {
+        Directory.CreateDirectory(home);
+        return new Workspace(factory, new SqliteLedger(Path.Combine(home, "ledger.db"), clock), new LocalLake(Path.Combine(home, "lake")),
+            landing ?? Path.Combine(home, "landing"), env, clock);
+    }
+
+    public Factory Factory { get; }
+    public ILedger Ledger { get; }
+    public ILake Lake { get; }
+    public string LandingDirectory { get; }
+    public string Env { get; }
+    public TimeProvider Clock { get; }
+    public DuckDbPool DuckDb { get; } = new();
+
+    public void Dispose()
+    {
+        DuckDb.Dispose();
+        Ledger.Dispose();
+    }
+}
