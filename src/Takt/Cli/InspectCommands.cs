@@ -141,11 +141,12 @@ internal static class InspectCommands
         {
             if (dataset.Name == start.Name) continue;
             var reads = BoxSet.Empty;
-            foreach (var input in dataset.Inputs)
+            var readsOf = dataset.Inputs.Select(i => (i.Dataset, i.Mapping))
+                .Concat(dataset.CheckDependencies.Select(d => (Dataset: d, Mapping: PartitionMapping.SameBox)));
+            foreach (var (name, mapping) in readsOf)
             {
-                if (!affected.TryGetValue(input.Dataset, out var upstream) || upstream.IsEmpty) continue;
-                var inputDataset = factory[input.Dataset];
-                reads = reads.Union(input.Mapping.ReadersOf(upstream, inputDataset.Grain, dataset.Grain, extents.GetValueOrDefault(input.Dataset, BoxRange.Everything)));
+                if (!affected.TryGetValue(name, out var upstream) || upstream.IsEmpty) continue;
+                reads = reads.Union(mapping.ReadersOf(upstream, factory[name].Grain, dataset.Grain, extents.GetValueOrDefault(name, BoxRange.Everything)));
             }
             if (reads.IsEmpty) continue;
             reads = reads.Intersect(extents.GetValueOrDefault(dataset.Name, BoxRange.Everything));

@@ -54,7 +54,7 @@ public static class TaktCli
     {
         UsageException or UnknownDatasetException or FormatException => e.Message,
         FactoryValidationException v => v.Message,
-        ArgumentException a => a.Message,
+        ArgumentException a => a.ParamName is null ? a.Message : a.Message.Replace($" (Parameter '{a.ParamName}')", ""),
         _ => null,
     };
 }
