@@ -141,9 +141,7 @@ internal static class InspectCommands
         {
             if (dataset.Name == start.Name) continue;
             var reads = BoxSet.Empty;
-            var readsOf = dataset.Inputs.Select(i => (i.Dataset, i.Mapping))
-                .Concat(dataset.CheckDependencies.Select(d => (Dataset: d, Mapping: PartitionMapping.SameBox)));
-            foreach (var (name, mapping) in readsOf)
+            foreach (var (name, mapping) in dataset.Reads)
             {
                 if (!affected.TryGetValue(name, out var upstream) || upstream.IsEmpty) continue;
                 reads = reads.Union(mapping.ReadersOf(upstream, factory[name].Grain, dataset.Grain, extents.GetValueOrDefault(name, BoxRange.Everything)));

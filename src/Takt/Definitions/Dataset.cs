@@ -28,5 +28,9 @@ public sealed record Dataset
     /// <summary>Every dataset this one waits for: its inputs, then those its checks read.</summary>
     public IEnumerable<string> Upstream => Inputs.Select(i => i.Dataset).Concat(CheckDependencies).Distinct();
 
+    /// <summary>Inputs with their mappings, then the datasets checks read (same box): everything a box waits for.</summary>
+    public IEnumerable<Input> Reads =>
+        Inputs.Concat(CheckDependencies.Where(d => Inputs.All(i => i.Dataset != d)).Select(d => new Input(d, PartitionMapping.SameBox)));
+
     public string BoxKey(long box) => GrainMath.Format(Grain, box);
 }

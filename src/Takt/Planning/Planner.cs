@@ -76,7 +76,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
                 required = required.Union(BoxSet.Of(range.Intersect(state.Extent)));
             }
             state.Required = required;
-            foreach (var (upstream, mapping) in Reads(dataset))
+            foreach (var (upstream, mapping) in dataset.Reads)
             {
                 var upstreamState = states[upstream];
                 var needed = mapping.InputsOf(required, dataset.Grain, upstreamState.Dataset.Grain, upstreamState.Extent);
@@ -84,11 +84,6 @@ public sealed class Planner(Factory factory, ILedger ledger)
             }
         }
     }
-
-    /// <summary>Inputs with their mappings, and datasets read by checks (same box).</summary>
-    private static IEnumerable<(string Dataset, PartitionMapping Mapping)> Reads(Dataset dataset) =>
-        dataset.Inputs.Select(i => (i.Dataset, i.Mapping))
-            .Concat(dataset.CheckDependencies.Where(d => dataset.Inputs.All(i => i.Dataset != d)).Select(d => (d, PartitionMapping.SameBox)));
 
     private void Evaluate(string env, State state, Dictionary<string, State> states, Dictionary<string, SeqIndex> seqCache, long seqAtStart,
         Dictionary<string, FreshStamp> stamps)
@@ -103,7 +98,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
 
         // Boxes that read an input box which will not be usable after this build.
         var blockedBoxes = BoxSet.Empty;
-        foreach (var (upstream, mapping) in Reads(dataset))
+        foreach (var (upstream, mapping) in dataset.Reads)
         {
             var input = states[upstream];
             var stopped = input.Quarantined.Union(input.BlockedBoxes);
@@ -118,7 +113,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
             }
         }
         var waitingBoxes = BoxSet.Empty;
-        foreach (var (upstream, mapping) in Reads(dataset))
+        foreach (var (upstream, mapping) in dataset.Reads)
         {
             var input = states[upstream];
             var unavailable = BoxSet.Of(input.Extent).Intersect(input.Required).Except(input.Available).Except(input.Quarantined).Except(input.BlockedBoxes);
@@ -135,7 +130,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
 
         if (!dataset.IsSource)
         {
-            foreach (var (upstream, mapping) in Reads(dataset))
+            foreach (var (upstream, mapping) in dataset.Reads)
             {
                 var input = states[upstream];
                 if (input.Planned.IsEmpty) continue;

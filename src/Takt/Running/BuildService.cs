@@ -126,8 +126,7 @@ public sealed class BuildService(Workspace ws)
                 ? (taskId, attempt, log) => sources.Execute(dataset, box, finder.FilesOf(dataset, box), taskId, attempt, log)
                 : (taskId, attempt, log) => transforms.Execute(dataset, box, taskId, attempt, log);
             var item = new WorkItem(task.Dataset, box, task.BoxKey, task.Reason, execute);
-            foreach (var (upstream, mapping) in dataset.Inputs.Select(i => (i.Dataset, i.Mapping))
-                         .Concat(dataset.CheckDependencies.Select(d => (d, PartitionMapping.SameBox))))
+            foreach (var (upstream, mapping) in dataset.Reads)
             {
                 var upstreamPlan = plan.For(upstream);
                 var upstreamDataset = ws.Factory[upstream];
