@@ -47,7 +47,7 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.StartRun(runId, ws.Env, "build");
         using var leases = new LeaseKeeper(ws.Ledger, runId);
         leases.Acquire(RunLease(runId), () => false);
-        ws.Lake.CleanStaging(other => other == runId || !ws.Ledger.TryAcquireLease(RunLease(other), runId, TimeSpan.FromSeconds(1)));
+        ws.Lake.CleanStaging(other => other == runId || IsAlive(other, runId));
 
         var reports = new List<TaskReport>();
         if (ingest) reports.AddRange(RunIngest(runId, targets, options, observer, leases));
@@ -153,6 +153,14 @@ public sealed class BuildService(Workspace ws)
     }
 
     private static string RunLease(string runId) => "run:" + runId;
+
+    /// <summary>A run is alive while it renews its run lease; a killed run's lease expires.</summary>
+    private bool IsAlive(string otherRun, string asking)
+    {
+        if (!ws.Ledger.TryAcquireLease(RunLease(otherRun), asking, TimeSpan.FromSeconds(1))) return true;
+        ws.Ledger.ReleaseLease(RunLease(otherRun), asking);
+        return false;
+    }
 
     private string NewRunId() => ws.Clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
 
