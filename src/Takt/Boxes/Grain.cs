@@ -91,14 +91,24 @@ public static class GrainMath
     /// <summary>The boxes of <paramref name="to"/> that overlap the boxes <paramref name="range"/> of <paramref name="from"/>.</summary>
     public static BoxRange Convert(Grain from, BoxRange range, Grain to)
     {
-        if (from == to) return range;
-        if (to == Grain.Unpartitioned) return new BoxRange(UnpartitionedBox, UnpartitionedBox);
+        if (range.IsEmpty || from == to) return range;
+        if (to == Grain.Unpartitioned) return BoxRange.Single(UnpartitionedBox);
         if (from == Grain.Unpartitioned) return BoxRange.Everything;
-        var first = BoxOf(to, Start(from, range.Start));
-        var endExclusive = Start(from, range.End + 1);
-        var last = BoxOf(to, endExclusive.AddTicks(-1));
+        // Ranges reaching the ends of the calendar (open-ended ranges) map to the ends of the calendar.
+        var first = range.Start <= FirstOrdinal(from) ? FirstOrdinal(to) : BoxOf(to, Start(from, range.Start));
+        var last = range.End >= LastOrdinal(from) ? LastOrdinal(to) : BoxOf(to, Start(from, range.End + 1).AddTicks(-1));
         return new BoxRange(first, last);
     }
+
+    private static long FirstOrdinal(Grain grain) => grain == Grain.Monthly ? 12 : 0;
+
+    private static long LastOrdinal(Grain grain) => grain switch
+    {
+        Grain.Daily => DateOnly.MaxValue.DayNumber,
+        Grain.Hourly => DateOnly.MaxValue.DayNumber * 24L + 23,
+        Grain.Monthly => 9999 * 12L + 11,
+        _ => 0,
+    };
 
     /// <summary>A box range from an inclusive date range, in the given grain.</summary>
     public static BoxRange FromDates(Grain grain, DateOnly from, DateOnly to) =>

@@ -28,7 +28,9 @@ public sealed class DuckDbSession : IDisposable
     {
         using var cmd = Command(sql, parameters);
         var value = cmd.ExecuteScalar();
-        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        if (value is null or DBNull) return default;
+        if (value is System.Numerics.BigInteger big) value = (decimal)big;
+        return (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public List<object?[]> Rows(string sql, params (string Name, object? Value)[] parameters)

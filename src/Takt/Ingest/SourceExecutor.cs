@@ -34,6 +34,8 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
             using var lease = ws.DuckDb.Rent();
             var db = lease.Session;
             var (columns, syntaxErrors) = RawLoader.Load(db, source.Format, files);
+            var checks = new List<CheckResult>();
+            if (source.IsSplit) checks.Add(KeepOnlyThisBox(db, dataset, box, columns));
             var rowsIn = db.Scalar<long>($"SELECT count(*) FROM {RawLoader.Table}");
             var drift = DetectDrift(db, dataset.Schema, columns);
             var badValues = FindBadValues(db, dataset.Schema, columns, drift.Retyped);
@@ -42,24 +44,16 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
 
             var typed = string.Join(", ", dataset.Schema.Columns.Select(c => $"{TypedValue(c, columns)} AS {SqlText.Identifier(c.Name)}"));
             var where = badValues.Condition;
-            var parameters = new List<(string, object?)>();
-            if (source.IsSplit)
-            {
-                var split = TypedValue(dataset.Schema.Find(source.SplitBy!)!, columns);
-                where += $" AND {split} >= $box_start AND {split} < $box_end";
-                parameters.Add(("box_start", GrainMath.Start(dataset.Grain, box)));
-                parameters.Add(("box_end", GrainMath.Start(dataset.Grain, box + 1)));
-            }
             var rows = db.CopyToParquet($"SELECT {typed} FROM {RawLoader.Table} WHERE {where} ORDER BY {RawLoader.FileColumn}, {RawLoader.LineColumn}",
-                Path.Combine(staging, StagedVersion.DataFile), parameters.ToArray());
+                Path.Combine(staging, StagedVersion.DataFile));
             log.Add($"read {rowsIn} rows from {files.Count} file(s), kept {rows}");
 
-            var checks = new List<CheckResult>
-            {
+            checks.AddRange(
+            [
                 new("well_formed", "well_formed", "block", malformedCount == 0, malformedCount,
                     malformedCount == 0 ? "ok" : $"{malformedCount} malformed row(s): {string.Join("; ", malformed.Take(SampleLines).Select(RawLoader.Describe))}"),
                 new("schema_drift", "schema_drift", source.SchemaDriftSeverity.ToString().ToLowerInvariant(), drift.IsEmpty, drift.Count, drift.IsEmpty ? "ok" : drift.Describe()),
-            };
+            ]);
             if (!drift.IsEmpty)
                 ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift.Describe()}");
             return StagedVersion.CheckAndCommit(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, taskId, runId);
@@ -82,6 +76,23 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         ws.Ledger.MarkQuarantined(ws.Env, existing);
         var failed = ws.Ledger.CheckResults(versionId).Where(c => !c.Passed).ToList();
         return new TaskOutcome(BuildStatus.Quarantined, versionId, 0, existing.Rows, StagedVersion.StopMessage(dataset, boxKey, failed), failed);
+    }
+
+    /// <summary>
+    /// Cuts a split source's rows down to this box. Rows whose timestamp is missing or unreadable belong to no box:
+    /// they are reported as a warning on every box of their files, never dropped silently.
+    /// </summary>
+    private static CheckResult KeepOnlyThisBox(DuckDbSession db, Dataset dataset, long box, IReadOnlyList<string> columns)
+    {
+        var splitBy = dataset.Source!.SplitBy!;
+        var split = TypedValue(dataset.Schema.Find(splitBy)!, columns);
+        var unplaced = db.Rows($"SELECT {RawLoader.FileColumn}, {RawLoader.LineColumn} FROM {RawLoader.Table} WHERE {split} IS NULL ORDER BY 1, 2");
+        db.Execute($"DELETE FROM {RawLoader.Table} WHERE {split} IS NULL OR {split} < $box_start OR {split} >= $box_end",
+            ("box_start", GrainMath.Start(dataset.Grain, box)), ("box_end", GrainMath.Start(dataset.Grain, box + 1)));
+        var name = $"split_by({splitBy})";
+        return new CheckResult(name, "split_by", "warn", unplaced.Count == 0, unplaced.Count, unplaced.Count == 0 ? "ok"
+            : $"{unplaced.Count} row(s) have no readable {splitBy} and belong to no box: " +
+              string.Join("; ", unplaced.Take(SampleLines).Select(r => RawLoader.Describe(new MalformedLine((string)r[0]!, Convert.ToInt64(r[1]), $"no {splitBy}")))));
     }
 
     private static string TypedValue(Column column, IReadOnlyList<string> present)
