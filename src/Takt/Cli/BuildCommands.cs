@@ -22,7 +22,7 @@ internal static class BuildCommands
         command.SetAction(parse =>
         {
             var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
-            using var ws = context.OpenWorkspace(parse);
+            using var ws = context.OpenWorkspace(parse, mustExist: false);
             var json = parse.GetValue(context.Json);
             var observer = new ProgressObserver(context.Console, json);
             var reports = observer.Show("ingesting", () => new BuildService(ws).Ingest(names, context.RunOptions(parse), observer));
@@ -43,7 +43,7 @@ internal static class BuildCommands
         {
             var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
             var (f, t) = Arguments.Range(parse, from, to);
-            using var ws = context.OpenWorkspace(parse);
+            using var ws = context.OpenWorkspace(parse, mustExist: false);
             var plan = new BuildService(ws).Plan(names, f, t);
             if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan));
             else PrintPlan(context.Console, plan);
@@ -67,7 +67,7 @@ internal static class BuildCommands
     {
         var names = Arguments.ResolveTargets(context.Factory, targets);
         var json = parse.GetValue(context.Json);
-        using var ws = context.OpenWorkspace(parse);
+        using var ws = context.OpenWorkspace(parse, mustExist: false);
         var observer = new ProgressObserver(context.Console, json);
         var result = observer.Show("building", () => new BuildService(ws).Build(names, range.From, range.To, ingest, context.RunOptions(parse), observer));
         if (json)

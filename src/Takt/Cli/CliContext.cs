@@ -36,6 +36,7 @@ public sealed class CliContext
     public Option<string?> Home { get; } = new("--home") { Description = "Directory holding ledger, lake and landing zone (default: $TAKT_HOME or ./.takt)", Recursive = true };
     public Option<string?> Landing { get; } = new("--landing") { Description = "Landing zone directory (default: HOME/landing)", Recursive = true };
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of human output", Recursive = true };
+    public Option<string?> Env { get; } = new("--env") { Description = "Environment: a named set of pointers over the shared lake (default: $TAKT_ENV or prod)", Recursive = true };
     public Option<int?> Parallelism { get; } = new("--parallelism", "-j") { Description = "Tasks run at once (default: number of cores)", Recursive = true };
 
     public string HomeDirectory(ParseResult parse) =>
@@ -44,8 +45,25 @@ public sealed class CliContext
     public string LandingDirectory(ParseResult parse) =>
         Path.GetFullPath(parse.GetValue(Landing) ?? Path.Combine(HomeDirectory(parse), "landing"));
 
-    public Workspace OpenWorkspace(ParseResult parse) =>
-        Workspace.OpenLocal(Factory, HomeDirectory(parse), LandingDirectory(parse));
+    public string EnvironmentName(ParseResult parse)
+    {
+        var env = parse.GetValue(Env) ?? Environment.GetEnvironmentVariable("TAKT_ENV") ?? "prod";
+        return Names.IsEnvironmentName(env) ? env : throw new UsageException($"'{env}' is not an environment name ({Names.EnvironmentRule}).");
+    }
+
+    /// <param name="mustExist">False for verbs that create the environment (build, ingest) or only look ahead (plan).</param>
+    public Workspace OpenWorkspace(ParseResult parse, bool mustExist = true)
+    {
+        var env = EnvironmentName(parse);
+        var ws = Workspace.OpenLocal(Factory, HomeDirectory(parse), LandingDirectory(parse), env);
+        if (mustExist && !ws.Ledger.EnvironmentExists(env))
+        {
+            var known = string.Join(", ", ws.Ledger.Environments());
+            ws.Dispose();
+            throw new UsageException($"unknown environment '{env}' (known: {known}); `build --env {env}` creates it.");
+        }
+        return ws;
+    }
 
     public RunOptions RunOptions(ParseResult parse)
     {

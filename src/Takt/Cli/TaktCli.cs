@@ -21,10 +21,12 @@ public static class TaktCli
         root.Options.Add(context.Home);
         root.Options.Add(context.Landing);
         root.Options.Add(context.Json);
+        root.Options.Add(context.Env);
         root.Options.Add(context.Parallelism);
         BuildCommands.Add(root, context);
         InspectCommands.Add(root, context);
         RecoveryCommands.Add(root, context);
+        EnvironmentCommands.Add(root, context);
         extend?.Invoke(root, context);
 
         var parse = root.Parse(args);

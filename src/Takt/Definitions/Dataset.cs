@@ -16,6 +16,11 @@ public sealed record Dataset
     public Transform? Transform { get; init; }
     public IReadOnlyList<Input> Inputs { get; init; } = [];
 
+    /// <summary>Columns that identify a row, used to compare versions row by row; the first unique check's columns unless declared.</summary>
+    public IReadOnlyList<string> Key { get; init; } = [];
+
+    public IReadOnlyList<string> EffectiveKey => Key.Count > 0 ? Key : Checks.OfType<UniqueCheck>().FirstOrDefault()?.KeyColumns ?? [];
+
     /// <summary>The part of the name before the dot, e.g. <c>core</c>.</summary>
     public string Layer => Name[..Name.IndexOf('.')];
 

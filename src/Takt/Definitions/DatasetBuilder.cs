@@ -13,6 +13,7 @@ public sealed class DatasetBuilder
     private Schema _schema = Definitions.Schema.Undeclared;
     private readonly List<Check> _checks = [];
     private readonly List<Input> _inputs = [];
+    private string[] _key = [];
     private LandingSource? _source;
     private Func<string, Transform>? _transform;
     private int _producers;
@@ -37,6 +38,9 @@ public sealed class DatasetBuilder
     }
 
     public DatasetBuilder Check(Check check) { _checks.Add(check); return this; }
+
+    /// <summary>The columns that identify a row (for <c>diff</c>); defaults to the first unique check's columns.</summary>
+    public DatasetBuilder Key(params string[] columns) { _key = columns; return this; }
 
     /// <summary>Landing files, one set per box: the pattern holds <c>{box}</c>, e.g. <c>orders/{box}.jsonl</c>.</summary>
     public DatasetBuilder FromLanding(string pattern, LandingFormat format, Severity schemaDrift = Severity.Block) =>
@@ -110,6 +114,7 @@ public sealed class DatasetBuilder
             Source = _source,
             Transform = transform,
             Inputs = _inputs.ToArray(),
+            Key = _key,
         };
         return (problems.Count == 0 ? dataset : null, problems);
     }

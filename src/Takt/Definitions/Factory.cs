@@ -36,6 +36,15 @@ public sealed class Factory
     /// <summary>The hash of everything in the definition that shapes the data of a box.</summary>
     public string CodeHashOf(string name) => _codeHashes[name];
 
+    /// <summary>The targets and everything they read, directly or not, in topological order.</summary>
+    public IReadOnlyList<Dataset> UpstreamClosure(IEnumerable<string> datasets)
+    {
+        var needed = new HashSet<string>(datasets);
+        foreach (var dataset in Datasets.Reverse())
+            if (needed.Contains(dataset.Name)) needed.UnionWith(dataset.Upstream);
+        return Datasets.Where(d => needed.Contains(d.Name)).ToArray();
+    }
+
     /// <summary>Resolves target expressions (dataset names or <c>layer.*</c>); none means every dataset.</summary>
     public IReadOnlyList<string> ResolveTargets(IReadOnlyCollection<string> targets)
     {

@@ -74,6 +74,9 @@ public sealed class FactoryBuilder
         foreach (var group in dataset.Schema.Columns.GroupBy(c => c.Name).Where(g => g.Count() > 1))
             yield return $"{name}: column '{group.Key}' is declared {group.Count()} times.";
 
+        foreach (var column in dataset.Key)
+            if (!Names.IsColumnName(column) || (dataset.Schema.IsDeclared && dataset.Schema.Find(column) is null))
+                yield return $"{name}: key column '{column}' is not a declared column.";
         foreach (var group in dataset.Checks.GroupBy(c => c.Name).Where(g => g.Count() > 1))
             yield return $"{name}: check '{group.Key}' is declared {group.Count()} times.";
         foreach (var check in dataset.Checks)

@@ -20,4 +20,5 @@ public static partial class Names
 
     public const string DatasetRule = "lower snake case 'layer.name', e.g. core.orders";
     public const string ColumnRule = "lower snake case, e.g. ordered_at";
+    public const string EnvironmentRule = "lower case letters, digits, '-' and '_', e.g. dev-alice";
 }

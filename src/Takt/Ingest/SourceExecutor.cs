@@ -17,6 +17,13 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
 
     public TaskOutcome Execute(Dataset dataset, long box, IReadOnlyList<LandingFile> files, long? taskId, int attempt, List<string> log)
     {
+        var outcome = Ingest(dataset, box, files, taskId, attempt, log);
+        if (outcome.VersionId is not null) ws.Ledger.SetSourceHead(dataset.Name, box, outcome.VersionId);
+        return outcome;
+    }
+
+    private TaskOutcome Ingest(Dataset dataset, long box, IReadOnlyList<LandingFile> files, long? taskId, int attempt, List<string> log)
+    {
         var source = dataset.Source!;
         var boxKey = dataset.BoxKey(box);
         if (files.Count == 0) return TaskOutcome.Held(BuildStatus.Failed, $"{dataset.Name}@{boxKey}: no landing files match '{source.Pattern}' for this box");

@@ -44,6 +44,23 @@ public interface ILedger : IDisposable
     void RenewLeases(string owner, TimeSpan ttl);
     void ReleaseLease(string key, string owner);
 
+    // --- environments: sets of pointers over one shared lake ---
+    IReadOnlyList<string> Environments();
+    bool EnvironmentExists(string env);
+    void EnsureEnvironment(string env);
+    /// <summary>Removes an environment's pointers, stamps and record; versions and files stay.</summary>
+    void DropEnvironment(string env);
+    /// <summary>Boxes where <paramref name="env"/> and <paramref name="against"/> point at different versions (or only one has the box).</summary>
+    long DifferingBoxes(string env, string against);
+    /// <summary>Records that <paramref name="versionId"/> is what landed last for a source box.</summary>
+    void SetSourceHead(string dataset, long box, string versionId);
+    /// <summary>Points the environment's source boxes at what landed last; returns how many boxes moved.</summary>
+    int AdoptSourceHeads(string env, string dataset);
+
+    // --- deploys: a new code hash of a dataset seen by an environment ---
+    string? DeployedCodeHash(string env, string dataset);
+    void RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit);
+
     // --- landing zone bookkeeping ---
     IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset);
     void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files);

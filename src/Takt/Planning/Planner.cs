@@ -15,7 +15,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
     {
         var seqAtStart = ledger.CurrentSeq();
         var targetNames = factory.ResolveTargets(targets).ToHashSet();
-        var closure = UpstreamClosure(targetNames);
+        var closure = factory.UpstreamClosure(targetNames);
         var states = closure.ToDictionary(d => d.Name, d => new State(d, ledger.Summarize(env, d.Name)));
 
         foreach (var dataset in closure) states[dataset.Name].Extent = ExtentOf(dataset, states);
@@ -36,15 +36,6 @@ public sealed class Planner(Factory factory, ILedger ledger)
         return new Plan(env, tasks, closure.Select(d => states[d.Name].ToPlan()).ToArray());
     }
 
-    private List<Dataset> UpstreamClosure(HashSet<string> targets)
-    {
-        var needed = new HashSet<string>(targets);
-        foreach (var dataset in factory.Datasets.Reverse())
-            if (needed.Contains(dataset.Name))
-                needed.UnionWith(dataset.Upstream);
-        return factory.Datasets.Where(d => needed.Contains(d.Name)).ToList();
-    }
-
     private static BoxRange ExtentOf(Dataset dataset, Dictionary<string, State> states)
     {
         if (dataset.IsSource)
@@ -62,7 +53,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
         return extent;
     }
 
-    private static void RequireBoxes(List<Dataset> closure, HashSet<string> targets, Dictionary<string, State> states, DateOnly? from, DateOnly? to)
+    private static void RequireBoxes(IReadOnlyList<Dataset> closure, HashSet<string> targets, Dictionary<string, State> states, DateOnly? from, DateOnly? to)
     {
         foreach (var dataset in Enumerable.Reverse(closure))
         {

@@ -32,6 +32,7 @@ public sealed class BuildService(Workspace ws)
     public IReadOnlyList<TaskReport> Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
     {
         var runId = NewRunId();
+        ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         var reports = RunIngest(runId, targets, options ?? new RunOptions(), observer);
         ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(BuildSummary.Of(reports, 0)));
@@ -49,6 +50,8 @@ public sealed class BuildService(Workspace ws)
         leases.Acquire(RunLease(runId), () => false);
         ws.Lake.CleanStaging(other => other == runId || IsAlive(other, runId));
 
+        ws.Ledger.EnsureEnvironment(ws.Env);
+        RecordDeploys(targets);
         var reports = new List<TaskReport>();
         if (ingest) reports.AddRange(RunIngest(runId, targets, options, observer, leases));
         var plan = Plan(targets, from, to);
@@ -88,6 +91,7 @@ public sealed class BuildService(Workspace ws)
                     (taskId, attempt, log) => executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))));
             }
             var reports = new Runner(ws, runId, options, observer).Run(items);
+            foreach (var dataset in needed) ws.Ledger.AdoptSourceHeads(ws.Env, dataset.Name);
             foreach (var (dataset, files) in seen)
             {
                 var failedBoxes = reports.Where(r => r.Dataset == dataset && r.Outcome.Status == BuildStatus.Failed).Select(r => r.BoxKey).ToHashSet();
@@ -102,13 +106,24 @@ public sealed class BuildService(Workspace ws)
         }
     }
 
-    private IEnumerable<Dataset> NeededSources(IReadOnlyCollection<string> targets)
+    /// <summary>A build with a code hash the environment has not built before for a dataset is a deploy of that dataset.</summary>
+    private void RecordDeploys(IReadOnlyCollection<string> targets)
     {
-        var needed = new HashSet<string>(ws.Factory.ResolveTargets(targets));
-        foreach (var dataset in ws.Factory.Datasets.Reverse())
-            if (needed.Contains(dataset.Name)) needed.UnionWith(dataset.Upstream);
-        return ws.Factory.Datasets.Where(d => d.IsSource && needed.Contains(d.Name));
+        string? gitCommit = null;
+        var gitAsked = false;
+        foreach (var dataset in Closure(targets))
+        {
+            var now = ws.Factory.CodeHashOf(dataset.Name);
+            var before = ws.Ledger.DeployedCodeHash(ws.Env, dataset.Name);
+            if (before == now) continue;
+            if (!gitAsked) (gitCommit, gitAsked) = (GitCommit.Of(ws.Factory.BaseDirectory), true);
+            ws.Ledger.RecordDeploy(ws.Env, dataset.Name, before, now, gitCommit);
+        }
     }
+
+    private IReadOnlyList<Dataset> Closure(IReadOnlyCollection<string> targets) => ws.Factory.UpstreamClosure(ws.Factory.ResolveTargets(targets));
+
+    private IEnumerable<Dataset> NeededSources(IReadOnlyCollection<string> targets) => Closure(targets).Where(d => d.IsSource);
 
     private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases)
     {

@@ -397,6 +397,103 @@ public sealed class SqliteLedger : ILedger
         lock (_gate) Execute("DELETE FROM leases WHERE key = $key AND owner = $owner", null, ("$key", key), ("$owner", owner));
     }
 
+    // ---------------------------------------------------------------- environments
+
+    public IReadOnlyList<string> Environments()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT name FROM environments ORDER BY name = 'prod' DESC, name", null);
+            var result = new List<string>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result.Add(r.GetString(0));
+            return result;
+        }
+    }
+
+    public bool EnvironmentExists(string env)
+    {
+        lock (_gate) return Scalar<long>("SELECT count(*) FROM environments WHERE name = $env", null, ("$env", env)) > 0;
+    }
+
+    public void EnsureEnvironment(string env)
+    {
+        lock (_gate) Execute("INSERT OR IGNORE INTO environments VALUES ($env, $at)", null, ("$env", env), ("$at", Now));
+    }
+
+    public void DropEnvironment(string env)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            foreach (var table in new[] { "boxes", "stamps", "deployments" })
+                Execute($"DELETE FROM {table} WHERE env = $env", tx, ("$env", env));
+            Execute("DELETE FROM environments WHERE name = $env", tx, ("$env", env));
+            InsertEvent("env_drop", env, null, null, null, $"environment {env} dropped (pointers only)", tx);
+            tx.Commit();
+        }
+    }
+
+    public long DifferingBoxes(string env, string against)
+    {
+        lock (_gate) return Scalar<long>("""
+            SELECT count(*) FROM (
+                SELECT x.dataset, x.box FROM boxes x WHERE x.env = $a AND NOT EXISTS (
+                    SELECT 1 FROM boxes y WHERE y.env = $b AND y.dataset = x.dataset AND y.box = x.box AND y.current_version IS x.current_version)
+                UNION
+                SELECT x.dataset, x.box FROM boxes x WHERE x.env = $b AND NOT EXISTS (
+                    SELECT 1 FROM boxes y WHERE y.env = $a AND y.dataset = x.dataset AND y.box = x.box AND y.current_version IS x.current_version))
+            """, null, ("$a", env), ("$b", against));
+    }
+
+    public void SetSourceHead(string dataset, long box, string versionId)
+    {
+        lock (_gate) Execute("INSERT OR REPLACE INTO source_heads VALUES ($dataset, $box, $version)", null,
+            ("$dataset", dataset), ("$box", box), ("$version", versionId));
+    }
+
+    public int AdoptSourceHeads(string env, string dataset)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            using var cmd = Command($"""
+                SELECT {string.Join(", ", VersionColumns.Split(", ").Select(c => "v." + c))}
+                FROM source_heads h JOIN versions v ON v.id = h.version_id
+                LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
+                WHERE h.dataset = $dataset AND (b.head_version IS NULL OR b.head_version <> h.version_id)
+                """, tx, ("$env", env), ("$dataset", dataset));
+            var moved = 0;
+            foreach (var version in ReadVersions(cmd))
+            {
+                if (VersionStatus.IsUsable(version.Status)) MovePointer(env, version, [], tx);
+                else QuarantineHead(env, version, tx);
+                moved++;
+            }
+            tx.Commit();
+            return moved;
+        }
+    }
+
+    public string? DeployedCodeHash(string env, string dataset)
+    {
+        lock (_gate) return Scalar<string?>("SELECT code_hash FROM deployments WHERE env = $env AND dataset = $dataset ORDER BY at_ms DESC LIMIT 1",
+            null, ("$env", env), ("$dataset", dataset));
+    }
+
+    public void RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            Execute("INSERT OR REPLACE INTO deployments VALUES ($env, $dataset, $code, $previous, $git, $at)", tx,
+                ("$env", env), ("$dataset", dataset), ("$code", codeHash), ("$previous", previousHash), ("$git", gitCommit), ("$at", Now));
+            InsertEvent("deploy", env, dataset, null, null,
+                $"{dataset} code {previousHash?[..8] ?? "(none)"} -> {codeHash[..8]}{(gitCommit is null ? "" : $" at git {gitCommit[..Math.Min(12, gitCommit.Length)]}")}", tx);
+            tx.Commit();
+        }
+    }
+
     // ---------------------------------------------------------------- landing zone
 
     public IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset)

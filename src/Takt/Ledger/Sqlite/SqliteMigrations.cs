@@ -123,5 +123,26 @@ internal static class SqliteMigrations
                 message TEXT NOT NULL);
             CREATE INDEX events_by_dataset ON events (dataset, id);
             """),
+        (2, """
+            CREATE TABLE environments (name TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);
+            INSERT INTO environments VALUES ('prod', 0);
+
+            -- What landed last for each source box, whichever environment ingested it; every environment adopts these.
+            CREATE TABLE source_heads (
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                version_id TEXT NOT NULL,
+                PRIMARY KEY (dataset, box)) WITHOUT ROWID;
+
+            CREATE TABLE deployments (
+                env TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                code_hash TEXT NOT NULL,
+                previous_hash TEXT,
+                git_commit TEXT,
+                at_ms INTEGER NOT NULL,
+                PRIMARY KEY (env, dataset, code_hash)) WITHOUT ROWID;
+            CREATE INDEX deployments_by_time ON deployments (env, dataset, at_ms);
+            """),
     ];
 }
