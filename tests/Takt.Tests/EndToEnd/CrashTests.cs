@@ -1,0 +1,101 @@
+using Xunit.Abstractions;
+
+namespace Takt.Tests.EndToEnd;
+
+/// <summary>
+/// Crash safety, proven on a real process: the Shop program dies at injected points (Environment.FailFast) or by
+/// SIGKILL at random times; the ledger and lake it leaves must be consistent, and the next build finishes the work
+/// with the same version ids as an uninterrupted build (version ids are recipes).
+/// </summary>
+/// <remarks>
+/// A killed build's leases are honoured until they expire (LeaseKeeper.Ttl, 30 s), so the build after a crash may
+/// wait that long; the scenarios therefore run concurrently, each in its own home.
+/// </remarks>
+public sealed class CrashTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Days = 10;
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private readonly E2EDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Injected_crashes_leave_a_consistent_ledger_and_the_next_build_finishes_the_work()
+    {
+        var reference = CleanBuildAsync(_dir.Combine("reference"));
+        var scenarios = new[] { "after-stage", "after-promote", "after-commit" }.Select(point => CrashAtAsync(point, _dir.Combine(point))).ToArray();
+        var expected = await reference;
+        foreach (var scenario in scenarios)
+        {
+            var (point, home) = await scenario;
+            Assert.True(expected.SequenceEqual(CurrentVersions(home)), $"{point}: the versions after recovery differ from an uninterrupted build's");
+        }
+    }
+
+    [Fact]
+    public async Task Kill_9_at_random_times_leaves_a_consistent_ledger_and_a_deterministic_result()
+    {
+        var reference = CleanBuildAsync(_dir.Combine("reference"));
+        var home = _dir.Combine("killed");
+        E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
+        var random = new Random(20260105);
+        for (var round = 1; round <= 3; round++)
+        {
+            var delay = TimeSpan.FromMilliseconds(500 + random.Next(3500));
+            using var build = ShopProcess.Start(null, "build", "--home", home);
+            var exited = build.WaitAsync(Timeout);
+            var killed = await Task.WhenAny(exited, Task.Delay(delay)) != exited;
+            build.Kill();
+            var exit = await exited;
+            if (!killed) Assert.True(exit == 0, $"round {round}: the build finished before the kill but exited {exit}:\n{build.Output}");
+            output.WriteLine($"round {round}: {(killed ? $"killed after {delay.TotalMilliseconds:0} ms" : "finished before the kill")}\n{build.Output}");
+            LedgerSnapshot.AssertConsistent(home, $"after kill round {round}");
+        }
+
+        await FinishAsync(home, "after the kills");
+        Assert.True((await reference).SequenceEqual(CurrentVersions(home)), "the versions after recovery differ from an uninterrupted build's");
+    }
+
+    private async Task<(string Point, string Home)> CrashAtAsync(string point, string home)
+    {
+        E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
+        using (var crashing = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = point, ["TAKT_CRASH_AFTER"] = "5" }, "build", "--home", home))
+        {
+            var exit = await crashing.WaitAsync(Timeout);
+            output.WriteLine($"{point}: exit {exit}\n{Tail(crashing.Output)}");
+            Assert.True(exit != 0, $"{point}: the build should have died at the fifth hit, but exited 0:\n{crashing.Output}");
+            Assert.Contains($"fault injected at {point}", crashing.Output);
+        }
+        LedgerSnapshot.AssertConsistent(home, $"after a crash at {point}");
+        await FinishAsync(home, $"after a crash at {point}");
+        return (point, home);
+    }
+
+    /// <summary>A build without faults succeeds, leaves a consistent ledger and nothing to do.</summary>
+    private async Task FinishAsync(string home, string context)
+    {
+        using var build = ShopProcess.Start(null, "build", "--home", home);
+        var exit = await build.WaitAsync(Timeout);
+        Assert.True(exit == 0, $"{context}: the recovery build exited {exit}:\n{build.Output}");
+        LedgerSnapshot.AssertConsistent(home, $"{context}, recovered");
+        var plan = E2E.Cli(home, "plan", "--json");
+        Assert.True(plan.ExitCode == 0 && plan.Json.GetProperty("tasks").GetArrayLength() == 0, $"{context}: work left after the recovery build:\n{plan}");
+        var ledger = LedgerSnapshot.Read(home);
+        Assert.Equal(E2E.Datasets.Length * Days, ledger.Boxes.Count(b => b.CurrentVersion is not null && b.HeadStatus == "ok"));
+    }
+
+    private async Task<SortedDictionary<string, string>> CleanBuildAsync(string home)
+    {
+        E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
+        using var build = ShopProcess.Start(null, "build", "--home", home);
+        var exit = await build.WaitAsync(Timeout);
+        Assert.True(exit == 0, $"the reference build exited {exit}:\n{build.Output}");
+        var versions = CurrentVersions(home);
+        Assert.Equal(E2E.Datasets.Length * Days, versions.Count);
+        return versions;
+    }
+
+    private static SortedDictionary<string, string> CurrentVersions(string home) => LedgerSnapshot.Read(home).CurrentVersions();
+
+    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(8));
+}
