@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using Shop.Generator;
 using Spectre.Console;
 using Takt.Cli;
@@ -15,7 +14,7 @@ public static class ShopCommands
     public static void Add(RootCommand root, CliContext context)
     {
         root.Subcommands.Add(Generate(context));
-        GenerateBeforeFirstBuild(root, context);
+        GenerateBeforeFirstBuild(context);
     }
 
     private static Command Generate(CliContext context)
@@ -48,22 +47,14 @@ public static class ShopCommands
         return command;
     }
 
-    private static void GenerateBeforeFirstBuild(RootCommand root, CliContext context)
+    private static void GenerateBeforeFirstBuild(CliContext context) => context.BeforeBuild = parse =>
     {
-        var build = root.Subcommands.Single(c => c.Name == "build");
-        var original = (SynchronousCommandLineAction)build.Action!;
-        build.SetAction(parse =>
-        {
-            var landing = context.LandingDirectory(parse);
-            if (!Directory.Exists(landing) || !Directory.EnumerateFiles(landing, "*", SearchOption.AllDirectories).Any())
-            {
-                var result = LandingGenerator.Generate(landing, DefaultFrom, DefaultTo, []);
-                context.Console.MarkupLineInterpolated(
-                    $"[blue]No landing data in {landing}: generated {result.FilesWritten.Count} files for {DefaultFrom:yyyy-MM-dd}..{DefaultTo:yyyy-MM-dd} (60 days) first.[/]");
-            }
-            return original.Invoke(parse);
-        });
-    }
+        var landing = context.LandingDirectory(parse);
+        if (Directory.Exists(landing) && Directory.EnumerateFiles(landing, "*", SearchOption.AllDirectories).Any()) return;
+        var result = LandingGenerator.Generate(landing, DefaultFrom, DefaultTo, []);
+        context.Console.MarkupLineInterpolated(
+            $"[blue]No landing data in {landing}: generated {result.FilesWritten.Count} files for {DefaultFrom:yyyy-MM-dd}..{DefaultTo:yyyy-MM-dd} (60 days) first.[/]");
+    };
 
     private static DateOnly? ParseDate(string? text, string option) =>
         text is null ? null

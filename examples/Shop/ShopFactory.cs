@@ -13,6 +13,13 @@ public static class ShopFactory
     public static Factory Build() => Build(AppContext.BaseDirectory);
 
     public static Factory Build(string baseDirectory) => new FactoryBuilder("shop", baseDirectory)
+        .SemanticType("order_id", "Identifier of one order, unique across days", truth: "core.orders.order_id")
+        .SemanticType("user_id", "Identifier of a shop user account", truth: "core.users.user_id")
+        .SemanticType("money", "An amount in the order's currency, exact to the cent", truth: "core.orders.amount")
+        .SemanticType("currency_code", "ISO 4217 currency code", truth: "core.orders.currency")
+        .SemanticType("timestamp_utc", "An instant in UTC: the only time format past the raw layer", truth: "core.orders.ordered_at")
+        .SemanticType("country_code", "ISO 3166 alpha-2 country of a user account", truth: "core.users.country")
+        .SemanticType("email", "A user's e-mail address, lower case", truth: "core.users.email")
         .Dataset("raw.orders", d => d
             .Owner(Platform)
             .Description("Orders as the checkout service lands them: JSON lines, one file per day, timestamps in two formats.")
@@ -49,6 +56,7 @@ public static class ShopFactory
         .Dataset("core.orders", d => d
             .Owner(Platform)
             .Description("The truth for orders: one row per order id, decimal amounts, UTC timestamps.")
+            .ReadyWithin(TimeSpan.FromHours(6))
             .Input("raw.orders")
             .Sql("sql/core/orders.sql")
             .Schema(s => s
@@ -66,6 +74,7 @@ public static class ShopFactory
         .Dataset("mart.daily_revenue", d => d
             .Owner(Analytics)
             .Description("Orders, revenue and buyers per day and currency.")
+            .UsedBy("finance dashboard")
             .Input("core.orders")
             .Sql("sql/mart/daily_revenue.sql")
             .Schema(s => s
@@ -75,6 +84,12 @@ public static class ShopFactory
                 .Column("revenue", ColumnType.Decimal(14, 2), semantic: "money")
                 .Required("buyers", ColumnType.Int64))
             .Check(Check.Unique("day", "currency")))
+        .Dataset("mart.signups_by_country", d => d
+            .Owner(Analytics)
+            .Description("Accounts per country. Built every day, read by nobody: the waste report lists it.")
+            .Input("core.users")
+            .Sql("sql/mart/signups_by_country.sql")
+            .Check(Check.Unique("country")))
         .Dataset("mart.user_features", d => d
             .Owner(Risk)
             .Description("Per user with orders in the last seven days (box D reads D-6..D): counts, amounts, account age.")

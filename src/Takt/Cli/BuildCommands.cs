@@ -57,23 +57,35 @@ internal static class BuildCommands
         var targets = Arguments.Targets();
         var (from, to) = (Arguments.From(), Arguments.To());
         var noIngest = new Option<bool>("--no-ingest") { Description = "Do not look at the landing zone first" };
-        var command = new Command("build", "Ingest, then build what the targets need that is missing or stale") { targets, from, to, noIngest };
-        command.SetAction(parse => RunBuild(context, parse, parse.GetValue(targets) ?? [], Arguments.Range(parse, from, to), !parse.GetValue(noIngest)));
+        var noPublish = new Option<bool>("--no-publish") { Description = "Do not publish datasets that declare publish targets" };
+        var command = new Command("build", "Ingest, then build what the targets need that is missing or stale, then publish") { targets, from, to, noIngest, noPublish };
+        command.SetAction(parse => RunBuild(context, parse, parse.GetValue(targets) ?? [], Arguments.Range(parse, from, to), !parse.GetValue(noIngest), !parse.GetValue(noPublish)));
         return command;
     }
 
     /// <summary>Runs a build and prints it; shared with factory verbs that build after preparing data.</summary>
-    public static int RunBuild(CliContext context, ParseResult parse, IReadOnlyCollection<string> targets, (DateOnly? From, DateOnly? To) range, bool ingest)
+    public static int RunBuild(CliContext context, ParseResult parse, IReadOnlyCollection<string> targets, (DateOnly? From, DateOnly? To) range, bool ingest, bool publish)
     {
         var names = Arguments.ResolveTargets(context.Factory, targets);
         var json = parse.GetValue(context.Json);
+        var options = context.RunOptions(parse);
+        context.EnvironmentName(parse); // validated before BeforeBuild may write anything
+        context.BeforeBuild?.Invoke(parse);
         using var ws = context.OpenWorkspace(parse, mustExist: false);
         var observer = new ProgressObserver(context.Console, json);
-        var result = observer.Show("building", () => new BuildService(ws).Build(names, range.From, range.To, ingest, context.RunOptions(parse), observer));
+        var result = observer.Show("building", () => new BuildService(ws).Build(names, range.From, range.To, ingest, options, observer, publish));
         if (json)
-            context.WriteJson(new { run = result.RunId, tasks = result.Tasks.Select(TaskJson), summary = result.Summary, stopped = StoppedJson(context.Factory, result.Remaining) });
+            context.WriteJson(new
+            {
+                run = result.RunId,
+                tasks = result.Tasks.Select(TaskJson),
+                summary = result.Summary,
+                stopped = StoppedJson(context.Factory, result.Remaining),
+                published = result.Published,
+                notPublished = result.NotPublished,
+            });
         else PrintBuild(context.Console, result);
-        return ExitCodeOf(result.Tasks, result.Remaining);
+        return result.PublishFailed ? ExitCodes.ProcessingError : ExitCodeOf(result.Tasks, result.Remaining);
     }
 
     private static int ExitCodeOf(IReadOnlyList<TaskReport> tasks, Plan? remaining) =>
@@ -144,6 +156,9 @@ internal static class BuildCommands
         if (blocked.Count > 0) console.MarkupLineInterpolated($"[yellow]held back downstream:[/] {string.Join(", ", blocked)}");
         var held = result.Remaining.Datasets.Where(d => !d.Quarantined.IsEmpty).Select(d => $"{d.Dataset} ({d.Quarantined.Count})").ToList();
         if (held.Count > 0 && stopped.Count == 0) console.MarkupLineInterpolated($"[yellow]line still stopped at:[/] {string.Join(", ", held)} (see `status`, fix the data or `override`)");
+        foreach (var p in result.Published)
+            console.MarkupLineInterpolated($"published {p.Dataset} to {p.Target} as copy {p.Copy} ({p.Rows} rows){(p.DroppedCopies.Count > 0 ? $", dropped {string.Join(", ", p.DroppedCopies)}" : "")}");
+        foreach (var problem in result.NotPublished) console.MarkupLineInterpolated($"[yellow]{problem}[/]");
         var color = result.ProcessingFailed ? "red" : result.LineStopped ? "yellow" : "green";
         console.MarkupLine($"[{color}]build {(result.ProcessingFailed ? "failed" : result.LineStopped ? "stopped by checks" : "ok")}[/]: " +
             $"{s.Built} built, {s.Reused} reused, {s.Quarantined} quarantined, {s.Blocked} blocked, {s.Failed} failed, {s.Skipped} skipped in {s.DurationMs / 1000.0:0.0} s");

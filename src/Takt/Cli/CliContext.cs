@@ -33,6 +33,9 @@ public sealed class CliContext
     public IAnsiConsole Console { get; }
     public TextWriter Stdout { get; }
 
+    /// <summary>Runs after a build's arguments are validated and before it starts (the example uses it to generate data on first run).</summary>
+    public Action<ParseResult>? BeforeBuild { get; set; }
+
     public Option<string?> Home { get; } = new("--home") { Description = "Directory holding ledger, lake and landing zone (default: $TAKT_HOME or ./.takt)", Recursive = true };
     public Option<string?> Landing { get; } = new("--landing") { Description = "Landing zone directory (default: HOME/landing)", Recursive = true };
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of human output", Recursive = true };

@@ -45,7 +45,8 @@ internal static class RecoveryCommands
         command.SetAction(parse =>
         {
             var (definition, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
-            if (box is null) throw new UsageException("override needs DATASET@BOX, e.g. core.orders@2026-01-12.");
+            if (box is null)
+                throw new UsageException($"'{definition.Name}' names no box: override needs DATASET@BOX, e.g. {definition.Name}@{Boxes.GrainMath.Example(definition.Grain)}.");
             var why = RequireText(parse.GetValue(reason), "--reason");
             using var ws = context.OpenWorkspace(parse);
             var version = ws.Ledger.Override(ws.Env, definition.Name, box.Value, why);

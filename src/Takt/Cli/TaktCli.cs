@@ -27,6 +27,8 @@ public static class TaktCli
         InspectCommands.Add(root, context);
         RecoveryCommands.Add(root, context);
         EnvironmentCommands.Add(root, context);
+        PublishCommands.Add(root, context);
+        MeasureCommands.Add(root, context);
         extend?.Invoke(root, context);
 
         var parse = root.Parse(args);
@@ -45,7 +47,12 @@ public static class TaktCli
             stderr.WriteLine($"error: {message}");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or DuckDB.NET.Data.DuckDBException)
+        catch (Publishing.NotPublishableException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.StoppedByCheck;
+        }
+        catch (Exception e) when (e is Publishing.PublishTargetException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or DuckDB.NET.Data.DuckDBException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;

@@ -19,6 +19,15 @@ public sealed record Dataset
     /// <summary>Columns that identify a row, used to compare versions row by row; the first unique check's columns unless declared.</summary>
     public IReadOnlyList<string> Key { get; init; } = [];
 
+    /// <summary>How long after a box's end its first usable version must exist (e.g. 6 h: day D ready by D+1 06:00 UTC).</summary>
+    public TimeSpan? ReadyWithin { get; init; }
+
+    /// <summary>Consumers outside Takt (dashboards, services) that read the dataset; a dataset nobody reads is waste.</summary>
+    public IReadOnlyList<string> UsedBy { get; init; } = [];
+
+    /// <summary>Where the dataset is handed over to online systems after a successful build.</summary>
+    public IReadOnlyList<Publishing.PublishTarget> PublishTargets { get; init; } = [];
+
     public IReadOnlyList<string> EffectiveKey => Key.Count > 0 ? Key : Checks.OfType<UniqueCheck>().FirstOrDefault()?.KeyColumns ?? [];
 
     /// <summary>The part of the name before the dot, e.g. <c>core</c>.</summary>

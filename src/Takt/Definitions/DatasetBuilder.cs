@@ -14,6 +14,9 @@ public sealed class DatasetBuilder
     private readonly List<Check> _checks = [];
     private readonly List<Input> _inputs = [];
     private string[] _key = [];
+    private readonly List<Publishing.PublishTarget> _publish = [];
+    private readonly List<string> _usedBy = [];
+    private TimeSpan? _readyWithin;
     private LandingSource? _source;
     private Func<string, Transform>? _transform;
     private int _producers;
@@ -39,8 +42,17 @@ public sealed class DatasetBuilder
 
     public DatasetBuilder Check(Check check) { _checks.Add(check); return this; }
 
+    /// <summary>The service level: each box's first usable version exists this long after the box ends (e.g. 6 h: day D by D+1 06:00 UTC).</summary>
+    public DatasetBuilder ReadyWithin(TimeSpan afterBoxEnd) { _readyWithin = afterBoxEnd; return this; }
+
+    /// <summary>Declares a consumer outside Takt (a dashboard, a service), so that the waste report knows someone reads it.</summary>
+    public DatasetBuilder UsedBy(string consumer) { _usedBy.Add(consumer); return this; }
+
     /// <summary>The columns that identify a row (for <c>diff</c>); defaults to the first unique check's columns.</summary>
     public DatasetBuilder Key(params string[] columns) { _key = columns; return this; }
+
+    /// <summary>Hands the dataset over to an online system after each successful build (see <see cref="Publishing.PublishTarget"/>).</summary>
+    public DatasetBuilder PublishTo(Publishing.PublishTarget target) { _publish.Add(target); return this; }
 
     /// <summary>Landing files, one set per box: the pattern holds <c>{box}</c>, e.g. <c>orders/{box}.jsonl</c>.</summary>
     public DatasetBuilder FromLanding(string pattern, LandingFormat format, Severity schemaDrift = Severity.Block) =>
@@ -97,6 +109,10 @@ public sealed class DatasetBuilder
             try { transform = _transform(baseDirectory); }
             catch (FactoryDefinitionException e) { Problem(e.Message); }
         }
+        foreach (var group in _publish.GroupBy(p => p.Name).Where(g => g.Count() > 1))
+            Problem($"publishes to '{group.Key}' {group.Count()} times.");
+        if (_publish.Any(p => p.Keep < 1)) Problem("a publish target must keep at least one copy.");
+        if (_readyWithin is { } sla && sla < TimeSpan.Zero) Problem("ReadyWithin must not be negative.");
         if (transform is RowTransform row)
         {
             if (string.IsNullOrWhiteSpace(row.Version)) Problem("a C# transform needs a version.");
@@ -115,6 +131,9 @@ public sealed class DatasetBuilder
             Transform = transform,
             Inputs = _inputs.ToArray(),
             Key = _key,
+            PublishTargets = _publish.ToArray(),
+            ReadyWithin = _readyWithin,
+            UsedBy = _usedBy.ToArray(),
         };
         return (problems.Count == 0 ? dataset : null, problems);
     }

@@ -9,8 +9,9 @@ public sealed class Factory
     private readonly FrozenDictionary<string, string[]> _downstream;
     private readonly FrozenDictionary<string, string> _codeHashes;
 
-    internal Factory(string name, string baseDirectory, IReadOnlyList<Dataset> ordered)
+    internal Factory(string name, string baseDirectory, IReadOnlyList<Dataset> ordered, IReadOnlyList<SemanticType> semanticTypes)
     {
+        SemanticTypes = semanticTypes;
         Name = name;
         BaseDirectory = baseDirectory;
         Datasets = ordered;
@@ -24,6 +25,9 @@ public sealed class Factory
     public string Name { get; }
     public string BaseDirectory { get; }
     public IReadOnlyList<Dataset> Datasets { get; }
+
+    /// <summary>The declared meanings of columns, each with the one place that holds its truth.</summary>
+    public IReadOnlyList<SemanticType> SemanticTypes { get; }
 
     public Dataset this[string name] =>
         _byName.TryGetValue(name, out var d) ? d : throw new UnknownDatasetException(name, _byName.Keys);
@@ -78,3 +82,7 @@ public sealed class UnknownDatasetException : Exception
     {
     }
 }
+
+/// <summary>What a kind of value means across the factory, and the one column that is the truth for it.</summary>
+/// <param name="Truth">The canonical column as <c>dataset.column</c>, e.g. <c>core.users.user_id</c>.</param>
+public sealed record SemanticType(string Name, string Description, string? Truth);

@@ -12,6 +12,7 @@ public sealed class FactoryBuilder
     private readonly string _name;
     private readonly string _baseDirectory;
     private readonly List<(string Name, DatasetBuilder Builder)> _datasets = [];
+    private readonly List<SemanticType> _semanticTypes = [];
 
     /// <param name="name">The factory's name.</param>
     /// <param name="baseDirectory">Where relative SQL paths are resolved; the program's directory by default.</param>
@@ -26,6 +27,13 @@ public sealed class FactoryBuilder
         var builder = new DatasetBuilder(name);
         declare(builder);
         _datasets.Add((name, builder));
+        return this;
+    }
+
+    /// <summary>Declares what a semantic type means and which column is the truth for it (e.g. <c>core.users.user_id</c>).</summary>
+    public FactoryBuilder SemanticType(string name, string description, string? truth = null)
+    {
+        _semanticTypes.Add(new SemanticType(name, description, truth));
         return this;
     }
 
@@ -53,9 +61,24 @@ public sealed class FactoryBuilder
         var byName = datasets.ToDictionary(d => d.Name);
         foreach (var dataset in datasets) problems.AddRange(CheckReferences(dataset, byName));
 
+        problems.AddRange(CheckSemanticTypes(byName));
         var ordered = TopologicalOrder(datasets, byName, problems);
         if (problems.Count > 0) throw new FactoryValidationException(_name, problems);
-        return new Factory(_name, _baseDirectory, ordered);
+        return new Factory(_name, _baseDirectory, ordered, _semanticTypes.ToArray());
+    }
+
+    private IEnumerable<string> CheckSemanticTypes(Dictionary<string, Dataset> byName)
+    {
+        foreach (var group in _semanticTypes.GroupBy(t => t.Name).Where(g => g.Count() > 1))
+            yield return $"semantic type '{group.Key}' is declared {group.Count()} times; it has one definition.";
+        foreach (var type in _semanticTypes.Where(t => t.Truth is not null))
+        {
+            var dot = type.Truth!.LastIndexOf('.');
+            var dataset = dot > 0 ? byName.GetValueOrDefault(type.Truth[..dot]) : null;
+            var column = dataset?.Schema.Find(type.Truth[(dot + 1)..]);
+            if (column is null) yield return $"semantic type '{type.Name}': its truth '{type.Truth}' is not a declared dataset.column.";
+            else if (column.Semantic != type.Name) yield return $"semantic type '{type.Name}': its truth '{type.Truth}' is declared as '{column.Semantic ?? "no semantic type"}'.";
+        }
     }
 
     private static IEnumerable<string> CheckReferences(Dataset dataset, Dictionary<string, Dataset> byName)

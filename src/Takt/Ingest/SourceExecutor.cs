@@ -32,7 +32,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, files.Select(f => (f.RelativePath, Hashing.FileSha256(f.FullPath))));
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;
-        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is not null))
+        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { Collected: false }))
             return Reuse(dataset, boxKey, versionId) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
         try
         {
@@ -74,7 +74,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
     private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId)
     {
         var existing = ws.Ledger.FindVersion(versionId);
-        if (existing is null) return null;
+        if (existing is null || existing.Collected) return null;
         if (VersionStatus.IsUsable(existing.Status))
         {
             var moved = ws.Ledger.Adopt(ws.Env, existing, []);

@@ -27,4 +27,7 @@ public interface ILake
     void CleanStaging(Func<string, bool> isRunAlive);
 
     void DiscardStaging(string stagingDirectory);
+
+    /// <summary>Deletes a version's files; only for versions nothing refers to any more.</summary>
+    void Delete(VersionLocation location);
 }

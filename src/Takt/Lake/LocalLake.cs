@@ -63,6 +63,12 @@ public sealed class LocalLake : ILake
         if (Directory.Exists(stagingDirectory)) Directory.Delete(stagingDirectory, recursive: true);
     }
 
+    public void Delete(VersionLocation location)
+    {
+        var dir = PathOf(location);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
     private string PathOf(VersionLocation location) => Path.Combine(_root, location.Dataset, location.BoxKey, location.VersionId);
 
     private static void FlushFiles(string directory)

@@ -6,7 +6,7 @@ namespace Takt.Ledger;
 /// The metadata store and single source of truth about what exists: versions, lineage, pointers per environment,
 /// runs, tasks, check results and events. SQLite by default; the interface is what a PostgreSQL ledger implements.
 /// </summary>
-public interface ILedger : IDisposable
+public partial interface ILedger : IDisposable
 {
     string Describe { get; }
 
@@ -61,6 +61,18 @@ public interface ILedger : IDisposable
     string? DeployedCodeHash(string env, string dataset);
     void RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit);
 
+    // --- publish: copies handed to online systems ---
+    IReadOnlyList<PublicationRecord> Publications(string dataset);
+    /// <summary>Records a new copy and makes it the live one of its target, in one transaction.</summary>
+    void RecordPublication(PublicationRecord publication);
+    void SetLive(string dataset, string target, string copy, string reason);
+    void MarkDropped(string dataset, string target, string copy);
+
+    // --- garbage collection ---
+    /// <summary>Versions older than the cutoff that no environment, publish copy or quarantine needs, with their lake location.</summary>
+    IReadOnlyList<VersionRecord> CollectableVersions(long createdBeforeMs);
+    void MarkCollected(string versionId);
+
     // --- landing zone bookkeeping ---
     IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset);
     void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files);
@@ -73,5 +85,6 @@ public interface ILedger : IDisposable
     void RecordEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message);
     IReadOnlyList<EventRecord> Events(string? dataset, int limit);
     IReadOnlyList<TaskRecord> Tasks(string runId);
+    IReadOnlyList<string> TaskLog(long taskId);
     IReadOnlyList<RunRecord> Runs(int limit);
 }

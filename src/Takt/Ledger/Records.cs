@@ -22,7 +22,8 @@ public sealed record VersionRecord(
     long Bytes,
     string SchemaJson,
     long CreatedAtMs,
-    string? RunId);
+    string? RunId,
+    bool Collected = false);
 
 /// <summary>An input version a version was made from: its lineage.</summary>
 public sealed record LineageEdge(string Dataset, long Box, string VersionId);
@@ -89,3 +90,7 @@ public sealed record TaskRecord(
 public sealed record EventRecord(long Id, long AtMs, string Kind, string Env, string? Dataset, string? BoxKey, string? VersionId, string Message);
 
 public sealed record RunRecord(string Id, string Env, string Command, long StartedAtMs, long? FinishedAtMs, string Status, string? SummaryJson);
+
+/// <summary>One physical copy of a dataset in a publish target.</summary>
+public sealed record PublicationRecord(
+    string Dataset, string Target, string Copy, string Env, long CreatedAtMs, long Rows, IReadOnlyList<string> Versions, bool Live, long? DroppedAtMs);

@@ -121,7 +121,8 @@ public sealed class Planner(Factory factory, ILedger ledger)
 
         if (!dataset.IsSource)
         {
-            foreach (var (upstream, mapping) in dataset.Reads)
+            // Only true inputs shape the recipe; datasets read by checks order the work but do not make a box stale.
+            foreach (var (upstream, mapping) in dataset.Inputs)
             {
                 var input = states[upstream];
                 if (input.Planned.IsEmpty) continue;

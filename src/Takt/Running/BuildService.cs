@@ -15,10 +15,12 @@ public sealed record BuildSummary(int Built, int Reused, int Blocked, int Failed
     }
 }
 
-/// <summary>What a build did: every task, and the plan left afterwards (empty when everything in scope is fresh).</summary>
-public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, BuildSummary Summary, Plan Remaining)
+/// <summary>What a build did: every task, what it published, and the plan left afterwards (empty when everything in scope is fresh).</summary>
+public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, BuildSummary Summary, Plan Remaining,
+    IReadOnlyList<Publishing.PublishResult> Published, IReadOnlyList<string> NotPublished)
 {
-    public bool ProcessingFailed => Tasks.Any(t => t.Outcome.Status == BuildStatus.Failed);
+    public bool ProcessingFailed => Tasks.Any(t => t.Outcome.Status == BuildStatus.Failed) || PublishFailed;
+    public bool PublishFailed { get; init; }
     public bool LineStopped => Tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || Remaining.LineStopped;
 }
 
@@ -40,7 +42,7 @@ public sealed class BuildService(Workspace ws)
     }
 
     public BuildResult Build(IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null, bool ingest = true,
-        RunOptions? options = null, IRunObserver? observer = null)
+        RunOptions? options = null, IRunObserver? observer = null, bool publish = true)
     {
         options ??= new RunOptions();
         var runId = NewRunId();
@@ -58,10 +60,30 @@ public sealed class BuildService(Workspace ws)
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases)));
         var remaining = Plan(targets, from, to);
 
-        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining);
+        var (published, notPublished, publishFailed) = publish ? PublishChanged(reports, from, to) : ([], [], false);
+        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining, published, notPublished)
+        {
+            PublishFailed = publishFailed,
+        };
         ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
         leases.Release(RunLease(runId));
         return result;
+    }
+
+    /// <summary>Publishes the datasets that declare targets and changed in this build; a stopped line publishes nothing.</summary>
+    private (IReadOnlyList<Publishing.PublishResult>, IReadOnlyList<string>, bool) PublishChanged(IReadOnlyList<TaskReport> reports, DateOnly? from, DateOnly? to)
+    {
+        var published = new List<Publishing.PublishResult>();
+        var notPublished = new List<string>();
+        var failed = false;
+        var changed = reports.Where(r => r.Outcome.Status is BuildStatus.Built or BuildStatus.Reused).Select(r => r.Dataset).ToHashSet();
+        foreach (var dataset in ws.Factory.Datasets.Where(d => d.PublishTargets.Count > 0 && changed.Contains(d.Name)))
+        {
+            try { published.AddRange(new Publishing.PublishService(ws).Publish(dataset.Name, from, to)); }
+            catch (Publishing.NotPublishableException e) { notPublished.Add(e.Message); }
+            catch (Publishing.PublishTargetException e) { notPublished.Add(e.Message); failed = true; }
+        }
+        return (published, notPublished, failed);
     }
 
     /// <summary>Marks boxes to be recomputed although nothing changed; the next build recomputes exactly their downstream.</summary>

@@ -8,7 +8,8 @@ namespace Takt.Running;
 /// </summary>
 internal sealed class LeaseKeeper : IDisposable
 {
-    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    // Short enough that a killed build's work is taken over within seconds; renewed every third of it.
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(10);
     private readonly ILedger _ledger;
     private readonly string _owner;
     private readonly Timer _renewal;

@@ -22,7 +22,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         var versionId = Recipe.ForTransform(dataset.Name, box, codeHash, generation, inputs);
 
         if (Reuse(dataset, boxKey, versionId, inputs) is { } reused) return reused;
-        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is not null))
+        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { Collected: false }))
             return Reuse(dataset, boxKey, versionId, inputs) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
         try
         {
@@ -59,7 +59,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
     private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId, IReadOnlyList<LineageEdge> inputs)
     {
         var existing = ws.Ledger.FindVersion(versionId);
-        if (existing is null) return null;
+        if (existing is null || existing.Collected) return null;
         if (VersionStatus.IsUsable(existing.Status))
         {
             ws.Ledger.Adopt(ws.Env, existing, inputs);

@@ -9,9 +9,10 @@ namespace Takt.Running;
 /// <summary>Where a factory keeps its state: the ledger, the lake and the landing zone, plus the environment in use.</summary>
 public sealed class Workspace : IDisposable
 {
-    public Workspace(Factory factory, ILedger ledger, ILake lake, string landingDirectory, string env = "prod", TimeProvider? clock = null)
+    public Workspace(Factory factory, ILedger ledger, ILake lake, string home, string landingDirectory, string env = "prod", TimeProvider? clock = null)
     {
         Factory = factory;
+        Home = Path.GetFullPath(home);
         Ledger = ledger;
         Lake = lake;
         LandingDirectory = Path.GetFullPath(landingDirectory);
@@ -24,10 +25,12 @@ public sealed class Workspace : IDisposable
     {
         Directory.CreateDirectory(home);
         return new Workspace(factory, new SqliteLedger(Path.Combine(home, "ledger.db"), clock), new LocalLake(Path.Combine(home, "lake")),
-            landing ?? Path.Combine(home, "landing"), env, clock);
+            home, landing ?? Path.Combine(home, "landing"), env, clock);
     }
 
     public Factory Factory { get; }
+    /// <summary>The Takt home: relative publish paths resolve here.</summary>
+    public string Home { get; }
     public ILedger Ledger { get; }
     public ILake Lake { get; }
     public string LandingDirectory { get; }

@@ -7,7 +7,7 @@ namespace Takt.Ledger.Sqlite;
 /// The embedded ledger: one SQLite file in WAL mode. Writes run in IMMEDIATE transactions so that concurrent
 /// builds on the same home serialize their commits instead of failing on lock upgrades.
 /// </summary>
-public sealed class SqliteLedger : ILedger
+public sealed partial class SqliteLedger : ILedger
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _clock;
@@ -64,10 +64,14 @@ public sealed class SqliteLedger : ILedger
     {
         lock (_gate)
         {
+            // Separate sub-queries let SQLite answer min and max from the ends of the indexes instead of scanning them.
             using var cmd = Command("""
-                SELECT count(*), coalesce(min(box), 0), coalesce(max(box), -1), coalesce(max(seq), 0), coalesce(min(seq), 0),
-                       (SELECT count(*) FROM boxes q WHERE q.env = $env AND q.dataset = $dataset AND q.head_status = 'quarantined')
-                FROM boxes WHERE env = $env AND dataset = $dataset
+                SELECT (SELECT count(*) FROM boxes WHERE env = $env AND dataset = $dataset),
+                       coalesce((SELECT min(box) FROM boxes WHERE env = $env AND dataset = $dataset), 0),
+                       coalesce((SELECT max(box) FROM boxes WHERE env = $env AND dataset = $dataset), -1),
+                       coalesce((SELECT max(seq) FROM boxes INDEXED BY boxes_by_seq WHERE env = $env AND dataset = $dataset), 0),
+                       coalesce((SELECT min(seq) FROM boxes INDEXED BY boxes_by_seq WHERE env = $env AND dataset = $dataset), 0),
+                       (SELECT count(*) FROM boxes INDEXED BY boxes_quarantined WHERE env = $env AND dataset = $dataset AND head_status = 'quarantined')
                 """, null, ("$env", env), ("$dataset", dataset));
             using var r = cmd.ExecuteReader();
             r.Read();
@@ -166,6 +170,7 @@ public sealed class SqliteLedger : ILedger
     // ---------------------------------------------------------------- versions and commits
 
     private const string VersionColumns = "id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id";
+    private const string VersionColumnsRead = VersionColumns + ", collected_at_ms";
 
     public VersionRecord? FindVersion(string id)
     {
@@ -174,7 +179,7 @@ public sealed class SqliteLedger : ILedger
 
     private VersionRecord? FindVersion(string id, SqliteTransaction? tx)
     {
-        using var cmd = Command($"SELECT {VersionColumns} FROM versions WHERE id = $id", tx, ("$id", id));
+        using var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE id = $id", tx, ("$id", id));
         return ReadVersions(cmd).FirstOrDefault();
     }
 
@@ -182,7 +187,7 @@ public sealed class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command($"SELECT {VersionColumns} FROM versions WHERE dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box, created_at_ms",
+            using var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box, created_at_ms",
                 null, ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
             return ReadVersions(cmd);
         }
@@ -194,7 +199,7 @@ public sealed class SqliteLedger : ILedger
         using var r = cmd.ExecuteReader();
         while (r.Read())
             result.Add(new VersionRecord(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-                r.GetString(6), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)));
+                r.GetString(6), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11), !r.IsDBNull(12)));
         return result;
     }
 
@@ -251,6 +256,8 @@ public sealed class SqliteLedger : ILedger
                 ("$status", v.Status), ("$rows", v.Rows), ("$bytes", v.Bytes), ("$schema", v.SchemaJson), ("$at", v.CreatedAtMs), ("$run", v.RunId), ("$task", request.TaskId));
             if (inserted == 0)
             {
+                // A version rebuilt after gc freed its files is live again.
+                Execute("UPDATE versions SET collected_at_ms = NULL WHERE id = $id", tx, ("$id", v.Id));
                 var existing = FindVersion(v.Id, tx)!;
                 var outcome = VersionStatus.IsUsable(existing.Status)
                     ? MovePointer(request.Env, existing, request.Inputs, tx)
@@ -458,7 +465,7 @@ public sealed class SqliteLedger : ILedger
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             using var cmd = Command($"""
-                SELECT {string.Join(", ", VersionColumns.Split(", ").Select(c => "v." + c))}
+                SELECT {string.Join(", ", VersionColumnsRead.Split(", ").Select(c => "v." + c))}
                 FROM source_heads h JOIN versions v ON v.id = h.version_id
                 LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
                 WHERE h.dataset = $dataset AND (b.head_version IS NULL OR b.head_version <> h.version_id)
@@ -492,6 +499,80 @@ public sealed class SqliteLedger : ILedger
                 $"{dataset} code {previousHash?[..8] ?? "(none)"} -> {codeHash[..8]}{(gitCommit is null ? "" : $" at git {gitCommit[..Math.Min(12, gitCommit.Length)]}")}", tx);
             tx.Commit();
         }
+    }
+
+    // ---------------------------------------------------------------- publish
+
+    public IReadOnlyList<PublicationRecord> Publications(string dataset)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT dataset, target, copy, env, created_at_ms, rows, versions_json, live, dropped_at_ms
+                FROM publications WHERE dataset = $dataset ORDER BY target, created_at_ms, copy
+                """, null, ("$dataset", dataset));
+            var result = new List<PublicationRecord>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                result.Add(new PublicationRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5),
+                    System.Text.Json.JsonSerializer.Deserialize<string[]>(r.GetString(6)) ?? [], r.GetInt64(7) != 0, r.IsDBNull(8) ? null : r.GetInt64(8)));
+            return result;
+        }
+    }
+
+    public void RecordPublication(PublicationRecord p)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            Execute("UPDATE publications SET live = 0 WHERE dataset = $dataset AND target = $target", tx, ("$dataset", p.Dataset), ("$target", p.Target));
+            Execute("INSERT INTO publications VALUES ($dataset, $target, $copy, $env, $at, $rows, $versions, 1, NULL)", tx,
+                ("$dataset", p.Dataset), ("$target", p.Target), ("$copy", p.Copy), ("$env", p.Env), ("$at", p.CreatedAtMs), ("$rows", p.Rows),
+                ("$versions", System.Text.Json.JsonSerializer.Serialize(p.Versions)));
+            InsertEvent("publish", p.Env, p.Dataset, null, null, $"{p.Dataset} published to {p.Target} as copy {p.Copy} ({p.Rows} rows from {p.Versions.Count} versions)", tx);
+            tx.Commit();
+        }
+    }
+
+    public void SetLive(string dataset, string target, string copy, string reason)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            Execute("UPDATE publications SET live = (copy = $copy) WHERE dataset = $dataset AND target = $target", tx,
+                ("$dataset", dataset), ("$target", target), ("$copy", copy));
+            InsertEvent("rollback", "*", dataset, null, null, $"{dataset} on {target} switched to copy {copy}: {reason}", tx);
+            tx.Commit();
+        }
+    }
+
+    public void MarkDropped(string dataset, string target, string copy)
+    {
+        lock (_gate) Execute("UPDATE publications SET dropped_at_ms = $at WHERE dataset = $dataset AND target = $target AND copy = $copy", null,
+            ("$dataset", dataset), ("$target", target), ("$copy", copy), ("$at", Now));
+    }
+
+    // ---------------------------------------------------------------- garbage collection
+
+    public IReadOnlyList<VersionRecord> CollectableVersions(long createdBeforeMs)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command($"""
+                SELECT {VersionColumnsRead} FROM versions v
+                WHERE v.collected_at_ms IS NULL AND v.created_at_ms < $before
+                  AND NOT EXISTS (SELECT 1 FROM boxes b WHERE b.current_version = v.id OR b.head_version = v.id)
+                  AND NOT EXISTS (SELECT 1 FROM source_heads h WHERE h.version_id = v.id)
+                  AND NOT EXISTS (SELECT 1 FROM publications p, json_each(p.versions_json) j WHERE p.dropped_at_ms IS NULL AND j.value = v.id)
+                ORDER BY v.created_at_ms
+                """, null, ("$before", createdBeforeMs));
+            return ReadVersions(cmd);
+        }
+    }
+
+    public void MarkCollected(string versionId)
+    {
+        lock (_gate) Execute("UPDATE versions SET collected_at_ms = $at WHERE id = $id", null, ("$id", versionId), ("$at", Now));
     }
 
     // ---------------------------------------------------------------- landing zone
@@ -597,6 +678,18 @@ public sealed class SqliteLedger : ILedger
             while (r.Read())
                 result.Add(new TaskRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                     r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)));
+            return result;
+        }
+    }
+
+    public IReadOnlyList<string> TaskLog(long taskId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT message FROM task_logs WHERE task_id = $id ORDER BY line_no", null, ("$id", taskId));
+            var result = new List<string>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result.Add(r.GetString(0));
             return result;
         }
     }

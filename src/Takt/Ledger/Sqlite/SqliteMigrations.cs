@@ -144,5 +144,20 @@ internal static class SqliteMigrations
                 PRIMARY KEY (env, dataset, code_hash)) WITHOUT ROWID;
             CREATE INDEX deployments_by_time ON deployments (env, dataset, at_ms);
             """),
+        (3, """
+            CREATE TABLE publications (
+                dataset TEXT NOT NULL,
+                target TEXT NOT NULL,
+                copy TEXT NOT NULL,
+                env TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                rows INTEGER NOT NULL,
+                versions_json TEXT NOT NULL,
+                live INTEGER NOT NULL,
+                dropped_at_ms INTEGER,
+                PRIMARY KEY (dataset, target, copy)) WITHOUT ROWID;
+
+            ALTER TABLE versions ADD COLUMN collected_at_ms INTEGER;
+            """),
     ];
 }

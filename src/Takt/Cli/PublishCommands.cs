@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Spectre.Console;
+using Takt.Publishing;
+using Takt.Running;
+
+namespace Takt.Cli;
+
+/// <summary><c>publish</c>, <c>published</c>, <c>rollback</c> and <c>gc</c>.</summary>
+internal static class PublishCommands
+{
+    public static void Add(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(Publish(context));
+        root.Subcommands.Add(Published(context));
+        root.Subcommands.Add(Rollback(context));
+        root.Subcommands.Add(Gc(context));
+    }
+
+    private static Argument<string> DatasetArgument() => new("dataset") { Description = "A dataset that declares publish targets" };
+
+    private static Command Publish(CliContext context)
+    {
+        var dataset = DatasetArgument();
+        var (from, to) = (Arguments.From(), Arguments.To());
+        var command = new Command("publish", "Write a new copy of the dataset's current boxes to its targets and switch readers to it") { dataset, from, to };
+        command.SetAction(parse =>
+        {
+            var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
+            var (f, t) = Arguments.Range(parse, from, to);
+            using var ws = context.OpenWorkspace(parse);
+            var results = new PublishService(ws).Publish(definition.Name, f, t);
+            if (parse.GetValue(context.Json)) context.WriteJson(new { published = results });
+            else foreach (var r in results)
+                context.Console.MarkupLineInterpolated($"published {r.Dataset} to {r.Target} as copy {r.Copy} ({r.Rows} rows from {r.Versions} versions)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Published(CliContext context)
+    {
+        var dataset = DatasetArgument();
+        var command = new Command("published", "The copies of a dataset in its publish targets: which is live, when, from which versions") { dataset };
+        command.SetAction(parse =>
+        {
+            var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
+            using var ws = context.OpenWorkspace(parse);
+            var copies = ws.Ledger.Publications(definition.Name).Select(p => new
+            {
+                target = p.Target,
+                copy = p.Copy,
+                live = p.Live,
+                kept = p.DroppedAtMs is null,
+                env = p.Env,
+                publishedAt = DateTimeOffset.FromUnixTimeMilliseconds(p.CreatedAtMs).ToString("u"),
+                rows = p.Rows,
+                versions = p.Versions.Count,
+            }).ToArray();
+            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = definition.Name, copies });
+            else
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("target", "copy", "live", "kept", "published", "rows", "versions");
+                foreach (var c in copies)
+                    table.AddRow(Markup.Escape(c.target), c.copy, c.live ? "[green]live[/]" : "", c.kept ? "yes" : "dropped", c.publishedAt, c.rows.ToString(), c.versions.ToString());
+                context.Console.Write(table);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Rollback(CliContext context)
+    {
+        var dataset = DatasetArgument();
+        var copy = new Option<string?>("--to") { Description = "The kept copy to switch to (default: the one before the live copy)" };
+        var command = new Command("rollback", "Switch readers back to an older kept copy, at once") { dataset, copy };
+        command.SetAction(parse =>
+        {
+            var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
+            using var ws = context.OpenWorkspace(parse);
+            var switched = new PublishService(ws).Rollback(definition.Name, parse.GetValue(copy));
+            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = definition.Name, switched = switched.Select(s => new { target = s.Target, from = s.From, to = s.To }) });
+            else foreach (var (target, from, to) in switched)
+                context.Console.MarkupLineInterpolated($"{definition.Name} on {target}: readers now see copy {to} (was {from}).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Gc(CliContext context)
+    {
+        var keepDays = new Option<int>("--keep-days") { Description = "Only versions older than this many days are freed", DefaultValueFactory = _ => 7 };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would be freed" };
+        var command = new Command("gc", "Free lake files of versions that nothing points at any more") { keepDays, dryRun };
+        command.SetAction(parse =>
+        {
+            var days = parse.GetValue(keepDays);
+            if (days < 0) throw new UsageException($"--keep-days must be 0 or more, not {days}.");
+            using var ws = context.OpenWorkspace(parse);
+            var result = new GarbageCollector(ws).Collect(TimeSpan.FromDays(days), parse.GetValue(dryRun));
+            if (parse.GetValue(context.Json)) context.WriteJson(result);
+            else
+            {
+                context.Console.MarkupLineInterpolated($"{(result.DryRun ? "would free" : "freed")} {result.Versions} version(s), {result.Bytes / 1024.0 / 1024.0:0.0} MiB");
+                foreach (var example in result.Examples) context.Console.MarkupLineInterpolated($"  [grey]{example}[/]");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+
+namespace Takt.Ledger.Sqlite;
+
+public sealed partial class SqliteLedger
+{
+    public IReadOnlyList<VersionRecord> VersionsSince(long sinceMs)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE created_at_ms >= $since ORDER BY created_at_ms", null, ("$since", sinceMs));
+            return ReadVersions(cmd);
+        }
+    }
+
+    public IReadOnlyList<CheckFailureRecord> CheckFailuresSince(long sinceMs) => Read("""
+        SELECT v.dataset, v.box_key, v.id, c.name, c.severity, v.created_at_ms FROM check_results c JOIN versions v ON v.id = c.version_id
+        WHERE c.passed = 0 AND v.created_at_ms >= $since ORDER BY v.created_at_ms
+        """, r => new CheckFailureRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5)), ("$since", sinceMs));
+
+    public IReadOnlyList<CheckResultStat> CheckStats() => Read("""
+        SELECT v.dataset, c.name, count(*), sum(1 - c.passed) FROM check_results c JOIN versions v ON v.id = c.version_id GROUP BY v.dataset, c.name
+        """, r => new CheckResultStat(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)));
+
+    public IReadOnlyList<TaskRecord> TasksSince(long sinceMs) => Read("""
+        SELECT id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error
+        FROM tasks WHERE started_at_ms >= $since ORDER BY id
+        """, r => new TaskRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)),
+        ("$since", sinceMs));
+
+    public IReadOnlyList<DeployRecord> DeploysSince(long sinceMs) => Read("""
+        SELECT env, dataset, code_hash, previous_hash, git_commit, at_ms FROM deployments WHERE at_ms >= $since ORDER BY at_ms
+        """, r => new DeployRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5)),
+        ("$since", sinceMs));
+
+    public IReadOnlyList<EventRecord> EventsSince(long sinceMs, string kind) => Read("""
+        SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events WHERE at_ms >= $since AND kind = $kind ORDER BY id
+        """, r => new EventRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)), ("$since", sinceMs), ("$kind", kind));
+
+    public IReadOnlyList<VersionInventory> Inventory(string env) => Read("""
+        SELECT v.dataset, count(*), sum(CASE WHEN v.collected_at_ms IS NULL THEN v.bytes ELSE 0 END),
+               coalesce((SELECT sum(cv.rows) FROM boxes b JOIN versions cv ON cv.id = b.current_version WHERE b.env = $env AND b.dataset = v.dataset), 0),
+               max(v.created_at_ms)
+        FROM versions v GROUP BY v.dataset ORDER BY v.dataset
+        """, r => new VersionInventory(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)), ("$env", env));
+
+    private List<T> Read<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(sql, null, parameters);
+            using var r = cmd.ExecuteReader();
+            var result = new List<T>();
+            while (r.Read()) result.Add(map(r));
+            return result;
+        }
+    }
+}
