@@ -40,6 +40,7 @@ public static class TaktCli
         }
         try
         {
+            using var telemetry = Telemetry.TelemetryExport.FromEnvironment($"takt-{parse.RootCommandResult.Command.Name}");
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (UsageProblem(e) is { } message)

@@ -34,6 +34,7 @@ public sealed class BuildService(Workspace ws)
     public IReadOnlyList<TaskReport> Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
     {
         var runId = NewRunId();
+        observer = new Observers(observer, new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage));
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         var reports = RunIngest(runId, targets, options ?? new RunOptions(), observer);
@@ -47,6 +48,9 @@ public sealed class BuildService(Workspace ws)
         options ??= new RunOptions();
         var runId = NewRunId();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        observer = new Observers(observer, new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage));
+        using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
+        activity?.SetTag("takt.env", ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "build");
         using var leases = new LeaseKeeper(ws.Ledger, runId);
         leases.Acquire(RunLease(runId), () => false);

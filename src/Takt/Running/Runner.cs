@@ -11,6 +11,15 @@ internal sealed record WorkItem(string Dataset, long Box, string BoxKey, string 
 
 public sealed record TaskReport(string Dataset, string BoxKey, string Reason, TaskOutcome Outcome, int Attempts, long DurationMs);
 
+/// <summary>Tells several observers about the same run.</summary>
+internal sealed class Observers(params IRunObserver?[] observers) : IRunObserver
+{
+    private readonly IRunObserver[] _all = observers.OfType<IRunObserver>().ToArray();
+    public void Planned(int count) { foreach (var o in _all) o.Planned(count); }
+    public void Started(string dataset, string boxKey) { foreach (var o in _all) o.Started(dataset, boxKey); }
+    public void Finished(TaskReport report) { foreach (var o in _all) o.Finished(report); }
+}
+
 /// <summary>Reports progress of a run to whoever shows it.</summary>
 public interface IRunObserver
 {
@@ -80,6 +89,10 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
 
     private TaskReport Execute(WorkItem item)
     {
+        using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.task");
+        activity?.SetTag("takt.dataset", item.Dataset);
+        activity?.SetTag("takt.box", item.BoxKey);
+        activity?.SetTag("takt.reason", item.Reason);
         observer?.Started(item.Dataset, item.BoxKey);
         var taskId = ws.Ledger.StartTask(runId, item.Dataset, item.Box, item.BoxKey, item.Reason);
         var log = new List<string>();
@@ -108,6 +121,8 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         if (outcome.Message.Length > 0) log.Add(outcome.Message);
         ws.Ledger.FinishTask(taskId, outcome.Status, outcome.VersionId, attempt, clock.ElapsedMilliseconds, outcome.RowsIn, outcome.RowsOut,
             outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined ? outcome.Message : null, log);
+        activity?.SetTag("takt.status", outcome.Status);
+        Telemetry.TaktTelemetry.TaskFinished(item.Dataset, outcome.Status, clock.ElapsedMilliseconds, outcome.RowsOut);
         return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, attempt, clock.ElapsedMilliseconds);
     }
 }

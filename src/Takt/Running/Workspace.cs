@@ -24,8 +24,14 @@ public sealed class Workspace : IDisposable
     public static Workspace OpenLocal(Factory factory, string home, string? landing = null, string env = "prod", TimeProvider? clock = null)
     {
         Directory.CreateDirectory(home);
+        var lineageUrl = Environment.GetEnvironmentVariable("TAKT_OPENLINEAGE_URL");
         return new Workspace(factory, new SqliteLedger(Path.Combine(home, "ledger.db"), clock), new LocalLake(Path.Combine(home, "lake")),
-            home, landing ?? Path.Combine(home, "landing"), env, clock);
+            home, landing ?? Path.Combine(home, "landing"), env, clock)
+        {
+            Lineage = Uri.TryCreate(lineageUrl, UriKind.Absolute, out var url)
+                ? new Telemetry.HttpLineageSink(url)
+                : new Telemetry.FileLineageSink(Path.Combine(home, "openlineage", "events.jsonl")),
+        };
     }
 
     public Factory Factory { get; }
@@ -37,6 +43,9 @@ public sealed class Workspace : IDisposable
     public string Env { get; }
     public TimeProvider Clock { get; }
     public DuckDbPool DuckDb { get; } = new();
+
+    /// <summary>Where OpenLineage run events go: <c>HOME/openlineage/events.jsonl</c>, or the endpoint in <c>TAKT_OPENLINEAGE_URL</c>.</summary>
+    public required Telemetry.ILineageSink Lineage { get; init; }
 
     public void Dispose()
     {

@@ -1,0 +1,45 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Takt.Telemetry;
+
+/// <summary>
+/// Exports Takt's traces and metrics through OpenTelemetry when <c>TAKT_OTEL_EXPORTER</c> is <c>otlp</c> (endpoint from
+/// the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) or <c>console</c>; off otherwise.
+/// </summary>
+public static class TelemetryExport
+{
+    public static IDisposable? FromEnvironment(string serviceName)
+    {
+        var exporter = Environment.GetEnvironmentVariable("TAKT_OTEL_EXPORTER")?.Trim().ToLowerInvariant();
+        if (exporter is null or "" or "none") return null;
+        if (exporter is not ("otlp" or "console"))
+            throw new ArgumentException($"TAKT_OTEL_EXPORTER must be otlp, console or none, not '{exporter}'.");
+
+        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
+        var traces = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(TaktTelemetry.Name);
+        var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(TaktTelemetry.Name);
+        if (exporter == "otlp")
+        {
+            traces.AddOtlpExporter();
+            metrics.AddOtlpExporter();
+        }
+        else
+        {
+            traces.AddConsoleExporter();
+            metrics.AddConsoleExporter();
+        }
+        return new Providers(traces.Build()!, metrics.Build()!);
+    }
+
+    private sealed class Providers(TracerProvider traces, MeterProvider metrics) : IDisposable
+    {
+        public void Dispose()
+        {
+            traces.Dispose();
+            metrics.Dispose();
+        }
+    }
+}

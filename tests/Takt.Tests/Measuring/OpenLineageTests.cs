@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Takt.Tests.EndToEnd;
+
+namespace Takt.Tests.Measuring;
+
+/// <summary>Every task of a build is exported as OpenLineage START and COMPLETE (or FAIL) events with versions and boxes.</summary>
+public sealed class OpenLineageTests : IDisposable
+{
+    private readonly E2EDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_build_writes_start_and_complete_events_with_exact_input_versions_and_a_fail_for_a_stopped_box()
+    {
+        var home = _dir.Combine("home");
+        E2E.Generate(home, E2E.Day(1), E2E.Day(3), "negative-amounts@2026-01-02");
+        Assert.Equal(2, E2E.Cli(home, "build").ExitCode);
+
+        var events = File.ReadAllLines(Path.Combine(home, "openlineage", "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var byRun = events.GroupBy(e => e.GetProperty("run").GetProperty("runId").GetString()).ToList();
+        Assert.All(byRun, run => Assert.Equal("START", run.First().GetProperty("eventType").GetString()));
+        Assert.All(byRun, run => Assert.Contains(run.Last().GetProperty("eventType").GetString(), new[] { "COMPLETE", "FAIL" }));
+
+        var features = events.Single(e => e.GetProperty("eventType").GetString() == "COMPLETE"
+            && e.GetProperty("job").GetProperty("name").GetString() == "mart.user_features"
+            && Partitions(e.GetProperty("outputs")[0]).SequenceEqual(["2026-01-01"]));
+        var inputs = features.GetProperty("inputs").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
+        Assert.Equal(["core.orders", "core.users"], inputs.Keys.Order());
+        using var ws = Takt.Running.Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        var ordersDay1 = ws.Ledger.Boxes("prod", "core.orders", new Takt.Boxes.BoxRange(E2E.Day(1).DayNumber, E2E.Day(1).DayNumber)).Single().CurrentVersion;
+        Assert.Equal(ordersDay1, inputs["core.orders"].GetProperty("facets").GetProperty("version").GetProperty("datasetVersion").GetString());
+        var output = features.GetProperty("outputs")[0];
+        Assert.True(output.GetProperty("outputFacets").GetProperty("outputStatistics").GetProperty("rowCount").GetInt64() > 0);
+        Assert.Contains(output.GetProperty("facets").GetProperty("dataQualityAssertions").GetProperty("assertions").EnumerateArray(),
+            a => a.GetProperty("assertion").GetString() == "unique(user_id)" && a.GetProperty("success").GetBoolean());
+
+        var fail = Assert.Single(events, e => e.GetProperty("eventType").GetString() == "FAIL");
+        Assert.Equal("core.orders", fail.GetProperty("job").GetProperty("name").GetString());
+        Assert.Equal(["2026-01-02"], Partitions(fail.GetProperty("outputs")[0]));
+        Assert.Contains("range(amount)", fail.GetProperty("run").GetProperty("facets").GetProperty("errorMessage").GetProperty("message").GetString());
+    }
+
+    private static string[] Partitions(JsonElement dataset) => dataset.GetProperty("facets").GetProperty("partition").GetProperty("partitions")
+        .EnumerateArray().Select(p => p.GetProperty("key").GetString()!).ToArray();
+}
