@@ -173,7 +173,9 @@ public sealed class Planner(Factory factory, ILedger ledger)
 
         var stale = new Dictionary<long, string>();
         var quarantined = new List<long>();
-        foreach (var row in ledger.Boxes(env, dataset.Name, span))
+        var rows = ledger.Boxes(env, dataset.Name, span);
+        seqCache.TryAdd(dataset.Name, new SeqIndex(span, rows)); // its readers look these up next; read them once
+        foreach (var row in rows)
         {
             if (!boxes.Contains(row.Box)) continue;
             string? reason = null;
