@@ -1,5 +1,6 @@
 using Takt.Checks;
 using Takt.Definitions;
+using Takt.Publishing;
 
 namespace Shop;
 
@@ -9,6 +10,11 @@ public static class ShopFactory
     private const string Platform = "data-platform@shop.example";
     private const string Analytics = "analytics@shop.example";
     private const string Risk = "risk@shop.example";
+
+    /// <summary>When this environment variable holds a connection string, fraud scores are also published to PostgreSQL.</summary>
+    public const string PostgresVariable = "SHOP_POSTGRES";
+
+    private static bool PostgresConfigured => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
 
     public static Factory Build() => Build(AppContext.BaseDirectory);
 
@@ -110,6 +116,8 @@ public static class ShopFactory
             .Description("Fraud score per active user, handed to the checkout service.")
             .Input("mart.user_features")
             .Rows(FraudScoring.Version, FraudScoring.Score)
+            .PublishTo(PublishTarget.Sqlite("published/shop.db", "fraud_scores"))
+            .PublishTo(PostgresConfigured ? PublishTarget.Postgres(PostgresVariable, "fraud_scores") : null)
             .Schema(s => s
                 .Required("user_id", ColumnType.String, semantic: "user_id")
                 .Required("score", ColumnType.Double)

@@ -51,8 +51,12 @@ public sealed class DatasetBuilder
     /// <summary>The columns that identify a row (for <c>diff</c>); defaults to the first unique check's columns.</summary>
     public DatasetBuilder Key(params string[] columns) { _key = columns; return this; }
 
-    /// <summary>Hands the dataset over to an online system after each successful build (see <see cref="Publishing.PublishTarget"/>).</summary>
-    public DatasetBuilder PublishTo(Publishing.PublishTarget target) { _publish.Add(target); return this; }
+    /// <summary>Hands the dataset over to an online system after each successful build (see <see cref="Publishing.PublishTarget"/>); null adds nothing.</summary>
+    public DatasetBuilder PublishTo(Publishing.PublishTarget? target)
+    {
+        if (target is not null) _publish.Add(target);
+        return this;
+    }
 
     /// <summary>Landing files, one set per box: the pattern holds <c>{box}</c>, e.g. <c>orders/{box}.jsonl</c>.</summary>
     public DatasetBuilder FromLanding(string pattern, LandingFormat format, Severity schemaDrift = Severity.Block) =>

@@ -6,7 +6,8 @@ using Takt.Running;
 
 namespace Takt.Publishing;
 
-public sealed record PublishResult(string Dataset, string Target, string Copy, long Rows, int Versions, IReadOnlyList<string> DroppedCopies);
+/// <param name="Unchanged">The live copy already holds exactly these versions; no copy was written.</param>
+public sealed record PublishResult(string Dataset, string Target, string Copy, long Rows, int Versions, IReadOnlyList<string> DroppedCopies, bool Unchanged = false);
 
 /// <summary>A box range cannot be published: some box is stale, missing or stopped by a check.</summary>
 public sealed class NotPublishableException(string message) : Exception(message);
@@ -26,8 +27,14 @@ public sealed class PublishService(Workspace ws)
         var results = new List<PublishResult>();
         foreach (var target in dataset.PublishTargets)
         {
-            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
+            using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
             var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
+            if (history.FirstOrDefault(p => p.Live) is { } live && live.Versions.Order().SequenceEqual(versions.Select(v => v.VersionId).Order()))
+            {
+                results.Add(new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true));
+                continue;
+            }
+            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
             var copy = "c" + (history.Select(p => int.Parse(p.Copy[1..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1);
             var rows = publisher.WriteCopy(copy, files, dataset.Schema);
             publisher.SwitchTo(copy);
@@ -56,8 +63,9 @@ public sealed class PublishService(Workspace ws)
             var live = kept.FirstOrDefault(p => p.Live) ?? throw new NotPublishableException($"{dataset.Name} has no live copy on {target.Name} to roll back from.");
             var to = copy is null
                 ? kept.LastOrDefault(p => p.CreatedAtMs < live.CreatedAtMs) ?? throw new NotPublishableException($"{dataset.Name} on {target.Name} keeps no copy older than the live one ({live.Copy}).")
-                : kept.FirstOrDefault(p => p.Copy == copy) ?? throw new NotPublishableException(
+                : kept.FirstOrDefault(p => p.Copy == copy) ?? throw new ArgumentException(
                     $"{dataset.Name} on {target.Name} has no kept copy '{copy}' (kept: {string.Join(", ", kept.Select(p => p.Copy))}).");
+            using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
             using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
             publisher.SwitchTo(to.Copy);
             ws.Ledger.SetLive(dataset.Name, target.Name, to.Copy, $"rollback from {live.Copy}");
@@ -82,4 +90,27 @@ public sealed class PublishService(Workspace ws)
         if (boxes.Count == 0) throw new NotPublishableException($"{dataset.Name} has no built box to publish.");
         return boxes.Where(b => own.Required.Contains(b.Box)).Select(b => (b.Box, b.CurrentVersion!)).ToList();
     }
+}
+
+/// <summary>One publisher per dataset and target at a time, across processes: a lease in the ledger.</summary>
+internal sealed class PublishLock : IDisposable
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
+    private readonly Workspace _ws;
+    private readonly string _key;
+    private readonly string _owner = "publish-" + Guid.NewGuid().ToString("N");
+
+    public PublishLock(Workspace ws, string dataset, string target)
+    {
+        _ws = ws;
+        _key = $"publish:{dataset}:{target}";
+        var deadline = DateTime.UtcNow + Ttl;
+        while (!ws.Ledger.TryAcquireLease(_key, _owner, Ttl))
+        {
+            if (DateTime.UtcNow > deadline) throw new PublishTargetException($"another publish of {dataset} to {target} has held it for {Ttl.TotalMinutes} minutes.");
+            Thread.Sleep(100);
+        }
+    }
+
+    public void Dispose() => _ws.Ledger.ReleaseLease(_key, _owner);
 }

@@ -80,7 +80,8 @@ public sealed class BuildService(Workspace ws)
         var published = new List<Publishing.PublishResult>();
         var notPublished = new List<string>();
         var failed = false;
-        var changed = reports.Where(r => r.Outcome.Status is BuildStatus.Built or BuildStatus.Reused).Select(r => r.Dataset).ToHashSet();
+        // Datasets this build worked on (or held back): publishing is attempted, and refused when the line is stopped.
+        var changed = reports.Select(r => r.Dataset).ToHashSet();
         foreach (var dataset in ws.Factory.Datasets.Where(d => d.PublishTargets.Count > 0 && changed.Contains(d.Name)))
         {
             try { published.AddRange(new Publishing.PublishService(ws).Publish(dataset.Name, from, to)); }
