@@ -31,9 +31,10 @@ internal static class PublishCommands
             var results = new PublishService(ws).Publish(definition.Name, f, t);
             if (parse.GetValue(context.Json)) context.WriteJson(new { published = results });
             else foreach (var r in results)
-                context.Console.MarkupLineInterpolated(r.Unchanged
-                    ? $"{r.Dataset} on {r.Target}: copy {r.Copy} is live and holds exactly these versions; nothing to publish"
-                    : $"published {r.Dataset} to {r.Target} as copy {r.Copy} ({r.Rows} rows from {r.Versions} versions)");
+            {
+                if (r.Unchanged) context.Console.MarkupLineInterpolated($"{r.Dataset} on {r.Target}: copy {r.Copy} is live and holds exactly these versions; nothing to publish");
+                else context.Console.MarkupLineInterpolated($"published {r.Dataset} to {r.Target} as copy {r.Copy} ({r.Rows} rows from {r.Versions} versions)");
+            }
             return ExitCodes.Ok;
         });
         return command;
