@@ -15,6 +15,9 @@ try
     {
         "noop-plan" => NoopPlan.Run(options),
         Options.PlanOnly => NoopPlan.RunPlanOnly(options),
+        "all" => Suite.Run(options.Quick),
+        "build-child" => BuildChild(options),
+        "heavy-child" => HeavyChild(options),
         _ => throw new UsageException($"Unknown command '{options.Command}'."),
     };
 }
@@ -30,6 +33,19 @@ catch (BenchFailure e)
     return 1;
 }
 
+static int BuildChild(Options o)
+{
+    TaktRig.Attach(o.Home ?? throw new UsageException("build-child needs --home."), o.Datasets, o.Days).Build();
+    return 0;
+}
+
+static int HeavyChild(Options o)
+{
+    HeavyRig.Attach(o.Home ?? throw new UsageException("heavy-child needs --home.")).BuildOnce();
+    Console.WriteLine($"VMHWM {HeavyRig.PeakResidentBytes()}");
+    return 0;
+}
+
 namespace Takt.Bench
 {
     internal sealed class UsageException(string message) : Exception(message);
@@ -39,7 +55,8 @@ namespace Takt.Bench
         public const string PlanOnly = "plan-only";
 
         public const string Usage = """
-            Usage: dotnet run -c Release --project bench/Takt.Bench -- noop-plan [options]
+            Usage: dotnet run -c Release --project bench/Takt.Bench -- all [--quick]   (every benchmark against make, Snakemake, DuckDB)
+                   dotnet run -c Release --project bench/Takt.Bench -- noop-plan [options]
               --datasets N     datasets in the synthetic factory (default 100; ~10% sources)
               --days N         daily boxes per dataset (default 3650)
               --repeat N       warm plans after the cold one (default 5)
