@@ -28,6 +28,15 @@ internal static class Arguments
         return (f, t);
     }
 
+    /// <summary>The boxes a DATASET[@BOX] [--from --to] argument names: one box, a date range, or every box.</summary>
+    public static BoxRange Boxes(ParseResult parse, Dataset dataset, long? box, Option<string?> from, Option<string?> to)
+    {
+        var (f, t) = Range(parse, from, to);
+        return box is { } b ? BoxRange.Single(b)
+            : f is not null || t is not null ? GrainMath.FromDates(dataset.Grain, f ?? DateOnly.MinValue, t ?? DateOnly.MaxValue)
+            : BoxRange.Everything;
+    }
+
     public static IReadOnlyList<string> ResolveTargets(Factory factory, IReadOnlyCollection<string> targets)
     {
         foreach (var target in targets)

@@ -106,9 +106,7 @@ internal static class InspectCommands
         command.SetAction(parse =>
         {
             var (dataset, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
-            var (f, t) = Arguments.Range(parse, from, to);
-            var boxes = box is { } b ? BoxRange.Single(b)
-                : f is not null || t is not null ? GrainMath.FromDates(dataset.Grain, f ?? DateOnly.MinValue, t ?? DateOnly.MaxValue) : BoxRange.Everything;
+            var boxes = Arguments.Boxes(parse, dataset, box, from, to);
             using var ws = context.OpenWorkspace(parse);
             var extents = new BuildService(ws).Plan([]).Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
             var impact = Downstream(context.Factory, dataset, BoxSet.Of(boxes.Intersect(extents[dataset.Name])), extents);
@@ -162,9 +160,7 @@ internal static class InspectCommands
         command.SetAction(parse =>
         {
             var (dataset, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
-            var (f, t) = Arguments.Range(parse, from, to);
-            var range = box is { } b ? BoxRange.Single(b)
-                : f is not null || t is not null ? GrainMath.FromDates(dataset.Grain, f ?? DateOnly.MinValue, t ?? DateOnly.MaxValue) : BoxRange.Everything;
+            var range = Arguments.Boxes(parse, dataset, box, from, to);
             using var ws = context.OpenWorkspace(parse);
             var current = ws.Ledger.Boxes(ws.Env, dataset.Name, range).ToDictionary(s => s.Box);
             var rows = ws.Ledger.Versions(dataset.Name, range).Select(v => new

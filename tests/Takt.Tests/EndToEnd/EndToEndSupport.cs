@@ -70,6 +70,18 @@ internal static class E2E
 
     public static string Landing(string home) => Path.Combine(home, "landing");
 
+    /// <summary>Copies the Shop's SQL files under <paramref name="baseDirectory"/>, so a test can edit them like a developer.</summary>
+    public static void CopySql(string baseDirectory)
+    {
+        var source = Path.Combine(AppContext.BaseDirectory, "sql");
+        foreach (var file in Directory.GetFiles(source, "*.sql", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(baseDirectory, "sql", Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     /// <summary>Writes deterministic Shop landing data for the days into <c>HOME/landing</c>.</summary>
     public static GenerateResult Generate(string home, DateOnly from, DateOnly to, string defects = "") =>
         LandingGenerator.Generate(Landing(home), from, to, DefectNames.ParseList(defects));

@@ -18,7 +18,7 @@ public sealed class SqlEditTests : IDisposable
     {
         _base = _dir.Combine("factory");
         _home = _dir.Combine("home");
-        CopyDirectory(Path.Combine(AppContext.BaseDirectory, "sql"), Path.Combine(_base, "sql"));
+        E2E.CopySql(_base);
         E2E.Generate(_home, E2E.Day(1), E2E.Day(Days));
     }
 
@@ -105,14 +105,4 @@ public sealed class SqlEditTests : IDisposable
         build.Tasks.Where(t => t.Outcome.Status == BuildStatus.Built).GroupBy(t => t.Dataset).ToDictionary(g => g.Key, g => g.Count()),
         StringComparer.Ordinal);
 
-    private static void CopyDirectory(string from, string to)
-    {
-        Assert.True(Directory.Exists(from), $"{from} is missing: the Shop SQL files must be copied to the test output");
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 }

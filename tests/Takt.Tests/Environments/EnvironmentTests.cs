@@ -21,8 +21,8 @@ public sealed class EnvironmentTests : IDisposable
         _home = _dir.Combine("home");
         _prodBase = _dir.Combine("prod-code");
         _devBase = _dir.Combine("dev-code");
-        CopySql(_prodBase);
-        CopySql(_devBase);
+        E2E.CopySql(_prodBase);
+        E2E.CopySql(_devBase);
         E2E.Generate(_home, E2E.Day(1), E2E.Day(Days));
     }
 
@@ -141,16 +141,6 @@ public sealed class EnvironmentTests : IDisposable
     private int LakeFiles() => Directory.GetFiles(Path.Combine(_home, "lake"), "*.parquet", SearchOption.AllDirectories)
         .Count(f => !f.Contains("_staging", StringComparison.Ordinal));
 
-    private static void CopySql(string baseDirectory)
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "sql");
-        foreach (var file in Directory.GetFiles(source, "*.sql", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(baseDirectory, "sql", Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 
     private static void Edit(string baseDirectory, string relative, Func<string, string> change)
     {

@@ -17,7 +17,7 @@ public sealed class ShopMeasuresTests : IDisposable
     {
         var home = _dir.Combine("home");
         var code = _dir.Combine("code");
-        CopySql(code);
+        E2E.CopySql(code);
         E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
         Assert.Equal(0, Cli(code, home, "build").ExitCode);
         E2E.Generate(home, E2E.Day(4), E2E.Day(4), "negative-amounts");
@@ -59,14 +59,4 @@ public sealed class ShopMeasuresTests : IDisposable
 
     private static CliResult Cli(string code, string home, params string[] args) => E2E.Cli(() => E2E.ShopFactoryAt(code), home, args);
 
-    private static void CopySql(string baseDirectory)
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "sql");
-        foreach (var file in Directory.GetFiles(source, "*.sql", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(baseDirectory, "sql", Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 }
