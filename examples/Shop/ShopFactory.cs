@@ -76,7 +76,9 @@ public static class ShopFactory
             .Check(Check.Range("amount", min: 0))
             .Check(Check.AcceptedValues("currency", "EUR", "USD", "GBP"))
             .Check(Check.Referential("user_id", "core.users", "user_id"))
-            .Check(Check.RowCount(min: 1)))
+            .Check(Check.RowCount(min: 1))
+            .Check(Check.VolumeAnomaly(lookback: 14, maxDeviation: 0.7))
+            .Check(Check.Freshness("ordered_at", maxLag: TimeSpan.FromHours(2))))
         .Dataset("mart.daily_revenue", d => d
             .Owner(Analytics)
             .Description("Orders, revenue and buyers per day and currency.")

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Engine;
 using Takt.Ledger;
@@ -10,19 +11,27 @@ internal static class CheckEvaluator
 {
     public const string DataView = "__data";
 
+    /// <summary>Checks a version without knowing its box or history: history checks pass for want of earlier boxes, freshness fails.</summary>
     /// <param name="referencedFiles">Files of the same box of another dataset, or null when that box has no usable version.</param>
-    public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, Func<string, IReadOnlyList<string>?> referencedFiles)
+    public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, Func<string, IReadOnlyList<string>?> referencedFiles) =>
+        Evaluate(db, dataset, null, referencedFiles, NoCheckHistory.Instance);
+
+    /// <param name="box">The box the version is of: freshness is measured against its end.</param>
+    /// <param name="referencedFiles">Files of the same box of another dataset, or null when that box has no usable version.</param>
+    /// <param name="history">The boxes before this one, for checks that judge a box against its past (volume anomaly).</param>
+    public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, long? box, Func<string, IReadOnlyList<string>?> referencedFiles, ICheckHistory history)
     {
         var results = new List<CheckResult>();
         if (dataset.Schema.IsDeclared && dataset.Transform is not null) results.Add(SchemaContract(db, dataset));
-        foreach (var check in dataset.Checks) results.Add(Evaluate(db, dataset, check, referencedFiles));
+        foreach (var check in dataset.Checks) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history));
         return results;
     }
 
     public static bool StopsTheLine(IEnumerable<CheckResult> results) =>
         results.Any(r => !r.Passed && r.Severity == nameof(Severity.Block).ToLowerInvariant());
 
-    private static CheckResult Evaluate(DuckDbSession db, Dataset dataset, Check check, Func<string, IReadOnlyList<string>?> referencedFiles)
+    private static CheckResult Evaluate(DuckDbSession db, Dataset dataset, long? box, Check check, Func<string, IReadOnlyList<string>?> referencedFiles,
+        ICheckHistory history)
     {
         var column = check.Columns.Select(SqlText.Identifier).FirstOrDefault() ?? "";
         return check switch
@@ -33,6 +42,8 @@ internal static class CheckEvaluator
             RangeCheck r => Range(db, r, column),
             RowCountCheck rc => RowCount(db, rc),
             ReferentialCheck rf => Referential(db, rf, column, referencedFiles(rf.OtherDataset), dataset),
+            VolumeAnomalyCheck va => VolumeAnomaly(db, va, dataset, history),
+            FreshnessCheck f => Freshness(db, f, column, dataset, box),
             _ => throw new NotSupportedException($"Check kind {check.Kind} has no evaluator."),
         };
     }
@@ -94,6 +105,79 @@ internal static class CheckEvaluator
         if (missing.Count == 0) return Result(check, 0, "ok");
         var failing = missing.Sum(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
         return Result(check, failing, $"{failing} row(s) of {dataset.Name} refer to {check.OtherColumn} values missing from {check.OtherDataset}, e.g. {string.Join(", ", missing.Take(3).Select(r => Show(r[0])))}");
+    }
+
+    private static CheckResult VolumeAnomaly(DuckDbSession db, VolumeAnomalyCheck check, Dataset dataset, ICheckHistory history)
+    {
+        var rows = db.Scalar<long>($"SELECT count(*) FROM {DataView}");
+        if (dataset.Grain == Grain.Unpartitioned)
+            return Result(check, 0, $"{rows} rows; an unpartitioned dataset has no earlier boxes to compare with");
+        var previous = history.PreviousRowCounts(check.Lookback);
+        if (previous.Count < Math.Max(1, check.MinHistory))
+            return Result(check, 0, $"{rows} rows; only {previous.Count} of the {check.Lookback} previous box(es) have a version (needs {check.MinHistory}): not judged");
+        var median = Median(previous);
+        var deviation = Math.Abs(rows - median);
+        var allowed = check.MaxDeviation * median;
+        var ok = deviation <= allowed;
+        if (median == 0)
+            return Result(check, ok ? 0 : 1, $"{rows} rows; the median of the {previous.Count} previous box(es) is 0{(ok ? "" : ", so any row is an anomaly")}");
+        var relative = Percent(deviation / median);
+        var direction = rows < median ? "below" : "above";
+        return Result(check, ok ? 0 : 1, ok
+            ? $"{rows} rows; median of the {previous.Count} previous box(es) {Number(median)} (deviation {relative}, at most {Percent(check.MaxDeviation)})"
+            : $"{rows} rows, {relative} {direction} the median {Number(median)} of the {previous.Count} previous box(es) (at most {Percent(check.MaxDeviation)} allowed)");
+    }
+
+    internal static double Median(IReadOnlyList<long> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + (double)sorted[mid]) / 2;
+    }
+
+    private static CheckResult Freshness(DuckDbSession db, FreshnessCheck check, string column, Dataset dataset, long? box)
+    {
+        if (box is null || dataset.Grain == Grain.Unpartitioned)
+            return Result(check, 1, $"freshness is measured against the end of a box; {dataset.Name} {(box is null ? "gave no box" : "is unpartitioned")}");
+        var type = db.Describe(DataView).FirstOrDefault(c => c.Name == check.Column).Type;
+        if (type is null) return Result(check, 1, $"column '{check.Column}' is missing");
+        if (!IsTimestampLike(type)) return Result(check, 1, $"column '{check.Column}' is {type}, not a timestamp, date or text holding timestamps");
+        var end = GrainMath.Start(dataset.Grain, box.Value + 1);
+        var newestUs = db.Scalar<long?>($"SELECT epoch_us(max(TRY_CAST({column} AS TIMESTAMPTZ))) FROM {DataView}");
+        var limit = $"at most {Duration(check.MaxLag)}";
+        if (newestUs is null) return Result(check, 1, $"{check.Column} has no timestamp values, so nothing shows the box is fresh ({limit} before {Instant(end)})");
+        var newest = DateTime.UnixEpoch.AddTicks(newestUs.Value * 10);
+        var lag = end - newest;
+        if (lag < TimeSpan.Zero) return Result(check, 0, $"newest {check.Column} {Instant(newest)} is {Duration(-lag)} after the box's end {Instant(end)}");
+        var ok = lag <= check.MaxLag;
+        return Result(check, ok ? 0 : 1, ok
+            ? $"newest {check.Column} {Instant(newest)}, {Duration(lag)} before the box's end ({limit})"
+            : $"newest {check.Column} {Instant(newest)} is {Duration(lag)} before the box's end {Instant(end)} ({limit})");
+    }
+
+    private static bool IsTimestampLike(string type)
+    {
+        var t = type.ToUpperInvariant();
+        return t is "DATE" or "VARCHAR" || t.StartsWith("TIMESTAMP", StringComparison.Ordinal);
+    }
+
+    private static string Instant(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>A duration for people: <c>2 h</c>, <c>1 h 30 min</c>, <c>45 s</c>, <c>3 d 4 h</c>.</summary>
+    internal static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero) return "-" + Duration(-span);
+        if (span < TimeSpan.FromMinutes(1)) return $"{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+        var parts = new List<string>();
+        if (span.Days > 0) parts.Add($"{span.Days} d");
+        if (span.Hours > 0) parts.Add($"{span.Hours} h");
+        if (span.Minutes > 0) parts.Add($"{span.Minutes} min");
+        if (span.Seconds > 0 && span.Days == 0) parts.Add($"{span.Seconds} s");
+        return string.Join(" ", parts);
     }
 
     private static CheckResult SchemaContract(DuckDbSession db, Dataset dataset)

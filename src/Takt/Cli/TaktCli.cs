@@ -29,6 +29,7 @@ public static class TaktCli
         EnvironmentCommands.Add(root, context);
         PublishCommands.Add(root, context);
         MeasureCommands.Add(root, context);
+        ProfileCommands.Add(root, context);
         extend?.Invoke(root, context);
 
         var parse = root.Parse(args);

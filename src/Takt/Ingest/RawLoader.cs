@@ -34,26 +34,26 @@ internal static class RawLoader
 
     private static (IReadOnlyList<string>, IReadOnlyList<MalformedLine>) LoadWithDuckDb(DuckDbSession db, IReadOnlyList<Ingest.LandingFile> files, Func<string, string> reader, int headerLines)
     {
-        var columns = new List<string>();
         var malformed = new List<MalformedLine>();
         var created = false;
         foreach (var file in files)
         {
+            var rows = $"""
+                SELECT {SqlText.Literal(file.RelativePath)} AS {FileColumn}, row_number() OVER () + {headerLines} AS {LineColumn}, COLUMNS(*)::VARCHAR
+                FROM {reader(file.FullPath)}
+                """;
             try
             {
-                var described = db.Describe($"SELECT * FROM {reader(file.FullPath)}");
-                foreach (var (name, _) in described) if (!columns.Contains(name)) columns.Add(name);
                 if (!created)
                 {
-                    db.Execute($"CREATE TEMP TABLE {Table} ({FileColumn} VARCHAR, {LineColumn} BIGINT)");
+                    // One statement for the common case of one file per box.
+                    db.Execute($"CREATE TEMP TABLE {Table} AS {rows}");
                     created = true;
+                    continue;
                 }
-                foreach (var (name, _) in described) db.Execute($"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS {SqlText.Identifier(name)} VARCHAR");
-                var select = string.Join(", ", described.Select(c => $"CAST({SqlText.Identifier(c.Name)} AS VARCHAR) AS {SqlText.Identifier(c.Name)}"));
-                db.Execute($"""
-                    INSERT INTO {Table} BY NAME
-                    SELECT $file AS {FileColumn}, row_number() OVER () + {headerLines} AS {LineColumn}, {select} FROM {reader(file.FullPath)}
-                    """, ("file", file.RelativePath));
+                foreach (var (name, _) in db.Describe($"SELECT * FROM {reader(file.FullPath)}"))
+                    db.Execute($"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS {SqlText.Identifier(name)} VARCHAR");
+                db.Execute($"INSERT INTO {Table} BY NAME {rows}");
             }
             catch (DuckDBException e)
             {
@@ -61,6 +61,7 @@ internal static class RawLoader
             }
         }
         if (!created) db.Execute($"CREATE TEMP TABLE {Table} ({FileColumn} VARCHAR, {LineColumn} BIGINT)");
+        var columns = db.Describe(Table).Select(c => c.Name).Where(n => n is not (FileColumn or LineColumn)).ToList();
         return (columns, malformed);
     }
 

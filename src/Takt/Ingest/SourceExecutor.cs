@@ -63,7 +63,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
             ]);
             if (!drift.IsEmpty)
                 ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift.Describe()}");
-            return StagedVersion.CheckAndCommit(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, taskId, runId);
+            return StagedVersion.CheckAndCommit(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rows, taskId, runId);
         }
         finally
         {

@@ -15,13 +15,13 @@ internal static class StagedVersion
     public const string DataFile = "part-0.parquet";
 
     public static TaskOutcome CheckAndCommit(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
-        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long? taskId, string runId)
+        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, long? taskId, string runId)
     {
         var file = Path.Combine(stagingDir, DataFile);
         db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
-        var rows = db.Scalar<long>($"SELECT count(*) FROM {CheckEvaluator.DataView}");
         var schemaJson = System.Text.Json.JsonSerializer.Serialize(db.Describe(CheckEvaluator.DataView).Select(c => new { name = c.Name, type = c.Type }));
-        var checks = earlierChecks.Concat(CheckEvaluator.Evaluate(db, dataset, other => CurrentFiles(ws, dataset, box, other))).ToList();
+        var history = new LedgerCheckHistory(ws.Ledger, ws.Env, dataset.Name, box);
+        var checks = earlierChecks.Concat(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history)).ToList();
         var stopped = CheckEvaluator.StopsTheLine(checks);
 
         var version = new VersionRecord(versionId, dataset.Name, box, dataset.BoxKey(box), codeHash, generation,

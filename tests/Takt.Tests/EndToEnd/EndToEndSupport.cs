@@ -174,6 +174,15 @@ internal sealed class LedgerSnapshot
         };
     }
 
+    private static bool HasSchema(string home)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = PathOf(home), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'boxes'";
+        return (long)cmd.ExecuteScalar()! > 0;
+    }
+
     public Box? Find(string dataset, DateOnly day, string env = "prod") =>
         Boxes.FirstOrDefault(b => b.Env == env && b.Dataset == dataset && b.BoxNumber == day.DayNumber);
 
@@ -190,7 +199,7 @@ internal sealed class LedgerSnapshot
     /// </summary>
     public static void AssertConsistent(string home, string context)
     {
-        if (!File.Exists(PathOf(home))) return;
+        if (!File.Exists(PathOf(home)) || !HasSchema(home)) return; // killed before the first migration committed
         var ledger = Read(home);
         using var duck = new DuckDBConnection("DataSource=:memory:");
         duck.Open();

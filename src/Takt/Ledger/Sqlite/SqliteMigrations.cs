@@ -159,5 +159,31 @@ internal static class SqliteMigrations
 
             ALTER TABLE versions ADD COLUMN collected_at_ms INTEGER;
             """),
+        (4, """
+            -- Profiles of versions (immutable, so never stale): row count, and per column null, distinct, min, max, mean and top values.
+            CREATE TABLE version_profiles (
+                version_id TEXT PRIMARY KEY,
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                box_key TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                profiled_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE INDEX version_profiles_by_dataset ON version_profiles (dataset, box);
+
+            CREATE TABLE column_profiles (
+                version_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                column_name TEXT NOT NULL,
+                column_type TEXT NOT NULL,
+                nulls INTEGER NOT NULL,
+                distinct_values INTEGER,
+                min_value TEXT,
+                max_value TEXT,
+                min_number REAL,
+                max_number REAL,
+                mean REAL,
+                top_values_json TEXT NOT NULL,
+                PRIMARY KEY (version_id, position)) WITHOUT ROWID;
+            """),
     ];
 }
