@@ -13,7 +13,12 @@ public static class TaktCli
     public static int Run(Func<Factory> factory, string[] args, Action<RootCommand, CliContext>? extend = null,
         IAnsiConsole? console = null, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        console ??= AnsiConsole.Console;
+        if (console is null)
+        {
+            console = AnsiConsole.Console;
+            // Piped into a file or a CI log, tables should not wrap at the default 80 columns.
+            if (System.Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null) console.Profile.Width = 200;
+        }
         stdout ??= System.Console.Out;
         stderr ??= System.Console.Error;
         var context = new CliContext(factory, console, stdout);
