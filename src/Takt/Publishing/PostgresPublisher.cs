@@ -7,16 +7,22 @@ using Takt.Engine;
 namespace Takt.Publishing;
 
 /// <summary>
-/// Publishes into PostgreSQL: each copy is a table <c>TABLE__cN</c> loaded with binary COPY in one transaction, and
-/// readers query the view <c>TABLE</c>, replaced in one transaction. The connection string comes from an environment
-/// variable so that no secret sits in the factory's code.
+/// Publishes into PostgreSQL: each copy is a table <c>TABLE__cN</c> created and loaded with binary COPY in one
+/// transaction, and readers query the view <c>TABLE</c>, replaced in one transaction. The connection string comes from an
+/// environment variable so that no secret sits in the factory's code.
 /// </summary>
+/// <remarks>
+/// Types: VARCHAR → text, BIGINT → bigint, INTEGER → integer, DOUBLE → double precision, DECIMAL(p,s) → numeric(p,s),
+/// BOOLEAN → boolean, DATE → date, TIMESTAMP (UTC) → timestamp. Decimals travel as .NET decimals, so values beyond
+/// 28 significant digits cannot be published here.
+/// </remarks>
 internal sealed class PostgresPublisher : IPublisher
 {
     private readonly string _table;
     private readonly DuckDbPool _duckDb;
     private readonly NpgsqlConnection _connection;
     private readonly string _where;
+    private readonly string _user;
 
     public PostgresPublisher(PostgresPublishTarget target, DuckDbPool duckDb)
     {
@@ -27,78 +33,112 @@ internal sealed class PostgresPublisher : IPublisher
             throw new PublishTargetException($"the PostgreSQL connection string for {_table} is not set: put it in the environment variable {target.ConnectionStringVariable}.");
         NpgsqlConnectionStringBuilder builder;
         try { builder = new NpgsqlConnectionStringBuilder(connectionString); }
-        catch (ArgumentException e) { throw new PublishTargetException($"{target.ConnectionStringVariable} is not a valid PostgreSQL connection string: {e.Message}", e); }
-        _where = $"PostgreSQL at {builder.Host}:{builder.Port}";
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            // The message may quote the string, secrets included: name the variable only.
+            throw new PublishTargetException($"the environment variable {target.ConnectionStringVariable} does not hold a valid PostgreSQL connection string.", e);
+        }
+        _where = $"PostgreSQL at {builder.Host ?? "localhost"}:{builder.Port}";
+        _user = builder.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
         builder.Timeout = Math.Min(builder.Timeout, 10);
         _connection = new NpgsqlConnection(builder.ConnectionString);
-        Guard(() => _connection.Open());
+        try { Guard(() => { _connection.Open(); return 0; }); }
+        catch { _connection.Dispose(); throw; }
     }
 
-    public long WriteCopy(string copy, IReadOnlyList<string> parquetFiles, Schema schema) => Guard(() =>
+    public long WriteCopy(string copy, IReadOnlyList<string> parquetFiles, Schema schema)
     {
         var name = CopyTable(copy);
         using var lease = _duckDb.Rent();
-        var columns = ParquetRows.Columns(lease.Session, parquetFiles, schema);
-        using var tx = _connection.BeginTransaction();
-        Execute($"DROP TABLE IF EXISTS {name}", tx);
-        Execute($"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{SqlText.Identifier(c.Name)} {PostgresType(c.Type)}"))})", tx);
-        long rows = 0;
-        using (var importer = _connection.BeginBinaryImport($"COPY {name} FROM STDIN (FORMAT BINARY)"))
+        var columns = CopySource.Columns(lease.Session, parquetFiles, schema);
+        var mapped = columns.Select(Map).ToArray();
+        return Guard(() =>
         {
-            var types = columns.Select(c => DbType(c.Type)).ToArray();
-            foreach (var values in ParquetRows.Read(lease.Session))
+            // The table is created inside the transaction: a failure anywhere (server gone, bad value) leaves nothing.
+            using var tx = _connection.BeginTransaction();
+            Execute($"DROP TABLE IF EXISTS {name}", tx); // fails (2BP01) if the copy is live: the view depends on it
+            Execute($"CREATE TABLE {name} ({string.Join(", ", columns.Select((c, i) => $"{SqlText.Identifier(c.Name)} {mapped[i].Type}"))})", tx);
+            long rows = 0;
+            using (var importer = _connection.BeginBinaryImport($"COPY {name} FROM STDIN (FORMAT BINARY)"))
             {
-                importer.StartRow();
-                for (var i = 0; i < values.Length; i++)
+                foreach (var values in CopySource.Rows(lease.Session, mapped.Select(m => m.Expression).ToArray()))
                 {
-                    if (values[i] is null) importer.WriteNull();
-                    else importer.Write(values[i] is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : values[i]!, types[i]);
+                    importer.StartRow();
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        if (values[i] is null) importer.WriteNull();
+                        else importer.Write(ToPostgres(values[i]!, mapped[i].DbType), mapped[i].DbType);
+                    }
+                    rows++;
                 }
-                rows++;
+                importer.Complete();
             }
-            importer.Complete();
-        }
-        tx.Commit();
-        return rows;
-    });
+            tx.Commit();
+            return rows;
+        });
+    }
 
-    public void SwitchTo(string copy) => Guard(() =>
+    public void SwitchTo(string copy)
     {
         var name = CopyTable(copy);
-        using var tx = _connection.BeginTransaction();
-        using (var exists = new NpgsqlCommand("SELECT to_regclass(@name) IS NOT NULL", _connection, tx))
+        var view = SqlText.Identifier(_table);
+        Guard(() =>
         {
-            exists.Parameters.AddWithValue("name", _table + "__" + copy);
-            if (!(bool)exists.ExecuteScalar()!) throw new PublishTargetException($"copy {copy} of {_table} does not exist in {_where}.");
-        }
-        // Same columns: replace the view in place, so readers never wait on a dropped relation. Otherwise drop and create.
-        Execute("SAVEPOINT switch_view", tx);
-        try { Execute($"CREATE OR REPLACE VIEW {SqlText.Identifier(_table)} AS SELECT * FROM {name}", tx); }
-        catch (PostgresException)
-        {
-            Execute("ROLLBACK TO SAVEPOINT switch_view", tx);
-            Execute($"DROP VIEW IF EXISTS {SqlText.Identifier(_table)}", tx);
-            Execute($"CREATE VIEW {SqlText.Identifier(_table)} AS SELECT * FROM {name}", tx);
-        }
-        tx.Commit();
-        return 0;
-    });
+            using var tx = _connection.BeginTransaction();
+            var kind = Query("SELECT relkind::text FROM pg_class WHERE oid = to_regclass(@name)", tx, view).SingleOrDefault()?[0] as string;
+            if (kind is not (null or "v"))
+                throw new PublishTargetException($"{_where} already has a relation named {_table} that is not a view; Takt publishes {_table} as a view over its copies, so rename or drop it.");
+            var copyColumns = Columns(name, tx);
+            if (copyColumns.Count == 0) throw new PublishTargetException($"copy {copy} of {_table} does not exist in {_where}.");
+            // Same columns: replace the view in place. Otherwise PostgreSQL refuses CREATE OR REPLACE, so drop and create;
+            // both in this transaction, so readers see the old view or the new one, never none.
+            if (kind is null || !Columns(view, tx).SequenceEqual(copyColumns))
+            {
+                Execute($"DROP VIEW IF EXISTS {view}", tx);
+                Execute($"CREATE VIEW {view} AS SELECT * FROM {name}", tx);
+            }
+            else Execute($"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {name}", tx);
+            tx.Commit();
+            return 0;
+        });
+    }
 
-    public void DropCopy(string copy) => Guard(() => { Execute($"DROP TABLE IF EXISTS {CopyTable(copy)}", null); return 0; });
+    public void DropCopy(string copy)
+    {
+        var name = CopyTable(copy);
+        Guard(() => { Execute($"DROP TABLE IF EXISTS {name}", null); return 0; });
+    }
 
     public IReadOnlyList<string> Copies() => Guard(() =>
-    {
-        using var cmd = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", _connection);
-        using var reader = cmd.ExecuteReader();
-        var copies = new List<string>();
-        while (reader.Read())
-            if (Publishers.IsCopyOf(_table, reader.GetString(0))) copies.Add(reader.GetString(0)[(_table.Length + 2)..]);
-        return (IReadOnlyList<string>)copies;
-    });
+        (IReadOnlyList<string>)Query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()", null)
+            .Select(r => (string)r[0]!)
+            .Where(n => Publishers.IsCopyOf(_table, n))
+            .Select(n => n[(_table.Length + 2)..])
+            .ToArray());
 
     public void Dispose() => _connection.Dispose();
 
     private string CopyTable(string copy) => SqlText.Identifier(_table + "__" + Publishers.ValidCopy(copy));
+
+    /// <summary>Names and types of a relation's columns, in order; empty when it does not exist.</summary>
+    private List<(string, string)> Columns(string quotedName, NpgsqlTransaction tx) =>
+        Query("SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(@name) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            tx, quotedName).Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
+
+    private List<object?[]> Query(string sql, NpgsqlTransaction? tx, string? name = null)
+    {
+        using var cmd = new NpgsqlCommand(sql, _connection, tx);
+        if (name is not null) cmd.Parameters.AddWithValue("name", name);
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(values);
+        }
+        return rows;
+    }
 
     private void Execute(string sql, NpgsqlTransaction? tx)
     {
@@ -106,58 +146,62 @@ internal sealed class PostgresPublisher : IPublisher
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Turns "cannot reach" and "refused the login" into one clear line; the transaction rolls back, nothing is half done.</summary>
+    /// <summary>Turns "cannot reach" and "refused the login" into one clear line. Transactions roll back on the way out.</summary>
     private T Guard<T>(Func<T> action)
     {
         try { return action(); }
         catch (PostgresException e) when (e.SqlState is "28P01" or "28000" or "3D000")
         {
-            throw new PublishTargetException($"{_where} refused the login: {e.MessageText}", e);
+            throw new PublishTargetException($"{_where} refused the login for user {_user}: {Publishers.OneLine(e.MessageText)}", e);
         }
-        catch (NpgsqlException e) when (e.InnerException is SocketException or TimeoutException || e is NpgsqlException { IsTransient: true })
+        catch (PostgresException e) when (e.SqlState is "57P01" or "57P02" or "57P03" or "53300")
         {
-            throw new PublishTargetException($"{_where} is not reachable: {(e.InnerException ?? e).Message}", e);
+            throw new PublishTargetException($"{_where} is not reachable: {Publishers.OneLine(e.MessageText)}", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "2BP01")
+        {
+            throw new InvalidOperationException($"a copy of {_table} that readers see through the view {_table} cannot be replaced or dropped; switch to another copy first.", e);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException && (e.InnerException is SocketException or TimeoutException or IOException || e.IsTransient))
+        {
+            throw new PublishTargetException($"{_where} is not reachable: {Publishers.OneLine((e.InnerException ?? e).Message)}", e);
+        }
+        catch (SocketException e)
+        {
+            throw new PublishTargetException($"{_where} is not reachable: {Publishers.OneLine(e.Message)}", e);
         }
     }
 
-    private void Guard(Action action) => Guard(() => { action(); return 0; });
-
-    private static string PostgresType(string duckType)
+    /// <summary>The PostgreSQL column type of a copy column, the DuckDB expression that reads its value, and how COPY sends it.</summary>
+    private static (string Type, string Expression, NpgsqlDbType DbType) Map(CopyColumn column)
     {
-        var type = duckType.ToUpperInvariant();
-        if (type.StartsWith("DECIMAL", StringComparison.Ordinal)) return "numeric" + type["DECIMAL".Length..];
+        var type = column.Normalized;
+        var value = column.Expression;
+        if (type.StartsWith("DECIMAL(", StringComparison.Ordinal) || type.StartsWith("NUMERIC(", StringComparison.Ordinal))
+            return ("numeric" + type[type.IndexOf('(')..], value, NpgsqlDbType.Numeric);
         return type switch
         {
-            "VARCHAR" => "text",
-            "BIGINT" => "bigint",
-            "INTEGER" => "integer",
-            "SMALLINT" => "smallint",
-            "DOUBLE" => "double precision",
-            "FLOAT" => "real",
-            "BOOLEAN" => "boolean",
-            "DATE" => "date",
-            "TIMESTAMP" => "timestamp",
-            "TIMESTAMP WITH TIME ZONE" => "timestamptz",
-            _ => "text",
+            "VARCHAR" => ("text", value, NpgsqlDbType.Text),
+            "BIGINT" or "UINTEGER" => ("bigint", $"CAST({value} AS BIGINT)", NpgsqlDbType.Bigint),
+            "INTEGER" or "USMALLINT" => ("integer", $"CAST({value} AS INTEGER)", NpgsqlDbType.Integer),
+            "SMALLINT" or "TINYINT" or "UTINYINT" => ("smallint", $"CAST({value} AS SMALLINT)", NpgsqlDbType.Smallint),
+            "DOUBLE" => ("double precision", value, NpgsqlDbType.Double),
+            "FLOAT" or "REAL" => ("real", value, NpgsqlDbType.Real),
+            "BOOLEAN" => ("boolean", value, NpgsqlDbType.Boolean),
+            "DATE" => ("date", value, NpgsqlDbType.Date),
+            "TIMESTAMP" => ("timestamp", value, NpgsqlDbType.Timestamp),
+            "TIMESTAMPWITHTIMEZONE" or "TIMESTAMPTZ" => ("timestamptz", value, NpgsqlDbType.TimestampTz),
+            "BLOB" => ("bytea", value, NpgsqlDbType.Bytea),
+            // UBIGINT, HUGEINT, lists, structs and the rest are published as their text.
+            _ => ("text", $"CAST({value} AS VARCHAR)", NpgsqlDbType.Text),
         };
     }
 
-    private static NpgsqlDbType DbType(string duckType)
+    private static object ToPostgres(object value, NpgsqlDbType type) => value switch
     {
-        var type = duckType.ToUpperInvariant();
-        if (type.StartsWith("DECIMAL", StringComparison.Ordinal)) return NpgsqlDbType.Numeric;
-        return type switch
-        {
-            "BIGINT" => NpgsqlDbType.Bigint,
-            "INTEGER" => NpgsqlDbType.Integer,
-            "SMALLINT" => NpgsqlDbType.Smallint,
-            "DOUBLE" => NpgsqlDbType.Double,
-            "FLOAT" => NpgsqlDbType.Real,
-            "BOOLEAN" => NpgsqlDbType.Boolean,
-            "DATE" => NpgsqlDbType.Date,
-            "TIMESTAMP" => NpgsqlDbType.Timestamp,
-            "TIMESTAMP WITH TIME ZONE" => NpgsqlDbType.TimestampTz,
-            _ => NpgsqlDbType.Text,
-        };
-    }
+        // DuckDB reads instants in UTC (the session's time zone); Npgsql wants timestamptz values marked as UTC.
+        DateTime t when type == NpgsqlDbType.TimestampTz => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+        DateTime t => DateTime.SpecifyKind(t, DateTimeKind.Unspecified),
+        _ => value,
+    };
 }

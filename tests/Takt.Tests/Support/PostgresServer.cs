@@ -6,33 +6,50 @@ using Npgsql;
 namespace Takt.Tests.Support;
 
 /// <summary>
-/// A throwaway PostgreSQL 15 cluster on a loopback port, made with the server binaries on the machine and removed
-/// when disposed. initdb refuses root, so as root the cluster belongs to the postgres user.
+/// A throwaway PostgreSQL 15 cluster on a loopback port (a class fixture), made with the server binaries of the
+/// postgresql-15 package and removed when disposed. initdb refuses root, so as root the cluster belongs to the postgres
+/// user (through runuser); otherwise it belongs to the current user.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly string _dir;
     private readonly bool _asPostgres = Environment.UserName == "root";
+    private bool _started;
 
     public PostgresServer()
     {
-        if (!File.Exists(Path.Combine(Bin, "pg_ctl")))
-            throw new InvalidOperationException($"PostgreSQL 15 server binaries are missing from {Bin}; install the postgresql-15 package (.ci/run does).");
+        if (!File.Exists(Path.Combine(Bin, "initdb")) || !File.Exists(Path.Combine(Bin, "pg_ctl")))
+            throw new InvalidOperationException($"PostgreSQL 15 server binaries (initdb, pg_ctl) are missing from {Bin}: install the postgresql-15 package (apt-get install -y postgresql-15).");
+        if (_asPostgres && !File.Exists("/usr/sbin/runuser") && !File.Exists("/sbin/runuser"))
+            throw new InvalidOperationException("running as root, the PostgreSQL test cluster needs runuser (util-linux) to run initdb as the postgres user.");
         _dir = Path.Combine(Path.GetTempPath(), "takt-pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
-        if (_asPostgres) Run("chown", "-R", "postgres:postgres", _dir);
-        Port = FreePort();
-        Run(Tool("initdb"), "-A", "trust", "-U", "postgres", "-D", Path.Combine(_dir, "data"));
-        Run(Tool("pg_ctl"), "-D", Path.Combine(_dir, "data"), "-l", Path.Combine(_dir, "log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+        try
+        {
+            if (_asPostgres) Run(["chown", "postgres:postgres", _dir]);
+            Port = FreePort();
+            Run([.. Tool("initdb"), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D", Data]);
+            _started = true;
+            Run([.. Tool("pg_ctl"), "-D", Data, "-l", Log, "-w", "-t", "60",
+                "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"]);
+        }
+        catch (InvalidOperationException e)
+        {
+            var log = File.Exists(Log) ? File.ReadAllText(Log) : "";
+            Dispose();
+            throw new InvalidOperationException($"{e.Message}\n{log}", e);
+        }
         ConnectionString = $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
     }
 
     public int Port { get; }
-    public string ConnectionString { get; }
+    public string ConnectionString { get; } = "";
 
-    /// <summary>A port nothing listens on, for "server is down" tests.</summary>
+    private string Data => Path.Combine(_dir, "data");
+    private string Log => Path.Combine(_dir, "log");
+
+    /// <summary>A loopback port nothing listens on (just released), for "server is down" tests.</summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -49,23 +66,26 @@ public sealed class PostgresServer : IDisposable
 
     public void Dispose()
     {
-        try { Run(Tool("pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop"); }
-        catch (InvalidOperationException) { /* already stopped */ }
-        Directory.Delete(_dir, recursive: true);
+        if (_started)
+        {
+            try { Run([.. Tool("pg_ctl"), "-D", Data, "-m", "immediate", "-w", "stop"]); }
+            catch (InvalidOperationException) { /* not running */ }
+            _started = false;
+        }
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
     private string[] Tool(string name) => _asPostgres ? ["runuser", "-u", "postgres", "--", Path.Combine(Bin, name)] : [Path.Combine(Bin, name)];
 
-    private static void Run(string[] command, params string[] args) => Run(command[0], [.. command[1..], .. args]);
-
-    private static void Run(string file, params string[] args)
+    private static void Run(string[] command)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command[1..]) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(120_000)) { process.Kill(true); throw new InvalidOperationException($"{file} timed out"); }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {error}{output.Result}");
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000)) { process.Kill(true); throw new InvalidOperationException($"{string.Join(' ', command)} timed out"); }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{string.Join(' ', command)} failed ({process.ExitCode}): {error.Result}{output.Result}");
     }
 }
