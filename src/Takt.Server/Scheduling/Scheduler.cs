@@ -1,0 +1,251 @@
+using System.Globalization;
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Ledger;
+
+namespace Takt.Server.Scheduling;
+
+/// <summary>What one tick decided for one schedule: <c>started</c> a build, or <c>skipped</c> it because a build of the same target still runs.</summary>
+public sealed record ScheduleDecision(string Schedule, string Kind, string Action, string Trigger, IReadOnlyList<string> Targets);
+
+/// <summary>A box that had no usable version when its deadline passed.</summary>
+public sealed record SlaMiss(string Dataset, string BoxKey, DateTimeOffset Deadline);
+
+public sealed record TickResult(DateTimeOffset At, IReadOnlyList<ScheduleDecision> Decisions, IReadOnlyList<SlaMiss> SlaMisses);
+
+/// <summary>One schedule as the dashboard shows it.</summary>
+public sealed record ScheduleState(
+    string Name, string Kind, string Definition, IReadOnlyList<string> Targets, DateTimeOffset? NextDue, bool Running, DateTimeOffset? RunningSince,
+    DateTimeOffset? LastStarted, string? LastStatus, string? LastRunId, string? LastSummary, int Runs, int Skipped);
+
+/// <summary>
+/// The scheduler inside <c>serve</c>. Nothing happens between ticks: <see cref="Tick"/> looks at the clock, starts the
+/// builds that are due (cron schedules whose next occurrence has passed, sensors whose source has new or changed landing
+/// files), records SLA misses, and returns. Builds run in the background, at most one at a time per target: a
+/// schedule whose targets overlap a build still running is skipped, and the skip is recorded as an event.
+/// Time comes only from the injected <see cref="TimeProvider"/>, so tests drive it tick by tick.
+/// </summary>
+public sealed class Scheduler
+{
+    public const string EventRun = "schedule_run";
+    public const string EventSkipped = "schedule_skipped";
+    public const string EventSlaMiss = "sla_miss";
+
+    private readonly Factory _factory;
+    private readonly Schedules _schedules;
+    private readonly ILedger _ledger;
+    private readonly string _env;
+    private readonly string _landing;
+    private readonly IScheduledBuilds _builds;
+    private readonly TimeProvider _clock;
+    private readonly IReadOnlyList<SlaDeclaration> _slas;
+    private readonly Lock _lock = new();
+    private readonly Lock _tickGate = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<Task> _running = [];
+    private HashSet<(string Dataset, string BoxKey)>? _slaRecorded;
+
+    public Scheduler(Factory factory, Schedules schedules, ILedger ledger, string env, string landingDirectory, IScheduledBuilds builds, TimeProvider clock)
+    {
+        var problems = schedules.Problems(factory);
+        if (problems.Count > 0) throw new ArgumentException("the schedules do not fit the factory:\n  " + string.Join("\n  ", problems), nameof(schedules));
+        (_factory, _schedules, _ledger, _env, _landing, _builds, _clock) = (factory, schedules, ledger, env, Path.GetFullPath(landingDirectory), builds, clock);
+        _slas = schedules.EffectiveSlas(factory);
+        var now = clock.GetUtcNow();
+        foreach (var cron in schedules.Crons)
+            _entries[cron.Name] = new Entry(cron.Name, "cron", $"cron {cron.Expression} (UTC)", factory.ResolveTargets(cron.Targets))
+            {
+                NextDue = Next(cron, now),
+            };
+        foreach (var sensor in schedules.Sensors)
+            _entries[sensor.Name] = new Entry(sensor.Name, "sensor", $"landing files of {sensor.Source}", SensorTargets(sensor));
+    }
+
+    public IReadOnlyList<SlaDeclaration> Slas => _slas;
+
+    /// <summary>Evaluates every schedule and SLA once at the clock's current time.</summary>
+    public TickResult Tick()
+    {
+        lock (_tickGate) return TickOnce();
+    }
+
+    private TickResult TickOnce()
+    {
+        var now = _clock.GetUtcNow();
+        var decisions = new List<ScheduleDecision>();
+        foreach (var cron in _schedules.Crons)
+        {
+            var entry = _entries[cron.Name];
+            DateTimeOffset due;
+            lock (_lock)
+            {
+                if (entry.NextDue is not { } next || next > now) continue;
+                due = next;
+                entry.NextDue = Next(cron, now); // occurrences missed while down are coalesced into this one run
+            }
+            decisions.Add(Launch(entry, $"cron {cron.Expression} due at {Iso(due)}", now, rememberSkip: true));
+        }
+        foreach (var sensor in _schedules.Sensors)
+        {
+            var entry = _entries[sensor.Name];
+            var changed = LandingWatch.Changed(_landing, _factory[sensor.Source], _ledger);
+            if (changed.Count == 0)
+            {
+                entry.Fingerprint = null;
+                continue;
+            }
+            var fingerprint = string.Join('\n', changed.Select(c => $"{c.Path}|{c.Size}|{c.ModifiedTicks}"));
+            if (fingerprint == entry.Fingerprint) continue; // already built for exactly these files (e.g. they failed to ingest)
+            var trigger = changed.Count == 1 ? $"landing file {changed[0].Path} of {sensor.Source} is new or changed"
+                : $"{changed.Count} landing files of {sensor.Source} are new or changed (first {changed[0].Path})";
+            var decision = Launch(entry, trigger, now, rememberSkip: fingerprint != entry.SkippedFingerprint);
+            if (decision.Action == "started") entry.Fingerprint = fingerprint;
+            else entry.SkippedFingerprint = fingerprint; // tried again on the next tick, recorded once
+            decisions.Add(decision);
+        }
+        var misses = CheckSlas(now);
+        return new TickResult(now, decisions, misses);
+    }
+
+    /// <summary>Completes when every build started so far has finished.</summary>
+    public Task WhenIdle()
+    {
+        lock (_lock) return Task.WhenAll(_running.ToArray());
+    }
+
+    public IReadOnlyList<ScheduleState> Status()
+    {
+        lock (_lock)
+            return _entries.Values.Select(e => new ScheduleState(e.Name, e.Kind, e.Definition, e.Targets, e.NextDue, e.RunningSince is not null,
+                e.RunningSince, e.LastStarted, e.LastStatus, e.LastRunId, e.LastSummary, e.Runs, e.Skipped)).ToArray();
+    }
+
+    private ScheduleDecision Launch(Entry entry, string trigger, DateTimeOffset now, bool rememberSkip)
+    {
+        lock (_lock)
+        {
+            var busy = _entries.Values.FirstOrDefault(other => other.RunningSince is not null && other.Targets.Intersect(entry.Targets).Any());
+            if (busy is not null)
+            {
+                entry.Skipped++;
+                if (rememberSkip)
+                {
+                    var overlap = string.Join(", ", busy.Targets.Intersect(entry.Targets).Take(3));
+                    Record(EventSkipped, null, null,
+                        $"{entry.Name}: skipped at {Iso(now)} ({trigger}): '{busy.Name}' is still building {overlap} (running since {Iso(busy.RunningSince!.Value)})");
+                }
+                return new ScheduleDecision(entry.Name, entry.Kind, "skipped", trigger, entry.Targets);
+            }
+            entry.RunningSince = now;
+            entry.LastStarted = now;
+            entry.Runs++;
+            var request = new ScheduledBuildRequest(entry.Name, trigger, entry.Targets);
+            _running.RemoveAll(t => t.IsCompleted);
+            _running.Add(Task.Run(() => Run(entry, request)));
+            return new ScheduleDecision(entry.Name, entry.Kind, "started", trigger, entry.Targets);
+        }
+    }
+
+    private void Run(Entry entry, ScheduledBuildRequest request)
+    {
+        ScheduledBuildOutcome outcome;
+        try
+        {
+            outcome = _builds.Build(request);
+        }
+        catch (Exception e)
+        {
+            outcome = new ScheduledBuildOutcome(null, "failed", $"{e.GetType().Name}: {e.Message}");
+        }
+        lock (_lock)
+        {
+            entry.RunningSince = null;
+            entry.LastStatus = outcome.Status;
+            entry.LastRunId = outcome.RunId;
+            entry.LastSummary = outcome.Summary;
+        }
+        Record(EventRun, null, null,
+            $"{entry.Name} ({request.Trigger}): built {string.Join(", ", request.Targets.Take(5))}{(request.Targets.Count > 5 ? ", ..." : "")}: " +
+            $"{outcome.Status}{(outcome.RunId is null ? "" : $", run {outcome.RunId}")}: {outcome.Summary}");
+    }
+
+    /// <summary>Boxes whose deadline (box end + ready-within) passed within the lookback without a usable version made before it.</summary>
+    private List<SlaMiss> CheckSlas(DateTimeOffset now)
+    {
+        var misses = new List<SlaMiss>();
+        if (_slas.Count == 0) return misses;
+        var windowStart = now - _schedules.SlaLookback;
+        _slaRecorded ??= _ledger.EventsSince((windowStart - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), EventSlaMiss)
+            .Where(e => e.Dataset is not null && e.BoxKey is not null).Select(e => (e.Dataset!, e.BoxKey!)).ToHashSet();
+        foreach (var sla in _slas)
+        {
+            var dataset = _factory[sla.Dataset];
+            if (dataset.Grain == Grain.Unpartitioned) continue;
+            var first = GrainMath.BoxOf(dataset.Grain, (windowStart - sla.ReadyWithin).UtcDateTime) - 1;
+            var last = GrainMath.BoxOf(dataset.Grain, (now - sla.ReadyWithin).UtcDateTime);
+            var due = new List<(long Box, DateTimeOffset Deadline)>();
+            for (var box = first; box <= last; box++)
+            {
+                var deadline = new DateTimeOffset(GrainMath.Start(dataset.Grain, box + 1), TimeSpan.Zero) + sla.ReadyWithin;
+                if (deadline > windowStart && deadline <= now && !_slaRecorded.Contains((dataset.Name, dataset.BoxKey(box)))) due.Add((box, deadline));
+            }
+            if (due.Count == 0) continue;
+            var versions = _ledger.Versions(dataset.Name, new BoxRange(due[0].Box, due[^1].Box));
+            foreach (var (box, deadline) in due)
+            {
+                var deadlineMs = deadline.ToUnixTimeMilliseconds();
+                if (versions.Any(v => v.Box == box && VersionStatus.IsUsable(v.Status) && v.CreatedAtMs <= deadlineMs)) continue;
+                var key = dataset.BoxKey(box);
+                _slaRecorded.Add((dataset.Name, key));
+                Record(EventSlaMiss, dataset.Name, key,
+                    $"{dataset.Name}@{key} was not ready by {Iso(deadline)} (ready within {Describe(sla.ReadyWithin)} of the box's end; owner {dataset.Owner})");
+                misses.Add(new SlaMiss(dataset.Name, key, deadline));
+            }
+        }
+        return misses;
+    }
+
+    private void Record(string kind, string? dataset, string? boxKey, string message)
+    {
+        try { _ledger.RecordEvent(kind, _env, dataset, boxKey, null, message); }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The server is shutting down or the ledger is busy beyond its timeout: the scheduler goes on.
+        }
+    }
+
+    private IReadOnlyList<string> SensorTargets(LandingSensor sensor)
+    {
+        if (sensor.Targets.Count > 0) return _factory.ResolveTargets(sensor.Targets);
+        var closure = new HashSet<string>(StringComparer.Ordinal) { sensor.Source };
+        foreach (var dataset in _factory.Datasets) // topological order: a reader comes after what it reads
+            if (dataset.Inputs.Any(i => closure.Contains(i.Dataset))) closure.Add(dataset.Name);
+        return _factory.Datasets.Select(d => d.Name).Where(closure.Contains).ToArray();
+    }
+
+    private static DateTimeOffset? Next(CronSchedule cron, DateTimeOffset after) =>
+        cron.Cron.GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next ? new DateTimeOffset(next, TimeSpan.Zero) : null;
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Describe(TimeSpan t) =>
+        t.TotalHours >= 1 && t.TotalHours == Math.Floor(t.TotalHours) ? $"{t.TotalHours:0} h" : $"{t.TotalMinutes:0} min";
+
+    private sealed class Entry(string name, string kind, string definition, IReadOnlyList<string> targets)
+    {
+        public string Name { get; } = name;
+        public string Kind { get; } = kind;
+        public string Definition { get; } = definition;
+        public IReadOnlyList<string> Targets { get; } = targets;
+        public DateTimeOffset? NextDue { get; set; }
+        public DateTimeOffset? RunningSince { get; set; }
+        public DateTimeOffset? LastStarted { get; set; }
+        public string? LastStatus { get; set; }
+        public string? LastRunId { get; set; }
+        public string? LastSummary { get; set; }
+        public string? Fingerprint { get; set; }
+        public string? SkippedFingerprint { get; set; }
+        public int Runs { get; set; }
+        public int Skipped { get; set; }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.Playwright;
+using Takt.Definitions;
+using Takt.Running;
+using Takt.Server;
+using Takt.Tests.EndToEnd;
+
+namespace Takt.Tests.Dashboard;
+
+[CollectionDefinition(Name)]
+public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>
+{
+    public const string Name = "dashboard";
+}
+
+/// <summary>
+/// The Shop factory built on 8 generated days, with negative amounts landed on the 5th and the 7th (both stopped by
+/// core.orders' range check), served in process on a free loopback port; Chromium starts on first use.
+/// </summary>
+public sealed class DashboardFixture : IAsyncLifetime
+{
+    public static readonly DateOnly First = E2E.Day(1), Last = E2E.Day(8);
+    public static readonly DateOnly Defect = E2E.Day(5), SecondDefect = E2E.Day(7);
+
+    private readonly E2EDirectory _dir = new();
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public string Home => _dir.Path;
+    public Factory Factory { get; } = E2E.ShopFactoryAt();
+    public DashboardServer Server { get; private set; } = null!;
+    public Uri Url => Server.Url;
+
+    public async Task InitializeAsync()
+    {
+        E2E.Generate(Home, First, Last);
+        using (var ws = Workspace.OpenLocal(Factory, Home))
+        {
+            var first = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 2 });
+            Assert.False(first.LineStopped, "the first build of clean data must not stop");
+            E2E.Generate(Home, Defect, SecondDefect, $"negative-amounts@{E2E.Key(Defect)},negative-amounts@{E2E.Key(SecondDefect)}");
+            var second = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 2 });
+            Assert.True(second.LineStopped, "negative amounts must stop the line");
+        }
+        Server = await DashboardServer.StartAsync(Factory, Home, E2E.Landing(Home), "prod", null,
+            new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false });
+    }
+
+    /// <summary>A new page in the shared headless Chromium (started on first use).</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        if (_browser is null)
+        {
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(Browser.LaunchOptions());
+        }
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 820 } });
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (Server is not null) await Server.DisposeAsync();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>The system's Chromium (Debian package <c>chromium</c>), as the machine image and CI install it.</summary>
+internal static class Browser
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    public static BrowserTypeLaunchOptions LaunchOptions()
+    {
+        Assert.True(File.Exists(ExecutablePath),
+            $"{ExecutablePath} is missing: the dashboard's browser tests drive the system Chromium. Install it with `apt-get install -y chromium` (.ci/run does).");
+        return new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+        };
+    }
+}
+
+/// <summary>Screenshots kept as test artefacts under the test output's <c>artifacts/</c>.</summary>
+internal static class Artifacts
+{
+    public static string Directory { get; } = System.IO.Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(Directory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        return path;
+    }
+}

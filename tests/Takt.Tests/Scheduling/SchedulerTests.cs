@@ -1,0 +1,228 @@
+using Takt.Boxes;
+using Takt.Ledger;
+using Takt.Ledger.Sqlite;
+using Takt.Running;
+using Takt.Server.Scheduling;
+using Takt.Tests.EndToEnd;
+
+namespace Takt.Tests.Scheduling;
+
+/// <summary>The scheduler of <c>serve</c>, driven tick by tick with a clock that only the test moves.</summary>
+public sealed class SchedulerTests : IDisposable
+{
+    private readonly E2EDirectory _dir = new();
+    private readonly List<IDisposable> _owned = [];
+
+    public void Dispose()
+    {
+        foreach (var d in Enumerable.Reverse(_owned)) d.Dispose();
+        _dir.Dispose();
+    }
+
+    private string Home => _dir.Path;
+    private string Landing => E2E.Landing(Home);
+
+    private SqliteLedger Ledger(TimeProvider clock)
+    {
+        var ledger = new SqliteLedger(Path.Combine(Home, "ledger.db"), clock);
+        _owned.Add(ledger);
+        return ledger;
+    }
+
+    private static IReadOnlyList<EventRecord> Events(ILedger ledger, string kind) => ledger.EventsOfKinds([kind], null, 1000);
+
+    [Fact]
+    public async Task A_cron_target_runs_exactly_once_per_due_tick()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 5, 0));
+        var ledger = Ledger(clock);
+        var builds = new FakeBuilds();
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), new Schedules().Cron("nightly", "0 6 * * *", ["serving.*"]), ledger, "prod", Landing, builds, clock);
+
+        async Task<int> TickAt(DateTimeOffset at)
+        {
+            clock.Set(at);
+            var started = scheduler.Tick().Decisions.Count(d => d.Action == "started");
+            await scheduler.WhenIdle();
+            return started;
+        }
+
+        Assert.Equal(0, await TickAt(ManualClock.Utc(2026, 1, 10, 5, 0)));
+        Assert.Equal(0, await TickAt(ManualClock.Utc(2026, 1, 10, 5, 59, 59)));
+        Assert.Equal(1, await TickAt(ManualClock.Utc(2026, 1, 10, 6, 0)));
+        Assert.Equal(0, await TickAt(ManualClock.Utc(2026, 1, 10, 6, 0)));      // the same tick again
+        Assert.Equal(0, await TickAt(ManualClock.Utc(2026, 1, 10, 6, 0, 30)));
+        Assert.Equal(0, await TickAt(ManualClock.Utc(2026, 1, 10, 23, 0)));
+        Assert.Equal(1, await TickAt(ManualClock.Utc(2026, 1, 11, 6, 0, 5)));
+        Assert.Equal(1, await TickAt(ManualClock.Utc(2026, 1, 14, 7, 0)));      // three missed occurrences: one run, not three
+        Assert.Equal(0, await TickAt(ManualClock.Utc(2026, 1, 14, 7, 1)));
+
+        Assert.Equal(3, builds.Requests.Count);
+        Assert.All(builds.Requests, r => Assert.Equal(["serving.fraud_scores"], r.Targets));
+        Assert.Equal(3, Events(ledger, Scheduler.EventRun).Count);
+        var state = Assert.Single(scheduler.Status());
+        Assert.Equal(ManualClock.Utc(2026, 1, 15, 6, 0), state.NextDue);
+        Assert.Equal(3, state.Runs);
+        Assert.Equal("ok", state.LastStatus);
+    }
+
+    [Fact]
+    public async Task A_run_of_a_target_that_is_still_building_is_skipped_and_recorded()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 0, 1));
+        var ledger = Ledger(clock);
+        var builds = new FakeBuilds();
+        var schedules = new Schedules()
+            .Cron("every-ten", "*/10 * * * *", ["serving.*"])
+            .OnLanding("orders-arrive", "raw.orders");
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", Landing, builds, clock);
+        builds.Hold();
+
+        clock.Set(ManualClock.Utc(2026, 1, 10, 0, 10));
+        Assert.Equal("started", Assert.Single(scheduler.Tick().Decisions).Action);
+        builds.WaitForRequests(1);
+
+        // Ten minutes later the first run still builds serving.fraud_scores: the cron run is skipped...
+        clock.Set(ManualClock.Utc(2026, 1, 10, 0, 20));
+        var skipped = Assert.Single(scheduler.Tick().Decisions);
+        Assert.Equal(("every-ten", "skipped"), (skipped.Schedule, skipped.Action));
+        // ...and so is a sensor whose downstream includes it, until the running build is done.
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(1));
+        clock.Set(ManualClock.Utc(2026, 1, 10, 0, 21));
+        var sensor = Assert.Single(scheduler.Tick().Decisions);
+        Assert.Equal(("orders-arrive", "skipped"), (sensor.Schedule, sensor.Action));
+        Assert.Single(builds.Requests);
+
+        builds.Release();
+        await scheduler.WhenIdle();
+        clock.Set(ManualClock.Utc(2026, 1, 10, 0, 22));
+        var retried = Assert.Single(scheduler.Tick().Decisions);
+        Assert.Equal(("orders-arrive", "started"), (retried.Schedule, retried.Action));
+        await scheduler.WhenIdle();
+        clock.Set(ManualClock.Utc(2026, 1, 10, 0, 30));
+        Assert.Equal([("every-ten", "started")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
+        await scheduler.WhenIdle();
+
+        Assert.Equal(3, builds.Requests.Count);
+        var skips = Events(ledger, Scheduler.EventSkipped);
+        Assert.Equal(2, skips.Count);
+        Assert.Contains(skips, e => e.Message.StartsWith("every-ten: skipped", StringComparison.Ordinal) && e.Message.Contains("serving.fraud_scores"));
+        Assert.Contains(skips, e => e.Message.StartsWith("orders-arrive: skipped", StringComparison.Ordinal));
+        var status = scheduler.Status().ToDictionary(s => s.Name);
+        Assert.Equal((2, 1), (status["every-ten"].Runs, status["every-ten"].Skipped));
+        Assert.Equal((1, 1), (status["orders-arrive"].Runs, status["orders-arrive"].Skipped));
+    }
+
+    [Fact]
+    public async Task A_sensor_builds_what_depends_on_a_source_when_its_files_arrive()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 3, 1, 0));
+        var factory = E2E.ShopFactoryAt();
+        var ledger = Ledger(clock);
+        var builds = new WorkspaceBuilds(() => Workspace.OpenLocal(factory, Home, Landing, "prod", clock), new RunOptions { Parallelism = 2 });
+        var scheduler = new Scheduler(factory, new Schedules().OnLanding("orders-arrive", "raw.orders"), ledger, "prod", Landing, builds, clock);
+
+        Assert.Empty(scheduler.Tick().Decisions); // nothing has landed
+
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
+        var first = Assert.Single(scheduler.Tick().Decisions);
+        Assert.Equal("started", first.Action);
+        Assert.Equal(["raw.orders", "core.orders", "mart.daily_revenue", "mart.user_features", "serving.fraud_scores"], first.Targets);
+        await scheduler.WhenIdle();
+        Assert.Equal("ok", scheduler.Status().Single().LastStatus);
+        Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber], CurrentBoxes(ledger, "serving.fraud_scores"));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(scheduler.Tick().Decisions); // everything landed is ingested
+
+        E2E.Generate(Home, E2E.Day(3), E2E.Day(3));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("started", Assert.Single(scheduler.Tick().Decisions).Action);
+        await scheduler.WhenIdle();
+        Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber, E2E.Day(3).DayNumber], CurrentBoxes(ledger, "core.orders"));
+        Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber, E2E.Day(3).DayNumber], CurrentBoxes(ledger, "serving.fraud_scores"));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(scheduler.Tick().Decisions);
+        var runs = Events(ledger, Scheduler.EventRun);
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, e => Assert.StartsWith("orders-arrive (", e.Message));
+        Assert.Contains(runs, e => e.Message.Contains("2 landing files of raw.orders are new or changed (first orders/2026-01-01.jsonl)"));
+        Assert.Contains(runs, e => e.Message.Contains("landing file orders/2026-01-03.jsonl of raw.orders is new or changed"));
+    }
+
+    [Fact]
+    public void A_box_not_ready_by_its_deadline_is_recorded_as_an_sla_miss_once()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 9, 5, 0));
+        var factory = E2E.ShopFactoryAt();
+        var ledger = Ledger(clock);
+        // core.orders declares "ready within 6 h" itself; mart.daily_revenue gets 2 h here.
+        var schedules = new Schedules().Sla("mart.daily_revenue", TimeSpan.FromHours(2)).WithSlaLookback(TimeSpan.FromHours(12));
+        Scheduler NewScheduler() => new(factory, schedules, ledger, "prod", Landing, new FakeBuilds(), clock);
+        var scheduler = NewScheduler();
+        Assert.Equal([("core.orders", TimeSpan.FromHours(6)), ("mart.daily_revenue", TimeSpan.FromHours(2))],
+            scheduler.Slas.Select(s => (s.Dataset, s.ReadyWithin)));
+
+        // 05:00: daily revenue of the 8th was due at 02:00; the orders of the 8th are not due before 06:00.
+        Assert.Equal([("mart.daily_revenue", "2026-01-08")], Misses(scheduler.Tick()));
+
+        // The orders of the 8th are committed at 05:30, in time; at 06:00:01 nothing is late, and nothing is recorded twice.
+        clock.Set(ManualClock.Utc(2026, 1, 9, 5, 30));
+        Commit(ledger, "core.orders", E2E.Day(8), clock);
+        clock.Set(ManualClock.Utc(2026, 1, 9, 6, 0, 1));
+        Assert.Empty(Misses(scheduler.Tick()));
+
+        // A day later neither the orders nor the revenue of the 9th came.
+        clock.Set(ManualClock.Utc(2026, 1, 10, 6, 0, 1));
+        Assert.Equal([("core.orders", "2026-01-09"), ("mart.daily_revenue", "2026-01-09")], Misses(scheduler.Tick()));
+
+        // Committed late: the miss stands, and neither this scheduler nor a restarted one records it again.
+        clock.Set(ManualClock.Utc(2026, 1, 10, 7, 0));
+        Commit(ledger, "core.orders", E2E.Day(9), clock);
+        Assert.Empty(Misses(scheduler.Tick()));
+        Assert.Empty(Misses(NewScheduler().Tick()));
+
+        var recorded = Events(ledger, Scheduler.EventSlaMiss).OrderBy(e => e.Id).Select(e => (e.Dataset, e.BoxKey)).ToArray();
+        Assert.Equal([("mart.daily_revenue", "2026-01-08"), ("core.orders", "2026-01-09"), ("mart.daily_revenue", "2026-01-09")], recorded);
+        var message = Events(ledger, Scheduler.EventSlaMiss).Single(e => e.Dataset == "core.orders").Message;
+        Assert.Equal("core.orders@2026-01-09 was not ready by 2026-01-10T06:00:00Z (ready within 6 h of the box's end; owner data-platform@shop.example)", message);
+    }
+
+    [Fact]
+    public void Schedules_are_checked_when_declared_and_against_the_factory()
+    {
+        Assert.Throws<ArgumentException>(() => new Schedules().Cron("Nightly!", "0 6 * * *"));
+        Assert.Throws<ArgumentException>(() => new Schedules().Cron("nightly", "61 6 * * *"));
+        Assert.Throws<ArgumentException>(() => new Schedules().Cron("nightly", "0 6 * * *", ["Serving"]));
+        Assert.Throws<ArgumentException>(() => new Schedules().OnLanding("orders", "orders"));
+        var problems = new Schedules()
+            .Cron("nightly", "0 6 * * *", ["serving.nothing", "gold.*"])
+            .OnLanding("orders", "core.orders")
+            .OnLanding("nightly", "raw.nothing")
+            .Sla("mart.nothing", TimeSpan.FromHours(1))
+            .Problems(E2E.ShopFactoryAt());
+        Assert.Equal(
+        [
+            "schedule name 'nightly' is used 2 times",
+            "schedule 'nightly': target serving.nothing names no dataset",
+            "schedule 'nightly': target gold.* names no dataset",
+            "sensor 'orders': core.orders is a transform, not a source with landing files",
+            "sensor 'nightly': no dataset is named raw.nothing",
+            "SLA: no dataset is named mart.nothing",
+        ], problems);
+    }
+
+    private static (string, string)[] Misses(TickResult tick) => tick.SlaMisses.Select(m => (m.Dataset, m.BoxKey)).ToArray();
+
+    private static long[] CurrentBoxes(ILedger ledger, string dataset) =>
+        ledger.Boxes("prod", dataset, BoxRange.Everything).Where(b => b.CurrentVersion is not null).Select(b => b.Box).ToArray();
+
+    private static void Commit(ILedger ledger, string dataset, DateOnly day, TimeProvider clock)
+    {
+        var key = E2E.Key(day);
+        var version = new VersionRecord($"v-{dataset}-{key}", dataset, day.DayNumber, key, "code", 0, VersionStatus.Committed, 10, 100, "{}",
+            clock.GetUtcNow().ToUnixTimeMilliseconds(), null);
+        Assert.Equal(CommitOutcome.Committed, ledger.Commit(new CommitRequest("prod", version, [], [], null)));
+    }
+}
