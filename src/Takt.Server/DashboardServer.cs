@@ -37,7 +37,7 @@ public sealed record ServeSettings
     public TextWriter? Log { get; init; }
 }
 
-/// <summary>What the API and extensions (e.g. the metrics and catalog endpoints) work with.</summary>
+/// <summary>What the API works with.</summary>
 public sealed record DashboardContext(Factory Factory, Workspace Workspace, FactoryView View, Scheduler? Scheduler, TimeProvider Clock);
 
 /// <summary>
@@ -64,7 +64,7 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>Opens the workspace of <paramref name="home"/>, starts listening and returns once requests are served.</summary>
     /// <exception cref="ArgumentException">The address and token are refused by <see cref="AccessPolicy.Refusal"/>, or the schedules do not fit the factory.</exception>
     public static async Task<DashboardServer> StartAsync(Factory factory, string home, string landing, string env, Schedules? schedules, ServeSettings settings,
-        Action<IEndpointRouteBuilder, DashboardContext>? extend = null, IScheduledBuilds? builds = null, CancellationToken cancellationToken = default)
+        IScheduledBuilds? builds = null, CancellationToken cancellationToken = default)
     {
         if (AccessPolicy.Refusal(settings.Bind, settings.Token) is { } refusal) throw new ArgumentException(refusal, nameof(settings));
         var policy = new AccessPolicy(settings.Bind, settings.Token);
@@ -106,7 +106,6 @@ public sealed class DashboardServer : IAsyncDisposable
             app.Use((http, next) => Guard(http, next, policy));
             app.Use(ApiErrors);
             DashboardApi.Map(app, context);
-            extend?.Invoke(app, context);
             EmbeddedAssets.Map(app);
 
             await app.StartAsync(cancellationToken);

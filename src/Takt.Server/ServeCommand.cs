@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Routing;
 using Takt.Cli;
 using Takt.Server.Scheduling;
 using Takt.Server.Security;
@@ -18,8 +17,7 @@ public static class ServeCommand
     public const string TokenVariable = "TAKT_TOKEN";
 
     /// <param name="schedules">Cron schedules, landing sensors and SLAs run while serving; datasets' own <c>ReadyWithin</c> SLAs are tracked in any case.</param>
-    /// <param name="extend">Maps more endpoints (e.g. <c>/api/metrics</c>, <c>/api/catalog</c>) behind the same access checks.</param>
-    public static void Add(RootCommand root, CliContext context, Schedules? schedules = null, Action<IEndpointRouteBuilder, DashboardContext>? extend = null)
+    public static void Add(RootCommand root, CliContext context, Schedules? schedules = null)
     {
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => DefaultPort };
         var bind = new Option<string>("--bind")
@@ -37,7 +35,7 @@ public static class ServeCommand
             if (problems.Count > 0) throw new UsageException("the schedules do not fit the factory: " + string.Join("; ", problems));
             var home = context.HomeDirectory(parse);
             await using var server = await DashboardServer.StartAsync(context.Factory, home, context.LandingDirectory(parse), env, schedules,
-                settings with { Log = context.Stdout, BuildOptions = context.RunOptions(parse) }, extend, cancellationToken: cancellationToken);
+                settings with { Log = context.Stdout, BuildOptions = context.RunOptions(parse) }, cancellationToken: cancellationToken);
             var url = server.Url;
             var where = settings.Bind.Equals(System.Net.IPAddress.Any) || settings.Bind.Equals(System.Net.IPAddress.IPv6Any)
                 ? $"all addresses, port {url.Port} ({url} from this machine)" : url.ToString();

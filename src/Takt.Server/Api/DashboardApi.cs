@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Takt.Boxes;
 using Takt.Ledger;
+using Takt.Measuring;
 using Takt.Server.Scheduling;
 
 namespace Takt.Server.Api;
@@ -16,6 +17,9 @@ namespace Takt.Server.Api;
 public static class DashboardApi
 {
     public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>As the <c>metrics</c> command: twelve weeks unless <c>since</c> says otherwise.</summary>
+    private const int MetricsDefaultDays = 84;
 
     public static void Map(IEndpointRouteBuilder app, DashboardContext context)
     {
@@ -166,7 +170,23 @@ public static class DashboardApi
             };
         });
 
-        // Anything else under /api is an unknown endpoint, answered in JSON (the Metrics and Catalog tabs rely on a 404 until they exist).
+        api.MapGet("/metrics", (HttpRequest request) =>
+        {
+            var since = ApiInput.Date(request.Query["since"], "since")
+                        ?? DateOnly.FromDateTime(context.Clock.GetUtcNow().UtcDateTime.AddDays(-MetricsDefaultDays));
+            return Results.Json(MetricsCalculator.Compute(context.Workspace, since));
+        });
+
+        api.MapGet("/waste", (HttpRequest request) =>
+        {
+            var days = ApiInput.Limit(request.Query["days"], 30, ApiInput.MaxDays, "days");
+            var builds = ApiInput.Limit(request.Query["builds"], 3, 1000, "builds");
+            return new { days, builds, items = WasteReport.Find(context.Workspace, days, builds) };
+        });
+
+        api.MapGet("/catalog", () => Results.Json(Catalog.Build(context.Workspace)));
+
+        // Anything else under /api is an unknown endpoint, answered in JSON.
         api.MapFallback(() => Results.Json(new ApiError("no such endpoint", null), statusCode: StatusCodes.Status404NotFound));
     }
 

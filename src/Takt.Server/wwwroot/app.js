@@ -715,22 +715,21 @@
     if (!data.events.length) $('schedule-events').append(el('li', { class: 'muted', text: 'Nothing yet.' }));
   }
 
-  // ------------------------------------------------------------------ metrics and catalog (served when the factory has them)
+  // ------------------------------------------------------------------ metrics, waste and catalog
 
-  async function optional(path, target) {
+  /** The answer of the API at path, or null after showing the error in target. */
+  async function loadInto(path, target) {
     try {
       return await api(path);
     } catch (e) {
-      clear(target);
-      if (e.status === 404) target.append(el('div', { class: 'not-available', text: `Not available yet: this server has no ${path}.` }));
-      else target.append(el('p', { class: 'error', text: e.message }));
+      clear(target).append(el('p', { class: 'error', text: e.message }));
       return null;
     }
   }
 
   async function loadMetrics() {
     const target = $('metrics');
-    const m = await optional('/api/metrics', target);
+    const m = await loadInto('/api/metrics', target);
     if (!m) return;
     clear(target);
     const num = (v, digits, unit) => v === null || v === undefined ? '—' : `${Number(v).toFixed(digits)}${unit || ''}`;
@@ -768,7 +767,14 @@
     }
     if (m.code) target.append(el('h2', { text: 'Code inventory' }),
       el('p', { text: `${m.code.sources} sources, ${m.code.sqlTransforms} SQL transforms (${m.code.sqlLines} lines of SQL), ${m.code.cSharpTransforms} C# transforms` }));
-    if (!weeks.length && !m.data) target.append(el('pre', { class: 'log', text: JSON.stringify(m, null, 2) }));
+    const waste = await loadInto('/api/waste', target);
+    if (!waste) return;
+    const wasteTable = el('table', { class: 'grid', id: 'waste' }, el('tr', null, ...['kind', 'dataset', 'owner', 'what', 'MiB held'].map(h => el('th', { text: h }))));
+    for (const w of waste.items)
+      wasteTable.append(el('tr', { dataset: { dataset: w.dataset, kind: w.kind } }, el('td', { text: w.kind }), el('td', { class: 'mono', text: w.dataset }),
+        el('td', { text: w.owner }), el('td', { text: w.what }), el('td', { text: (w.bytesHeld / 1048576).toFixed(2) })));
+    target.append(el('h2', { text: `Waste (last ${waste.days} days)` }),
+      waste.items.length ? wasteTable : el('p', { class: 'muted', text: 'Nothing: every dataset is read, every output changes, every check has failed at least once.' }));
   }
 
   function kpi(value, label) { return el('div', { class: 'kpi' }, el('div', { class: 'value', text: value }), el('div', { class: 'label', text: label })); }
@@ -805,7 +811,7 @@
 
   async function loadCatalog() {
     const target = $('catalog');
-    const c = await optional('/api/catalog', target);
+    const c = await loadInto('/api/catalog', target);
     if (!c) return;
     clear(target);
     const entries = Array.isArray(c.datasets) ? c.datasets : [];
@@ -845,7 +851,6 @@
     }
     target.append(list);
     render();
-    if (!entries.length) target.append(el('pre', { class: 'log', text: JSON.stringify(c, null, 2) }));
   }
 
   // ------------------------------------------------------------------ start

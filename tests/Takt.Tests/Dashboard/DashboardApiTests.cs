@@ -129,6 +129,29 @@ public sealed class DashboardApiTests(DashboardFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_waste_and_catalog_answer_what_the_commands_print()
+    {
+        var (status, metrics) = await Get("/api/metrics?since=2025-12-01");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("2025-12-01", metrics.GetProperty("since").GetString());
+        var weeks = metrics.GetProperty("weeks").EnumerateArray().ToArray();
+        // The two negative-amount days each failed core.orders' blocking range check once; nothing else failed.
+        Assert.Equal(2, weeks.Sum(w => w.GetProperty("dataQualityBlocking").GetInt32()));
+        Assert.All(weeks.Where(w => w.GetProperty("dataQualityBlocking").GetInt32() > 0),
+            w => Assert.Equal(fixture.Factory["core.orders"].Owner, w.GetProperty("owner").GetString()));
+        Assert.Equal(fixture.Factory.Datasets.Count, metrics.GetProperty("data").EnumerateArray().Sum(l => l.GetProperty("datasets").GetInt32()));
+
+        var (_, waste) = await Get("/api/waste");
+        Assert.Contains(waste.GetProperty("items").EnumerateArray(),
+            i => i.GetProperty("kind").GetString() == "unused_dataset" && i.GetProperty("dataset").GetString() == "mart.signups_by_country");
+
+        var (_, catalog) = await Get("/api/catalog");
+        Assert.Equal(fixture.Factory.Datasets.Select(d => d.Name).Order(),
+            catalog.GetProperty("datasets").EnumerateArray().Select(d => d.GetProperty("dataset").GetString()).Order());
+        Assert.NotEmpty(catalog.GetProperty("semanticTypes").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Query_inputs_are_validated_with_the_field_at_fault()
     {
         AssertRefused(await Get("/api/matrix?from=2026-02-30&to=2026-03-01"), HttpStatusCode.BadRequest, "from");
@@ -145,6 +168,9 @@ public sealed class DashboardApiTests(DashboardFixture fixture) : IDisposable
         AssertRefused(await Get("/api/runs/20990101T000000-deadbeef"), HttpStatusCode.NotFound, "run");
         AssertRefused(await Get("/api/tasks/x1/log"), HttpStatusCode.BadRequest, "task");
         AssertRefused(await Get("/api/events?kind=<script>"), HttpStatusCode.BadRequest, "kind");
+        AssertRefused(await Get("/api/metrics?since=last-week"), HttpStatusCode.BadRequest, "since");
+        AssertRefused(await Get("/api/waste?days=0"), HttpStatusCode.BadRequest, "days");
+        AssertRefused(await Get("/api/waste?builds=-1"), HttpStatusCode.BadRequest, "builds");
         var (status, body) = await Get("/api/nothing-here");
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("no such endpoint", body.GetProperty("error").GetString());
