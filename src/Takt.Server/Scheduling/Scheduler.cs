@@ -29,7 +29,7 @@ public sealed class Scheduler
 {
     public const string EventRun = "schedule_run";
     public const string EventSkipped = "schedule_skipped";
-    public const string EventSlaMiss = "sla_miss";
+    public const string EventSlaMiss = EventKinds.SlaMiss;
 
     private readonly Factory _factory;
     private readonly Schedules _schedules;

@@ -62,13 +62,23 @@ public static class MetricsCalculator
         var versions = ledger.VersionsSince(0);
         var deploys = ledger.DeploysSince(0);
         var liveSince = deploys.Where(d => d.Env == "prod").GroupBy(d => d.Dataset).ToDictionary(g => g.Key, g => g.Min(d => d.AtMs));
-        foreach (var (dataset, deadlineMs) in LateBoxes(factory, versions, sinceMs, liveSince))
+        var late = new HashSet<(string Dataset, long Box)>();
+        foreach (var (dataset, box, deadlineMs) in LateBoxes(factory, versions, sinceMs, liveSince))
+        {
+            late.Add((dataset, box));
             At(deadlineMs, dataset).Timeliness++;
+        }
+        // Boxes the scheduler saw miss their deadline and that are still not built (or were built late: counted once).
+        foreach (var miss in ledger.EventsSince(sinceMs, EventKinds.SlaMiss))
+        {
+            if (miss.Env != ws.Env || miss.Dataset is not { } name || !factory.Contains(name) || miss.BoxKey is null) continue;
+            if (GrainMath.TryParse(factory[name].Grain, miss.BoxKey, out var box) && late.Add((name, box))) At(miss.AtMs, name).Timeliness++;
+        }
 
         var prodDeploys = deploys.Where(d => d.Env == "prod" && d.AtMs >= sinceMs).ToList();
         foreach (var deploy in prodDeploys) At(deploy.AtMs, deploy.Dataset).Deploys++;
 
-        var (mttr, recovered, open) = RecoveryTimes(versions.Where(v => v.CreatedAtMs >= sinceMs).ToList(), tasks, ledger.EventsSince(sinceMs, "override"));
+        var (mttr, recovered, open) = RecoveryTimes(versions.Where(v => v.CreatedAtMs >= sinceMs).ToList(), tasks, ledger.EventsSince(sinceMs, EventKinds.Override));
         var cycleTimes = prodDeploys.Where(d => d.PreviousHash is not null)
             .Select(d => d.AtMs - deploys.Where(x => x.Dataset == d.Dataset && x.CodeHash == d.CodeHash).Min(x => x.AtMs))
             .ToList();
@@ -99,7 +109,7 @@ public static class MetricsCalculator
     /// Boxes whose first usable version came after the dataset's deadline (box end + ReadyWithin). Only deadlines after
     /// the dataset went live in prod count: a backfill of old days is not late.
     /// </summary>
-    private static IEnumerable<(string Dataset, long DeadlineMs)> LateBoxes(Factory factory, IReadOnlyList<VersionRecord> versions, long sinceMs,
+    private static IEnumerable<(string Dataset, long Box, long DeadlineMs)> LateBoxes(Factory factory, IReadOnlyList<VersionRecord> versions, long sinceMs,
         IReadOnlyDictionary<string, long> liveSince)
     {
         var firstUsable = versions.Where(v => VersionStatus.IsUsable(v.Status) && factory.Contains(v.Dataset) && factory[v.Dataset].ReadyWithin is not null)
@@ -111,7 +121,7 @@ public static class MetricsCalculator
             var end = GrainMath.Start(definition.Grain, box + 1) + definition.ReadyWithin!.Value;
             var deadlineMs = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
             var live = liveSince.TryGetValue(dataset, out var l) ? l : long.MaxValue;
-            if (deadlineMs >= sinceMs && deadlineMs >= live && first > deadlineMs) yield return (dataset, deadlineMs);
+            if (deadlineMs >= sinceMs && deadlineMs >= live && first > deadlineMs) yield return (dataset, box, deadlineMs);
         }
     }
 

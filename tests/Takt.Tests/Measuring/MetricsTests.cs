@@ -113,6 +113,24 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(1, metrics.OpenStops);
     }
 
+    [Fact]
+    public void Sla_misses_the_scheduler_recorded_count_as_timeliness_errors_once_per_box()
+    {
+        _ws.Ledger.RecordDeploy("prod", "core.b", null, _ws.Factory.CodeHashOf("core.b"), null);
+        // The scheduler saw 01-06 and 01-07 miss their 06:00 deadline; 01-06 was then built late, 01-07 never.
+        _clock.Now = At(2026, 1, 7, 6).AddMinutes(1);
+        _ws.Ledger.RecordEvent(EventKinds.SlaMiss, "prod", "core.b", "2026-01-06", null, "not ready");
+        _clock.Now = At(2026, 1, 8, 6).AddMinutes(1);
+        _ws.Ledger.RecordEvent(EventKinds.SlaMiss, "prod", "core.b", "2026-01-07", null, "not ready");
+        _ws.Ledger.RecordEvent(EventKinds.SlaMiss, "dev-x", "core.b", "2026-01-07", null, "another environment's miss");
+        Commit("core.b", Day(6), At(2026, 1, 8, 9), VersionStatus.Committed);
+        _clock.Now = At(2026, 1, 12, 0);
+
+        var metrics = MetricsCalculator.Compute(_ws, new DateOnly(2026, 1, 5));
+
+        Assert.Equal(2, Assert.Single(metrics.Weeks, w => w.Owner == "core-team").TimelinessErrors);
+    }
+
     private void Commit(string dataset, DateOnly day, DateTimeOffset at, string status, params CheckResult[] checks)
     {
         _clock.Now = at;

@@ -1,0 +1,12 @@
+namespace Takt.Ledger;
+
+/// <summary>The kinds of ledger events that more than one part of Takt writes or reads.</summary>
+public static class EventKinds
+{
+    public const string Andon = "andon";
+    public const string Override = "override";
+    public const string Deploy = "deploy";
+
+    /// <summary>A box had no usable version by its SLA deadline (recorded by the scheduler of <c>serve</c>).</summary>
+    public const string SlaMiss = "sla_miss";
+}
