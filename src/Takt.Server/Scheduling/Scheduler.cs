@@ -1,6 +1,7 @@
 using System.Globalization;
 using Takt.Boxes;
 using Takt.Definitions;
+using Takt.Ingest;
 using Takt.Ledger;
 
 namespace Takt.Server.Scheduling;
@@ -88,16 +89,16 @@ public sealed class Scheduler
         foreach (var sensor in _schedules.Sensors)
         {
             var entry = _entries[sensor.Name];
-            var changed = LandingWatch.Changed(_landing, _factory[sensor.Source], _ledger);
+            var changed = LandingZone.ChangedFiles(_landing, _factory[sensor.Source], _ledger);
             if (changed.Count == 0)
             {
                 entry.Fingerprint = null;
                 continue;
             }
-            var fingerprint = string.Join('\n', changed.Select(c => $"{c.Path}|{c.Size}|{c.ModifiedTicks}"));
+            var fingerprint = string.Join('\n', changed.Select(c => $"{c.RelativePath}|{c.Size}|{c.ModifiedTicks}"));
             if (fingerprint == entry.Fingerprint) continue; // already built for exactly these files (e.g. they failed to ingest)
-            var trigger = changed.Count == 1 ? $"landing file {changed[0].Path} of {sensor.Source} is new or changed"
-                : $"{changed.Count} landing files of {sensor.Source} are new or changed (first {changed[0].Path})";
+            var trigger = changed.Count == 1 ? $"landing file {changed[0].RelativePath} of {sensor.Source} is new or changed"
+                : $"{changed.Count} landing files of {sensor.Source} are new or changed (first {changed[0].RelativePath})";
             var decision = Launch(entry, trigger, now, rememberSkip: fingerprint != entry.SkippedFingerprint);
             if (decision.Action == "started") entry.Fingerprint = fingerprint;
             else entry.SkippedFingerprint = fingerprint; // tried again on the next tick, recorded once

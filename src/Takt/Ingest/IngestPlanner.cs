@@ -17,7 +17,7 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, Func<Dat
     {
         var files = LandingScanner.Scan(landingRoot, dataset);
         var known = ledger.LandedFiles(dataset.Name);
-        var changed = files.Where(f => !known.TryGetValue(f.RelativePath, out var k) || k.Size != f.Size || k.ModifiedTicks != f.ModifiedTicks).ToList();
+        var changed = LandingZone.ChangedFiles(files, known);
         if (changed.Count == 0) return ([], []);
 
         var seen = new List<LandedFile>();
