@@ -11,7 +11,7 @@ namespace Takt.Ingest;
 /// Turns the landing files of one source box into a version: named by content, checked for malformed rows and
 /// schema drift against the declared schema, converted to the declared types, then checked and committed.
 /// </summary>
-internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper leases)
+internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper leases, ComputeSlots slots)
 {
     private const int SampleLines = 5;
 
@@ -38,37 +38,48 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         {
             if (Reuse(dataset, boxKey, versionId) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
-            using var lease = ws.DuckDb.Rent();
-            var db = lease.Session;
-            var (columns, syntaxErrors) = RawLoader.Load(db, source.Format, files);
-            var checks = new List<CheckResult>();
-            if (source.IsSplit) checks.Add(KeepOnlyThisBox(db, dataset, box, columns));
-            var rowsIn = db.Scalar<long>($"SELECT count(*) FROM {RawLoader.Table}");
-            var drift = DetectDrift(db, dataset.Schema, columns);
-            var badValues = FindBadValues(db, dataset.Schema, columns, drift.Retyped);
-            var malformed = syntaxErrors.Concat(badValues.Lines).ToList();
-            var malformedCount = syntaxErrors.Count + badValues.Count;
-
-            var typed = string.Join(", ", dataset.Schema.Columns.Select(c => $"{TypedValue(c, columns)} AS {SqlText.Identifier(c.Name)}"));
-            var where = badValues.Condition;
-            var rows = db.CopyToParquet($"SELECT {typed} FROM {RawLoader.Table} WHERE {where} ORDER BY {RawLoader.FileColumn}, {RawLoader.LineColumn}",
-                Path.Combine(staging, StagedVersion.DataFile));
-            log.Add($"read {rowsIn} rows from {files.Count} file(s), kept {rows}");
-
-            checks.AddRange(
-            [
-                new("well_formed", "well_formed", "block", malformedCount == 0, malformedCount,
-                    malformedCount == 0 ? "ok" : $"{malformedCount} malformed row(s): {string.Join("; ", malformed.Take(SampleLines).Select(RawLoader.Describe))}"),
-                new("schema_drift", "schema_drift", source.SchemaDriftSeverity.ToString().ToLowerInvariant(), drift.IsEmpty, drift.Count, drift.IsEmpty ? "ok" : drift.Describe()),
-            ]);
-            if (!drift.IsEmpty)
-                ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift.Describe()}");
-            return StagedVersion.CheckAndCommit(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rows, taskId, runId);
+            var staged = Stage(dataset, box, files, versionId, codeHash, generation, staging, log);
+            return StagedVersion.Commit(ws, dataset, staged, taskId);
         }
         finally
         {
             leases.Release(versionId);
         }
+    }
+
+    /// <summary>Loads the landing files, converts them to the declared types into the staging directory, and checks the result.</summary>
+    private CheckedVersion Stage(Dataset dataset, long box, IReadOnlyList<LandingFile> files, string versionId, string codeHash, int generation,
+        string staging, List<string> log)
+    {
+        var source = dataset.Source!;
+        var boxKey = dataset.BoxKey(box);
+        using var slot = slots.Take();
+        using var lease = ws.DuckDb.Rent();
+        var db = lease.Session;
+        var (columns, syntaxErrors) = RawLoader.Load(db, source.Format, files);
+        var checks = new List<CheckResult>();
+        if (source.IsSplit) checks.Add(KeepOnlyThisBox(db, dataset, box, columns));
+        var rowsIn = db.Scalar<long>($"SELECT count(*) FROM {RawLoader.Table}");
+        var drift = DetectDrift(db, dataset.Schema, columns);
+        var badValues = FindBadValues(db, dataset.Schema, columns, drift.Retyped);
+        var malformed = syntaxErrors.Concat(badValues.Lines).ToList();
+        var malformedCount = syntaxErrors.Count + badValues.Count;
+
+        var typed = string.Join(", ", dataset.Schema.Columns.Select(c => $"{TypedValue(c, columns)} AS {SqlText.Identifier(c.Name)}"));
+        var where = badValues.Condition;
+        var rows = db.CopyToParquet($"SELECT {typed} FROM {RawLoader.Table} WHERE {where} ORDER BY {RawLoader.FileColumn}, {RawLoader.LineColumn}",
+            Path.Combine(staging, StagedVersion.DataFile));
+        log.Add($"read {rowsIn} rows from {files.Count} file(s), kept {rows}");
+
+        checks.AddRange(
+        [
+            new("well_formed", "well_formed", "block", malformedCount == 0, malformedCount,
+                malformedCount == 0 ? "ok" : $"{malformedCount} malformed row(s): {string.Join("; ", malformed.Take(SampleLines).Select(RawLoader.Describe))}"),
+            new("schema_drift", "schema_drift", source.SchemaDriftSeverity.ToString().ToLowerInvariant(), drift.IsEmpty, drift.Count, drift.IsEmpty ? "ok" : drift.Describe()),
+        ]);
+        if (!drift.IsEmpty)
+            ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift.Describe()}");
+        return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rows, runId);
     }
 
     private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId)

@@ -34,7 +34,8 @@ public sealed class BuildService(Workspace ws)
     public IReadOnlyList<TaskReport> Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
     {
         var runId = NewRunId();
-        observer = new Observers(observer, new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage));
+        using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage);
+        observer = new Observers(observer, lineage);
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         var reports = RunIngest(runId, targets, options ?? new RunOptions(), observer);
@@ -48,7 +49,8 @@ public sealed class BuildService(Workspace ws)
         options ??= new RunOptions();
         var runId = NewRunId();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        observer = new Observers(observer, new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage));
+        using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage);
+        observer = new Observers(observer, lineage);
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
         activity?.SetTag("takt.env", ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "build");
@@ -61,7 +63,7 @@ public sealed class BuildService(Workspace ws)
         var reports = new List<TaskReport>();
         if (ingest) reports.AddRange(RunIngest(runId, targets, options, observer, leases));
         var plan = Plan(targets, from, to);
-        reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases)));
+        reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
         var remaining = Plan(targets, from, to);
 
         var (published, notPublished, publishFailed) = publish ? PublishChanged(reports, from, to) : ([], [], false);
@@ -106,7 +108,7 @@ public sealed class BuildService(Workspace ws)
         try
         {
             var finder = IngestFinder();
-            var executor = new SourceExecutor(ws, runId, leases ?? ownLeases!);
+            var executor = new SourceExecutor(ws, runId, leases ?? ownLeases!, new ComputeSlots(options.Parallelism));
             var needed = NeededSources(targets);
             var items = new List<WorkItem>();
             var seen = new List<(string Dataset, IReadOnlyList<Ledger.LandedFile> Files)>();
@@ -152,11 +154,11 @@ public sealed class BuildService(Workspace ws)
 
     private IEnumerable<Dataset> NeededSources(IReadOnlyCollection<string> targets) => Closure(targets).Where(d => d.IsSource);
 
-    private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases)
+    private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases, ComputeSlots slots)
     {
         var extents = plan.Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
-        var transforms = new TransformExecutor(ws, runId, extents, leases);
-        var sources = new SourceExecutor(ws, runId, leases);
+        var transforms = new TransformExecutor(ws, runId, extents, leases, slots);
+        var sources = new SourceExecutor(ws, runId, leases, slots);
         var finder = IngestFinder();
         var items = new List<WorkItem>();
         var index = new Dictionary<(string, long), int>();

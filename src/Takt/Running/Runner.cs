@@ -31,10 +31,31 @@ public interface IRunObserver
 
 public sealed record RunOptions
 {
+    /// <summary>Tasks that compute (hold a DuckDB session) at once. More tasks than that are in flight, waiting on the disk or the ledger.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
     /// <summary>Attempts per task for processing errors; failed checks are never retried.</summary>
     public int Attempts { get; init; } = 3;
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>
+/// The compute slots of a run: a task holds one while it works in DuckDB and gives it back before it makes its files
+/// durable and commits, so that the disk and the ledger wait of one task overlaps the computing of another.
+/// </summary>
+internal sealed class ComputeSlots(int count)
+{
+    private readonly SemaphoreSlim _free = new(Math.Max(1, count));
+
+    public Slot Take()
+    {
+        _free.Wait();
+        return new Slot(_free);
+    }
+
+    public readonly struct Slot(SemaphoreSlim free) : IDisposable
+    {
+        public void Dispose() => free.Release();
+    }
 }
 
 /// <summary>
@@ -66,7 +87,7 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
             if (Interlocked.Decrement(ref remaining) == 0) ready.CompleteAdding();
         }
 
-        var workers = Enumerable.Range(0, Math.Max(1, options.Parallelism)).Select(_ => Task.Factory.StartNew(() =>
+        var workers = Enumerable.Range(0, Workers(options.Parallelism)).Select(_ => Task.Factory.StartNew(() =>
         {
             foreach (var index in ready.GetConsumingEnumerable())
             {
@@ -78,6 +99,12 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         Task.WaitAll(workers);
         return reports!;
     }
+
+    /// <summary>
+    /// Threads that carry tasks: twice the compute slots, so that a task waiting for fsync, rename or the ledger does
+    /// not leave a core idle; one slot means one task at a time, in order.
+    /// </summary>
+    private static int Workers(int parallelism) => parallelism <= 1 ? 1 : 2 * parallelism;
 
     private static TaskReport HeldBy(WorkItem item, TaskReport upstream)
     {

@@ -6,16 +6,21 @@ using Takt.Ledger;
 
 namespace Takt.Running;
 
+/// <summary>A staged version whose checks have run: everything the commit needs, none of it holding a DuckDB session.</summary>
+internal sealed record CheckedVersion(VersionRecord Version, string StagingDirectory, IReadOnlyList<LineageEdge> Inputs, IReadOnlyList<CheckResult> Checks,
+    long RowsIn, bool Stopped);
+
 /// <summary>
-/// The last steps every task shares: check the staged files, move them into the lake, and commit version, lineage,
-/// check results and pointer in one ledger transaction.
+/// The last steps every task shares: check the staged files (in DuckDB), then move them into the lake and commit
+/// version, lineage, check results and pointer in one ledger transaction (no DuckDB needed, so the task gives its
+/// session back before it waits on the disk and the ledger).
 /// </summary>
 internal static class StagedVersion
 {
     public const string DataFile = "part-0.parquet";
 
-    public static TaskOutcome CheckAndCommit(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
-        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, long? taskId, string runId)
+    public static CheckedVersion Check(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
+        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, string runId)
     {
         var file = Path.Combine(stagingDir, DataFile);
         db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
@@ -23,22 +28,28 @@ internal static class StagedVersion
         var history = new LedgerCheckHistory(ws.Ledger, ws.Env, dataset.Name, box);
         var checks = earlierChecks.Concat(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history)).ToList();
         var stopped = CheckEvaluator.StopsTheLine(checks);
-
         var version = new VersionRecord(versionId, dataset.Name, box, dataset.BoxKey(box), codeHash, generation,
             stopped ? VersionStatus.Quarantined : VersionStatus.Committed, rows, new FileInfo(file).Length, schemaJson,
             ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), runId);
-        ws.Lake.Promote(stagingDir, new VersionLocation(dataset.Name, version.BoxKey, versionId));
+        return new CheckedVersion(version, stagingDir, inputs, checks, rowsIn, stopped);
+    }
+
+    /// <summary>Makes the files durable and moves them into the lake, then commits; a crash before the commit leaves only files nobody points at.</summary>
+    public static TaskOutcome Commit(Workspace ws, Dataset dataset, CheckedVersion staged, long? taskId)
+    {
+        var (version, checks) = (staged.Version, staged.Checks);
+        ws.Lake.Promote(staged.StagingDirectory, new VersionLocation(dataset.Name, version.BoxKey, version.Id));
         FaultInjection.Hit("after-promote");
-        var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, inputs, checks, taskId));
+        var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId));
         FaultInjection.Hit("after-commit");
 
         var failed = checks.Where(c => !c.Passed).ToList();
-        if (stopped)
-            return new TaskOutcome(BuildStatus.Quarantined, versionId, rowsIn, rows, StopMessage(dataset, version.BoxKey, failed), failed);
+        if (staged.Stopped)
+            return new TaskOutcome(BuildStatus.Quarantined, version.Id, staged.RowsIn, version.Rows, StopMessage(dataset, version.BoxKey, failed), failed);
         var status = outcome == CommitOutcome.Committed ? BuildStatus.Built : BuildStatus.Reused;
         var note = outcome == CommitOutcome.InputsMoved ? "inputs moved while building; the next build picks up the newer inputs" : "";
         var warnings = failed.Count > 0 ? "warnings: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Message}")) : "";
-        return new TaskOutcome(status, versionId, rowsIn, rows, string.Join(" ", new[] { note, warnings }.Where(s => s.Length > 0)), failed);
+        return new TaskOutcome(status, version.Id, staged.RowsIn, version.Rows, string.Join(" ", new[] { note, warnings }.Where(s => s.Length > 0)), failed);
     }
 
     public static string StopMessage(Dataset dataset, string boxKey, IEnumerable<CheckResult> failed) =>

@@ -8,7 +8,7 @@ using Takt.Ledger;
 namespace Takt.Running;
 
 /// <summary>Builds one box of a transform: resolve the exact input versions, reuse by recipe, or compute, check and commit.</summary>
-internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDictionary<string, BoxRange> extents, LeaseKeeper leases)
+internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDictionary<string, BoxRange> extents, LeaseKeeper leases, ComputeSlots slots)
 {
     public TaskOutcome Execute(Dataset dataset, long box, long? taskId, int attempt, List<string> log)
     {
@@ -28,26 +28,31 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         {
             if (Reuse(dataset, boxKey, versionId, inputs) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
-            using var lease = ws.DuckDb.Rent();
-            var db = lease.Session;
-            foreach (var group in inputs.GroupBy(i => i.Dataset))
+            CheckedVersion staged;
+            using (slots.Take())
+            using (var lease = ws.DuckDb.Rent())
             {
-                var inputDataset = ws.Factory[group.Key];
-                var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
-                db.CreateDatasetView(group.Key, files, inputDataset.Schema);
+                var db = lease.Session;
+                foreach (var group in inputs.GroupBy(i => i.Dataset))
+                {
+                    var inputDataset = ws.Factory[group.Key];
+                    var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
+                    db.CreateDatasetView(group.Key, files, inputDataset.Schema);
+                }
+                var rowsIn = inputs.Sum(i => ws.Ledger.FindVersion(i.VersionId)?.Rows ?? 0); // from the ledger, not a scan
+                var output = Path.Combine(staging, StagedVersion.DataFile);
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                var rows = dataset.Transform switch
+                {
+                    SqlTransform sql => RunSql(db, sql, output),
+                    RowTransform rowTransform => RunRows(db, dataset, box, rowTransform, output, log),
+                    _ => throw new InvalidOperationException($"{dataset.Name} has no transform."),
+                };
+                log.Add($"computed {rows} rows from {rowsIn} input rows in {sw.ElapsedMilliseconds} ms");
+                FaultInjection.Hit("after-stage");
+                staged = StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, rows, runId);
             }
-            var rowsIn = inputs.Sum(i => ws.Ledger.FindVersion(i.VersionId)?.Rows ?? 0); // from the ledger, not a scan
-            var output = Path.Combine(staging, StagedVersion.DataFile);
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var rows = dataset.Transform switch
-            {
-                SqlTransform sql => RunSql(db, sql, output),
-                RowTransform rowTransform => RunRows(db, dataset, box, rowTransform, output, log),
-                _ => throw new InvalidOperationException($"{dataset.Name} has no transform."),
-            };
-            log.Add($"computed {rows} rows from {rowsIn} input rows in {sw.ElapsedMilliseconds} ms");
-            FaultInjection.Hit("after-stage");
-            return StagedVersion.CheckAndCommit(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, rows, taskId, runId);
+            return StagedVersion.Commit(ws, dataset, staged, taskId);
         }
         finally
         {
