@@ -15,40 +15,89 @@ public interface ILineageSink
 
 /// <summary>
 /// Emits an OpenLineage run event (START, then COMPLETE or FAIL) for every task, with the job, the exact input and
-/// output versions, and the box, schema and check results as facets.
+/// output versions, and the box, schema and check results as facets. Events are built and sent by one exporter thread
+/// in the order the tasks reported them, off the tasks' critical path; <see cref="Dispose"/> (at the end of a run)
+/// waits until every event is out.
 /// </summary>
-public sealed class OpenLineageObserver(Workspace ws, string runId, ILineageSink sink) : IRunObserver
+public sealed class OpenLineageObserver : IRunObserver, IDisposable
 {
     private const string Producer = "https://github.com/takt-data/takt";
     private const string SchemaUrl = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent";
+    private readonly Workspace ws;
+    private readonly string runId;
+    private readonly ILineageSink sink;
+    private readonly System.Collections.Concurrent.BlockingCollection<Func<JsonObject>> _pending = new();
+    private readonly Thread _exporter;
+
+    public OpenLineageObserver(Workspace ws, string runId, ILineageSink sink)
+    {
+        this.ws = ws;
+        this.runId = runId;
+        this.sink = sink;
+        _exporter = new Thread(Export) { IsBackground = true, Name = "takt-openlineage" };
+        _exporter.Start();
+    }
+
     private string Namespace => $"takt://{ws.Factory.Name}/{ws.Env}";
 
     public void Planned(int count) { }
 
-    public void Started(string dataset, string boxKey) => Send(Event("START", dataset, boxKey, inputs: [], outputs: [Dataset(dataset, boxKey, null)]));
+    public void Started(string dataset, string boxKey)
+    {
+        var at = ws.Clock.GetUtcNow();
+        _pending.Add(() => Event("START", at, dataset, boxKey, inputs: [], outputs: [Dataset(dataset, boxKey, null)]));
+    }
 
     public void Finished(TaskReport report)
     {
         if (report.Outcome.Status is BuildStatus.Blocked or BuildStatus.Skipped && report.Attempts == 0) return; // never started
+        var at = ws.Clock.GetUtcNow();
+        _pending.Add(() => Completed(report, at));
+    }
+
+    /// <summary>Waits until every event reported so far is sent.</summary>
+    public void Dispose()
+    {
+        _pending.CompleteAdding();
+        _exporter.Join();
+        _pending.Dispose();
+    }
+
+    private void Export()
+    {
+        foreach (var build in _pending.GetConsumingEnumerable())
+        {
+            // Lineage export must never stop the line (nor, on this thread, the process); the ledger keeps the truth.
+            try { sink.Send(build()); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                try { ws.Ledger.RecordEvent("lineage_export_failed", ws.Env, null, null, null, e.Message); }
+                catch (Exception) { /* the ledger itself is failing; the task's own commit reported that */ }
+            }
+        }
+    }
+
+    private JsonObject Completed(TaskReport report, DateTimeOffset at)
+    {
         var version = report.Outcome.VersionId is { } id ? ws.Ledger.FindVersion(id) : null;
         var inputs = version is null ? [] : ws.Ledger.InputsOf(version.Id)
             .GroupBy(i => i.Dataset)
             .Select(g => Dataset(g.Key, null, null, g.Select(i => (ws.Factory.Contains(i.Dataset) ? ws.Factory[i.Dataset].BoxKey(i.Box) : i.Box.ToString(), i.VersionId)).ToArray()))
             .ToArray();
         var failed = report.Outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined;
-        var runEvent = Event(failed ? "FAIL" : "COMPLETE", report.Dataset, report.BoxKey, inputs, [Dataset(report.Dataset, report.BoxKey, version)]);
+        var runEvent = Event(failed ? "FAIL" : "COMPLETE", at, report.Dataset, report.BoxKey, inputs, [Dataset(report.Dataset, report.BoxKey, version)]);
         if (failed) runEvent["run"]!["facets"]!.AsObject()["errorMessage"] = Facet("ErrorMessageRunFacet", new JsonObject
         {
             ["message"] = report.Outcome.Message,
             ["programmingLanguage"] = "C#",
         });
-        Send(runEvent);
+        return runEvent;
     }
 
-    private JsonObject Event(string type, string dataset, string boxKey, JsonObject[] inputs, JsonObject[] outputs) => new()
+    private JsonObject Event(string type, DateTimeOffset at, string dataset, string boxKey, JsonObject[] inputs, JsonObject[] outputs) => new()
     {
         ["eventType"] = type,
-        ["eventTime"] = ws.Clock.GetUtcNow().ToString("O"),
+        ["eventTime"] = at.ToString("O"),
         ["producer"] = Producer,
         ["schemaURL"] = SchemaUrl,
         ["run"] = new JsonObject
@@ -116,16 +165,6 @@ public sealed class OpenLineageObserver(Workspace ws, string runId, ILineageSink
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
-
-    private void Send(JsonObject runEvent)
-    {
-        try { sink.Send(runEvent); }
-        catch (Exception e) when (e is IOException or HttpRequestException or TaskCanceledException)
-        {
-            // Lineage export must never stop the line; the ledger keeps the truth.
-            ws.Ledger.RecordEvent("lineage_export_failed", ws.Env, null, null, null, e.Message);
-        }
     }
 }
 
