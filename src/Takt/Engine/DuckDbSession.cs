@@ -123,9 +123,38 @@ public sealed class DuckDbSession : IDisposable
 public sealed class DuckDbPool : IDisposable
 {
     private readonly System.Collections.Concurrent.ConcurrentBag<DuckDbSession> _idle = [];
+    private readonly Lock _gate = new();
+    private Task? _opening;
     private bool _disposed;
 
-    public Lease Rent() => new(this, _idle.TryTake(out var session) ? session : new DuckDbSession());
+    /// <summary>
+    /// Opens a database in the background when none is idle, so that a build's first task finds one ready instead of
+    /// waiting for DuckDB to start while the build plans.
+    /// </summary>
+    public void OpenAhead()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _opening is { IsCompleted: false } || !_idle.IsEmpty) return;
+            _opening = Task.Run(() => _idle.Add(new DuckDbSession()));
+        }
+    }
+
+    public Lease Rent()
+    {
+        if (_idle.TryTake(out var session)) return new(this, session);
+        Task? opening;
+        lock (_gate) (opening, _opening) = (_opening, null);
+        WaitQuietly(opening);
+        return new(this, _idle.TryTake(out session) ? session : new DuckDbSession());
+    }
+
+    /// <summary>Waits for a database opened ahead; if opening failed, the caller opens one itself and sees the error there.</summary>
+    private static void WaitQuietly(Task? opening)
+    {
+        try { opening?.Wait(); }
+        catch (AggregateException) { }
+    }
 
     private void Return(DuckDbSession session, bool healthy)
     {
@@ -139,7 +168,9 @@ public sealed class DuckDbPool : IDisposable
 
     public void Dispose()
     {
-        _disposed = true;
+        Task? opening;
+        lock (_gate) (opening, _opening, _disposed) = (_opening, null, true);
+        WaitQuietly(opening);
         while (_idle.TryTake(out var session)) session.Dispose();
     }
 

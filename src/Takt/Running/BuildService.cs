@@ -54,6 +54,7 @@ public sealed class BuildService(Workspace ws)
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
         activity?.SetTag("takt.env", ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "build");
+        ws.DuckDb.OpenAhead();
         using var leases = new LeaseKeeper(ws.Ledger, runId);
         leases.Acquire(RunLease(runId), () => false);
         ws.Lake.CleanStaging(other => other == runId || IsAlive(other, runId));
