@@ -40,7 +40,7 @@ public sealed class CliContext
     public Option<string?> Landing { get; } = new("--landing") { Description = "Landing zone directory (default: HOME/landing)", Recursive = true };
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of human output", Recursive = true };
     public Option<string?> Env { get; } = new("--env") { Description = "Environment: a named set of pointers over the shared lake (default: $TAKT_ENV or prod)", Recursive = true };
-    public Option<int?> Parallelism { get; } = new("--parallelism", "-j") { Description = "Tasks run at once (default: number of cores)", Recursive = true };
+    public Option<int?> Parallelism { get; } = new("--parallelism", "-j") { Description = "Tasks computing in DuckDB at once; twice as many are in flight (default: number of cores)", Recursive = true };
 
     public string HomeDirectory(ParseResult parse) =>
         Path.GetFullPath(parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("TAKT_HOME") ?? Path.Combine(Environment.CurrentDirectory, ".takt"));
