@@ -44,12 +44,16 @@ internal static class StagedVersion
         FaultInjection.Hit("after-commit");
 
         var failed = checks.Where(c => !c.Passed).ToList();
+        var committed = outcome == CommitOutcome.Committed ? staged : null;
         if (staged.Stopped)
-            return new TaskOutcome(BuildStatus.Quarantined, version.Id, staged.RowsIn, version.Rows, StopMessage(dataset, version.BoxKey, failed), failed);
+            return new TaskOutcome(BuildStatus.Quarantined, version.Id, staged.RowsIn, version.Rows, StopMessage(dataset, version.BoxKey, failed), failed) { Committed = committed };
         var status = outcome == CommitOutcome.Committed ? BuildStatus.Built : BuildStatus.Reused;
         var note = outcome == CommitOutcome.InputsMoved ? "inputs moved while building; the next build picks up the newer inputs" : "";
         var warnings = failed.Count > 0 ? "warnings: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Message}")) : "";
-        return new TaskOutcome(status, version.Id, staged.RowsIn, version.Rows, string.Join(" ", new[] { note, warnings }.Where(s => s.Length > 0)), failed);
+        return new TaskOutcome(status, version.Id, staged.RowsIn, version.Rows, string.Join(" ", new[] { note, warnings }.Where(s => s.Length > 0)), failed)
+        {
+            Committed = committed,
+        };
     }
 
     public static string StopMessage(Dataset dataset, string boxKey, IEnumerable<CheckResult> failed) =>

@@ -15,6 +15,9 @@ public static class BuildStatus
 
 public sealed record TaskOutcome(string Status, string? VersionId, long RowsIn, long RowsOut, string Message, IReadOnlyList<CheckResult> FailedChecks)
 {
+    /// <summary>The version this task committed, with its inputs and check results, so that reporting it needs no ledger read.</summary>
+    internal CheckedVersion? Committed { get; init; }
+
     public static TaskOutcome Held(string status, string message) => new(status, null, 0, 0, message, []);
 }
 

@@ -28,18 +28,19 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         {
             if (Reuse(dataset, boxKey, versionId, inputs) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
+            var rowsIn = ws.Ledger.TotalRows(inputs.Select(i => i.VersionId).ToArray()); // from the ledger, not a scan
+            var views = inputs.GroupBy(i => i.Dataset).Select(group =>
+            {
+                var inputDataset = ws.Factory[group.Key];
+                var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
+                return (Dataset: group.Key, Files: files, inputDataset.Schema);
+            }).ToList();
             CheckedVersion staged;
             using (slots.Take())
             using (var lease = ws.DuckDb.Rent())
             {
                 var db = lease.Session;
-                foreach (var group in inputs.GroupBy(i => i.Dataset))
-                {
-                    var inputDataset = ws.Factory[group.Key];
-                    var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
-                    db.CreateDatasetView(group.Key, files, inputDataset.Schema);
-                }
-                var rowsIn = inputs.Sum(i => ws.Ledger.FindVersion(i.VersionId)?.Rows ?? 0); // from the ledger, not a scan
+                foreach (var view in views) db.CreateDatasetView(view.Dataset, view.Files, view.Schema);
                 var output = Path.Combine(staging, StagedVersion.DataFile);
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 var rows = dataset.Transform switch

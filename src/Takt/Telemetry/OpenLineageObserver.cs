@@ -79,13 +79,15 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
 
     private JsonObject Completed(TaskReport report, DateTimeOffset at)
     {
-        var version = report.Outcome.VersionId is { } id ? ws.Ledger.FindVersion(id) : null;
-        var inputs = version is null ? [] : ws.Ledger.InputsOf(version.Id)
+        // A version this task committed travels with the report; anything else (reused, adopted) is read from the ledger.
+        var committed = report.Outcome.Committed;
+        var version = committed?.Version ?? (report.Outcome.VersionId is { } id ? ws.Ledger.FindVersion(id) : null);
+        var inputs = version is null ? [] : (committed?.Inputs ?? ws.Ledger.InputsOf(version.Id))
             .GroupBy(i => i.Dataset)
             .Select(g => Dataset(g.Key, null, null, g.Select(i => (ws.Factory.Contains(i.Dataset) ? ws.Factory[i.Dataset].BoxKey(i.Box) : i.Box.ToString(), i.VersionId)).ToArray()))
             .ToArray();
         var failed = report.Outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined;
-        var runEvent = Event(failed ? "FAIL" : "COMPLETE", at, report.Dataset, report.BoxKey, inputs, [Dataset(report.Dataset, report.BoxKey, version)]);
+        var runEvent = Event(failed ? "FAIL" : "COMPLETE", at, report.Dataset, report.BoxKey, inputs, [Dataset(report.Dataset, report.BoxKey, version, checks: committed?.Checks)]);
         if (failed) runEvent["run"]!["facets"]!.AsObject()["errorMessage"] = Facet("ErrorMessageRunFacet", new JsonObject
         {
             ["message"] = report.Outcome.Message,
@@ -117,7 +119,8 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         ["outputs"] = new JsonArray(outputs.Select(o => (JsonNode)o).ToArray()),
     };
 
-    private JsonObject Dataset(string name, string? boxKey, VersionRecord? version, (string Box, string Version)[]? read = null)
+    private JsonObject Dataset(string name, string? boxKey, VersionRecord? version, (string Box, string Version)[]? read = null,
+        IReadOnlyList<CheckResult>? checks = null)
     {
         var facets = new JsonObject();
         var boxes = read?.Select(r => r.Box).ToArray() ?? (boxKey is null ? [] : [boxKey]);
@@ -135,7 +138,7 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         });
         facets["dataQualityAssertions"] = Facet("DataQualityAssertionsDatasetFacet", new JsonObject
         {
-            ["assertions"] = new JsonArray(ws.Ledger.CheckResults(version.Id).Select(c => (JsonNode)new JsonObject
+            ["assertions"] = new JsonArray((checks ?? ws.Ledger.CheckResults(version.Id)).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => (JsonNode)new JsonObject
             {
                 ["assertion"] = c.Name,
                 ["success"] = c.Passed,

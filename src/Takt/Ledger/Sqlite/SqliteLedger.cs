@@ -183,6 +183,13 @@ public sealed partial class SqliteLedger : ILedger
         return ReadVersions(cmd).FirstOrDefault();
     }
 
+    public long TotalRows(IReadOnlyCollection<string> versionIds)
+    {
+        if (versionIds.Count == 0) return 0;
+        lock (_gate) return Scalar<long>("SELECT coalesce(sum(rows), 0) FROM versions WHERE id IN (SELECT value FROM json_each($ids))", null,
+            ("$ids", System.Text.Json.JsonSerializer.Serialize(versionIds)));
+    }
+
     public IReadOnlyList<VersionRecord> Versions(string dataset, BoxRange range)
     {
         lock (_gate)
