@@ -10,14 +10,16 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 try
 {
+    if (args.Length > 0 && args[0] == FactoryCli.Command) return FactoryCli.Run(args);
     var options = Options.Parse(args);
     return options.Command switch
     {
         "noop-plan" => NoopPlan.Run(options),
         Options.PlanOnly => NoopPlan.RunPlanOnly(options),
-        "all" => Suite.Run(options.Quick),
-        "build-child" => BuildChild(options),
-        "heavy-child" => HeavyChild(options),
+        "task-profile" => TaskProfile.Run(options),
+        "heavy-profile" => TaskProfile.Heavy(options),
+        "incremental-profile" => TaskProfile.Incremental(options),
+        "all" => Suite.Run(new SuiteOptions(options.Quick, options.RepeatSet ? options.Repeat : null, options.Only, options.Report, options.Keep)),
         _ => throw new UsageException($"Unknown command '{options.Command}'."),
     };
 }
@@ -33,29 +35,27 @@ catch (BenchFailure e)
     return 1;
 }
 
-static int BuildChild(Options o)
-{
-    TaktRig.Attach(o.Home ?? throw new UsageException("build-child needs --home."), o.Datasets, o.Days).Build();
-    return 0;
-}
-
-static int HeavyChild(Options o)
-{
-    HeavyRig.Attach(o.Home ?? throw new UsageException("heavy-child needs --home.")).BuildOnce();
-    Console.WriteLine($"VMHWM {HeavyRig.PeakResidentBytes()}");
-    return 0;
-}
-
 namespace Takt.Bench
 {
     internal sealed class UsageException(string message) : Exception(message);
 
     internal sealed record Options(string Command, int Datasets, int Days, int Repeat, bool Quick, string Fill, bool VerifyFill, bool InProcess, bool Keep, string? Home)
     {
+        public bool RepeatSet { get; init; }
+        public IReadOnlySet<int> Only { get; init; } = new HashSet<int>();
+        public string? Report { get; init; }
+
         public const string PlanOnly = "plan-only";
 
         public const string Usage = """
-            Usage: dotnet run -c Release --project bench/Takt.Bench -- all [--quick]   (every benchmark against make, Snakemake, DuckDB)
+            Usage: dotnet run -c Release --project bench/Takt.Bench -- all [--quick] [--report FILE] [--only 1,3] [--repeat N] [--keep]
+                     every benchmark, Takt side by side with GNU make, Snakemake and bare DuckDB (see bench/Takt.Bench/README.md)
+                     --quick          small sizes, fewer repeats: the CI smoke check (sanity checks, no timing asserts)
+                     --report FILE    also write the results as Markdown to FILE
+                     --only LIST      only these benchmarks (1 no-op plan, 2 incremental, 3 per-task overhead, 4 heavy box,
+                                      5 memory, 6 crash and resume), e.g. --only 1,5
+                     --repeat N       repeats of every measurement (default 5 and 3, --quick 2 and 1)
+                     --keep           keep the temporary directory
                    dotnet run -c Release --project bench/Takt.Bench -- noop-plan [options]
               --datasets N     datasets in the synthetic factory (default 100; ~10% sources)
               --days N         daily boxes per dataset (default 3650)
@@ -77,7 +77,9 @@ namespace Takt.Bench
             int datasets = 100, days = 3650, repeat = 5;
             bool quick = false, verify = false, inProcess = false, keep = false, datasetsSet = false, daysSet = false;
             var fill = "auto";
-            string? home = null;
+            string? home = null, report = null;
+            var only = new HashSet<int>();
+            var repeatSet = false;
             for (var i = 1; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value.");
@@ -92,7 +94,13 @@ namespace Takt.Bench
                 {
                     case "--datasets": datasets = Number(2); datasetsSet = true; break;
                     case "--days": days = Number(1); daysSet = true; break;
-                    case "--repeat": repeat = Number(1); break;
+                    case "--repeat": repeat = Number(1); repeatSet = true; break;
+                    case "--report": report = Value(); break;
+                    case "--only":
+                        foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                            only.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 6
+                                ? n : throw new UsageException($"--only takes benchmark numbers 1 to 6, not '{part}'."));
+                        break;
                     case "--quick": quick = true; break;
                     case "--fill":
                         fill = Value();
@@ -111,7 +119,12 @@ namespace Takt.Bench
                 if (!daysSet) days = 365;
             }
             if (args[0] == PlanOnly && home is null) throw new UsageException($"{PlanOnly} needs --home.");
-            return new Options(args[0], datasets, days, repeat, quick, fill, verify, inProcess, keep, home);
+            return new Options(args[0], datasets, days, repeat, quick, fill, verify, inProcess, keep, home)
+            {
+                RepeatSet = repeatSet,
+                Only = only,
+                Report = report,
+            };
         }
 
         public FillMode FillMode => Fill switch

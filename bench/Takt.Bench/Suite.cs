@@ -1,265 +1,664 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Running;
 
 namespace Takt.Bench;
 
-/// <summary>One measured row: the median and spread of repeated runs, and what ran.</summary>
-internal sealed record Measure(string Tool, IReadOnlyList<double> Seconds, long TasksRun, string Note = "")
+/// <summary>Repeated wall times of one thing, in seconds.</summary>
+internal sealed record Measure(IReadOnlyList<double> Seconds)
 {
-    public double Median => Seconds.Count == 0 ? double.NaN : Seconds.Order().ElementAt(Seconds.Count / 2);
-    public string Spread => Seconds.Count == 0 ? "-" : $"{Seconds.Min():0.000}..{Seconds.Max():0.000}";
+    public double Median
+    {
+        get
+        {
+            var s = Seconds.Order().ToArray();
+            return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+        }
+    }
+
+    public double Min => Seconds.Min();
+    public double Max => Seconds.Max();
+}
+
+/// <summary>The suite's options: <c>all [--quick] [--repeat N] [--only 1,3] [--report FILE] [--keep]</c>.</summary>
+internal sealed record SuiteOptions(bool Quick, int? Repeat, IReadOnlySet<int> Only, string? ReportPath, bool Keep)
+{
+    public bool Runs(int benchmark) => Only.Count == 0 || Only.Contains(benchmark);
+    /// <summary>Repeats of cheap measurements (Takt, make, bare DuckDB).</summary>
+    public int Many => Repeat ?? (Quick ? 2 : 5);
+    /// <summary>Repeats of expensive measurements (Snakemake, whole builds).</summary>
+    public int Few => Repeat ?? (Quick ? 1 : 3);
 }
 
 /// <summary>
-/// `all`: Takt against GNU make, Snakemake and bare DuckDB on the same work, side by side in one run, repeated,
-/// reporting medians, spreads and ratios. `--quick` is the CI smoke: small sizes, sanity checks, no timing asserts.
+/// <c>all</c>: Takt against GNU make, Snakemake and bare DuckDB on the same work, side by side in one run, repeated,
+/// reporting medians, spreads (min..max) and Takt's ratio to each peer. <c>--quick</c> is the CI smoke: smaller sizes,
+/// fewer repeats, every sanity check (task counts, exact task sets, no-op plans, zero work lost), no timing asserts.
 /// </summary>
 internal static class Suite
 {
     private static readonly TimeSpan Cap = TimeSpan.FromMinutes(10);
     private static readonly List<string> Failures = [];
+    private static readonly List<string[]> Summary = [];
+    private static readonly StringBuilder Markdown = new();
+    private static SuiteOptions _o = null!;
 
-    public static int Run(bool quick)
+    public static int Run(SuiteOptions options)
     {
+        _o = options;
+        var total = Stopwatch.StartNew();
         var root = Path.Combine(Path.GetTempPath(), $"takt-suite-{Guid.NewGuid():N}"[..30]);
         Directory.CreateDirectory(root);
-        var make = PeerWorkflow.Find("make");
-        var snakemake = PeerWorkflow.Find("snakemake");
-        Console.WriteLine($"# Takt benchmark suite ({(quick ? "quick" : "full")}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0:0} GiB; .NET {Environment.Version}; " +
-                          $"make: {(make is null ? "missing" : PeerWorkflow.Version(make))}; snakemake: {(snakemake is null ? "missing (apt-get install -y snakemake)" : PeerWorkflow.Version(snakemake))}; " +
-                          $"DuckDB: {DuckDbVersion()}");
+        Tools.Detect(install: true, m => Console.WriteLine($"[tools] {m}"));
+        Header();
         try
         {
-            var repeat = quick ? 2 : 3;
-            NoopPlan(root, make, snakemake, quick ? [(10, 365), (100, 365)] : [(10, 365), (100, 365), (100, 3650)], repeat);
-            Incremental(root, make, snakemake, quick ? 6 : 10, quick ? 40 : 120, repeat);
-            Throughput(root, make, snakemake, quick ? 200 : 1000, repeat);
-            HeavyBox(root, quick ? 1_000_000 : 10_000_000, repeat);
-            CrashAndResume(root, quick ? 200 : 500);
+            if (_o.Runs(1)) Section("1", () => NoopPlan(root));
+            if (_o.Runs(2)) Section("2", () => Incremental(root));
+            if (_o.Runs(3)) Section("3", () => Throughput(root));
+            if (_o.Runs(4) || _o.Runs(5)) Section("4", () => HeavyBox(root));
+            if (_o.Runs(5)) Section("5", Memory);
+            if (_o.Runs(6)) Section("6", () => CrashAndResume(root));
         }
         finally
         {
-            try { Directory.Delete(root, recursive: true); }
-            catch (IOException) { }
+            if (_o.Keep) Console.WriteLine($"(kept {root})");
+            else
+            {
+                try { Directory.Delete(root, recursive: true); }
+                catch (IOException e) { Console.Error.WriteLine($"could not delete {root}: {e.Message}"); }
+            }
         }
-        if (Failures.Count == 0) { Console.WriteLine("\nall sanity checks passed"); return 0; }
-        foreach (var f in Failures) Console.Error.WriteLine($"SANITY CHECK FAILED: {f}");
-        return 1;
+
+        Line("\n## Summary\n");
+        Line("Ratios: for times Takt / peer (below 1: Takt is faster); for throughput Takt / peer in tasks/s (above 1: Takt is faster).\n");
+        Line("| benchmark | Takt | peer | Takt / peer | target | met |");
+        Line("|---|---|---|---|---|---|");
+        foreach (var row in Summary) Line("| " + string.Join(" | ", row) + " |");
+        Line($"\nSuite wall time: {total.Elapsed.TotalMinutes:0.0} min. " +
+             (Failures.Count == 0 ? "All sanity checks passed." : $"{Failures.Count} sanity check(s) FAILED:"));
+        foreach (var f in Failures) Line($"- FAILED: {f}");
+        if (_o.ReportPath is { } path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, Markdown.ToString());
+            Console.WriteLine($"(report written to {path})");
+        }
+        return Failures.Count == 0 ? 0 : 1;
+    }
+
+    private static void Section(string name, Action body)
+    {
+        var clock = Stopwatch.StartNew();
+        try { body(); }
+        catch (BenchFailure e) { Fail($"benchmark {name}: {e.Message}"); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail($"benchmark {name} crashed: {e}");
+        }
+        Console.WriteLine($"[benchmark {name} took {clock.Elapsed.TotalSeconds:0} s]");
+    }
+
+    private static void Header()
+    {
+        Line($"# Takt benchmark suite ({(_o.Quick ? "--quick" : "full")}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n");
+        Line("| machine and tools | |");
+        Line("|---|---|");
+        Line($"| CPU | {Machine.CpuModel()}, {Environment.ProcessorCount} cores (nproc {Tools.Shell("nproc", [], TimeSpan.FromSeconds(10)).Output.Trim()}) |");
+        Line($"| memory | {Machine.MemoryTotal()} |");
+        Line($"| OS | {RuntimeInformation.OSDescription} |");
+        Line($"| .NET | {RuntimeInformation.FrameworkDescription} ({Build}) |");
+        Line($"| DuckDB (DuckDB.NET, in process) | {DuckDbVersion()} |");
+        Line($"| SQLite (Takt ledger) | {SqliteVersion()} |");
+        Line($"| GNU make | {Tools.Version(Tools.Make)} |");
+        Line($"| Snakemake | {(Tools.Snakemake is null ? $"missing (install: `{Tools.SnakemakeHint}`)" : Tools.Version(Tools.Snakemake))} |");
+        Line($"| sqlite3 CLI (peers' tiny SQL) | {(Tools.Sqlite3 is null ? "missing (apt-get install -y sqlite3)" : Tools.Version(Tools.Sqlite3).Split(' ')[0])} |");
+        Line($"| repeats | {_o.Many} (Takt, make, bare DuckDB), {_o.Few} (Snakemake, whole builds); median and min..max |");
     }
 
     // 1. No-op planning -------------------------------------------------------------------------------------------
 
-    private static void NoopPlan(string root, string? make, string? snakemake, (int Datasets, int Days)[] sizes, int repeat)
+    private static void NoopPlan(string root)
     {
-        Console.WriteLine("\n## 1. No-op planning: everything built, decide that nothing runs");
-        Console.WriteLine("| size | Takt cold plan s | Takt warm plan s | make -q s | snakemake -n s | make / Takt | snakemake / Takt |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        (int D, int B)[] sizes = _o.Quick ? [(10, 365), (100, 365)] : [(10, 365), (100, 365), (100, 3650)];
+        Line("\n## 1. No-op planning: everything built, decide that nothing needs to run\n");
+        Line("Takt in process: `Planner.Create(\"prod\", all targets)` on an open ledger, after a cold plan (JIT and SQLite cache warm, " +
+             "freshness stamps valid, as after any build). Takt CLI: the factory program's `plan --json` in a fresh process " +
+             "(runtime start, JIT, opening the ledger, planning, printing), what a user waits for. make: `make -q all`. " +
+             "Snakemake: `snakemake -n --cores 1 all`. Every peer target file exists and is newer than its inputs. " +
+             "Ratios are Takt / peer wall time (below 1: Takt is faster).\n");
+        Line("| datasets x days | transform targets | Takt in process | Takt cold plan | Takt CLI process | make -q | snakemake -n | Takt in-process / make | Takt CLI / make | Takt in-process / snakemake | Takt CLI / snakemake |");
+        Line("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (datasets, days) in sizes)
         {
-            var dir = Path.Combine(root, $"noop-{datasets}x{days}");
-            var (factory, _) = SyntheticFactory.Create(Path.Combine(dir, "factory"), datasets);
-            var ledger = Path.Combine(dir, "ledger.db");
-            LedgerFill.Fill(factory, ledger, Options.FirstBox, days, datasets * days > 50_000 ? FillMode.Direct : FillMode.Api);
-            var plan = PlanBench.Run(factory, ledger, Options.FirstBox, days, repeat, _ => { });
-            var warm = plan.Warm.Select(w => w.Ms / 1000).ToArray();
-            var takt = new Measure("takt", warm, 0);
+            var home = Path.Combine(root, $"noop-{datasets}x{days}");
+            var (factory, shape) = SyntheticFactory.Create(Path.Combine(home, "factory"), datasets);
+            var ledger = Path.Combine(home, "ledger.db");
+            Console.WriteLine($"[1] {datasets}x{days}: {shape.Sources} sources, {shape.Transforms} transforms, {shape.WindowEdges} windows, {shape.FanIns} fan-ins; filling the ledger ...");
+            LedgerFill.Fill(factory, ledger, Options.FirstBox, days, FillMode.Direct);
 
-            var peers = new PeerWorkflow(factory, Path.Combine(dir, "peers"), Options.FirstBox, days);
+            var plan = PlanBench.Run(factory, ledger, Options.FirstBox, days, _o.Many, m => Console.WriteLine($"[1]{m}"));
+            var inProcess = new Measure(plan.Warm.Select(w => w.Ms / 1000).ToArray());
+
+            // The CLI: one untimed warm-up run (file cache), then timed runs; each must print an empty plan.
+            var cliRuns = new List<ChildRun>();
+            for (var i = 0; i <= _o.Many; i++)
+            {
+                var run = ChildProcess.Run(FactoryCli.Arguments(BenchFactory.Synthetic, home, datasets, ["--home", home, "plan", "--json"]), Cap);
+                if (run.ExitCode != 0) { Fail($"Takt CLI plan {datasets}x{days}: {run.Describe}"); break; }
+                var tasks = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("tasks").GetArrayLength();
+                if (tasks != 0) Fail($"Takt CLI plan {datasets}x{days} planned {tasks} tasks, expected none");
+                if (i > 0) cliRuns.Add(run);
+            }
+            var cli = cliRuns.Count > 0 ? new Measure(cliRuns.Select(r => r.Seconds).ToArray()) : null;
+            if (cliRuns.Count > 0) PlanPeakRss[(datasets, days)] = cliRuns.Max(r => r.PeakRssBytes ?? 0);
+
+            var peers = new PeerWorkflow(factory, Path.Combine(home, "peers"), Options.FirstBox, days);
+            Console.WriteLine($"[1] {datasets}x{days}: writing {peers.TransformTargets + (long)shape.Sources * days:N0} peer files ...");
             peers.MaterializeUpToDate();
-            var makeRun = make is null ? null : Repeat(repeat, () => peers.Run(make, ["-q", "-f", peers.WriteMakefile(sql: false), "all"], Cap));
-            var snakeRun = snakemake is null ? null : Repeat(datasets * days >= 36_500 ? 1 : repeat, // minutes per run: once is enough
-                () => peers.Run(snakemake, ["-n", "--cores", "1", "--quiet", "-s", peers.WriteSnakefile(sql: false), "all"], Cap));
-            if (makeRun is { } m && m.All.Any(r => !r.TimedOut && r.ExitCode != 0)) Failures.Add($"make -q says {datasets}x{days} is not up to date");
-            if (makeRun is { } m2 && m2.All.Any(r => r.RecipesRun != 0)) Failures.Add("make -q ran recipes");
-            if (snakeRun is { } s && s.All.Any(r => r.RecipesRun != 0)) Failures.Add("snakemake -n ran recipes");
-            Console.WriteLine($"| {datasets} x {days} | {plan.Cold.Ms / 1000:0.000} | {takt.Median:0.000} ({takt.Spread}) | {Show(makeRun)} | {Show(snakeRun)} | " +
-                              $"{Ratio(makeRun, takt)} | {Ratio(snakeRun, takt)} |");
-            Console.WriteLine($"<!-- peak working set of the planning process: {plan.PeakWorkingSetBytes / 1048576.0:0.0} MB -->");
-            Directory.Delete(dir, recursive: true);
+            PeerRuns? make = null, snake = null;
+            if (Tools.Make is { } m)
+            {
+                var makefile = peers.WriteMakefile(PeerWork.Concat);
+                make = RepeatPeer(_o.Many, () => peers.Run(m, ["-q", "-f", makefile, "all"], Cap));
+                foreach (var r in make.All.Where(r => !r.TimedOut && (r.ExitCode != 0 || r.RecipesRun != 0)))
+                    Fail($"make -q {datasets}x{days}: exit {r.ExitCode}, {r.RecipesRun} recipes (expected 0 and 0: everything up to date)");
+            }
+            if (Tools.Snakemake is { } s)
+            {
+                var snakefile = peers.WriteSnakefile(PeerWork.Concat);
+                snake = RepeatPeer(_o.Few, () => peers.Run(s, ["-n", "--cores", "1", "-s", snakefile, "all"], Cap), stopAfterSeconds: 60);
+                foreach (var r in snake.All.Where(r => !r.TimedOut && (r.ExitCode != 0 || !r.Output.Contains("Nothing to be done", StringComparison.Ordinal))))
+                    Fail($"snakemake -n {datasets}x{days}: exit {r.ExitCode}, expected 'Nothing to be done': {Tail(r.Output)}");
+            }
+            PlanPeers[(datasets, days)] = (make, snake);
+            Line($"| {datasets} x {days:N0} | {peers.TransformTargets:N0} | {Show(inProcess)} | {Time(plan.Cold.Ms / 1000)} | {Show(cli)} | {Show(make)} | {Show(snake)} | " +
+                 $"{Ratio(inProcess, make)} | {Ratio(cli, make)} | {Ratio(inProcess, snake)} | {Ratio(cli, snake)} |");
+
+            if ((datasets, days) == sizes[^1])
+            {
+                var warmLedger = plan.WarmLedgerCalls.Sum(c => c.Ms);
+                BreakdownNote = $"Where the in-process warm plan of {datasets} x {days:N0} goes (counted run): " +
+                    $"{warmLedger:0.0} ms in {plan.WarmLedgerCalls.Sum(c => c.Calls)} ledger calls (" +
+                    string.Join(", ", plan.WarmLedgerCalls.Take(4).Select(c => $"{c.Method} {c.Calls}x {c.Ms:0.0} ms")) + "); " +
+                    $"the cold plan (no stamps, JIT warm) takes {plan.ColdAgain.Ms:0} ms, {plan.ColdLedgerCalls.Sum(c => c.Ms):0} ms of it in the ledger " +
+                    $"({string.Join(", ", plan.ColdLedgerCalls.Take(3).Select(c => $"{c.Method} {c.Calls}x {c.Ms:0} ms, {c.Rows:N0} rows"))}).";
+                var target = (datasets, days) == (100, 3650) ? "plan < 1 s" : "plan < 1 s (target is for 100 x 3,650)";
+                var met = cli is not null && cli.Median < 1 && inProcess.Median < 1 ? "yes" : "NO";
+                var takt = $"CLI {Time(cli?.Median)}, in process {Time(inProcess.Median)}";
+                Summary.Add([$"1. no-op plan, {datasets} x {days:N0}", takt, $"make -q {Show(make, brief: true)}", $"CLI {Ratio(cli, make)}; in process {Ratio(inProcess, make)}", target, met]);
+                Summary.Add([$"1. no-op plan, {datasets} x {days:N0}", takt, $"snakemake -n {Show(snake, brief: true)}", $"CLI {Ratio(cli, snake)}; in process {Ratio(inProcess, snake)}", target, met]);
+            }
+            Directory.Delete(home, recursive: true);
         }
+        Line($"\n{BreakdownNote}");
     }
+
+    private static string BreakdownNote = "";
+    private static readonly Dictionary<(int, int), long> PlanPeakRss = [];
+    private static readonly Dictionary<(int, int), (PeerRuns? Make, PeerRuns? Snake)> PlanPeers = [];
 
     // 2. Incremental recompute ------------------------------------------------------------------------------------
 
-    private static void Incremental(string root, string? make, string? snakemake, int datasets, int days, int repeat)
+    private static void Incremental(string root)
     {
-        Console.WriteLine($"\n## 2. Incremental recompute: 3 boxes of a source re-landed mid-range ({datasets} datasets x {days} days)");
-        Console.WriteLine("| tool | tasks run | expected | wall s (median, spread) | ratio to Takt |");
-        Console.WriteLine("|---|---|---|---|---|");
-        var dir = Path.Combine(root, "incremental");
-        var rig = TaktRig.Create(Path.Combine(dir, "takt"), datasets, days);
-        rig.Build();
+        var (datasets, days) = _o.Quick ? (10, 60) : (20, 365);
+        var home = Path.Combine(root, "incremental");
+        var rig = TaktRig.Create(Path.Combine(home, "takt"), BenchFactory.Synthetic, datasets, days);
+        Console.WriteLine($"[2] building {datasets} x {days} ({(long)datasets * days:N0} tasks) for the incremental bench ...");
+        var setup = Stopwatch.StartNew();
+        var first = rig.Build();
+        var firstBuilt = first.Tasks.Count(t => t.Outcome.Status == BuildStatus.Built);
+        if (firstBuilt != datasets * days || first.Remaining.Tasks.Count != 0)
+            throw new BenchFailure($"the set-up build built {firstBuilt} of {datasets * days} boxes ({first.Summary})");
+        Console.WriteLine($"[2] set-up build: {firstBuilt} tasks in {setup.Elapsed.TotalSeconds:0.0} s");
+
         var source = rig.Factory.Datasets.First(d => d.IsSource).Name;
-        var middle = Options.FirstBox + days / 2;
-        var expected = ExpectedDownstream(rig.Factory, source, new BoxRange(middle, middle + 2), days);
+        var middle = rig.FirstBox + days / 2;
+        var expected = ExpectedDownstream(rig.Factory, source, new BoxRange(middle, middle + 2), rig.FirstBox, rig.LastBox);
+        var expectedTakt = new HashSet<(string, long)>(expected);
+        for (var b = middle; b <= middle + 2; b++) expectedTakt.Add((source, b));
+        var expectedPeers = expected.Select(e => (e.Dataset.Replace('.', '_'), e.Box)).ToHashSet();
 
-        var taktTimes = new List<double>();
-        long taktTasks = 0;
-        for (var i = 0; i < repeat; i++)
+        Line($"\n## 2. Incremental recompute: 3 boxes of a source re-landed mid-range ({datasets} datasets x {days} days)\n");
+        Line($"`{source}` boxes {TaktRig.Day(middle)}..{TaktRig.Day(middle + 2)} are invalidated (Takt) or rewritten with new content (make, " +
+             "Snakemake; a bare `touch` is not enough for Snakemake 7, which compares the checksums of small inputs); " +
+             $"each tool then brings everything up to date. Expected: exactly the {expected.Count} downstream boxes (through same-box, 7-day window " +
+             "and fan-in mappings), plus for Takt the 3 source boxes themselves (it re-ingests them; the peers have no ingest step). " +
+             "The set of boxes each tool ran is compared with the expected set, not just the count. Peer recipes run `sqlite3` " +
+             "(`SELECT 1 AS x`), as Takt's transforms run `SELECT 1 AS x` in DuckDB. Takt in process: `BuildService.Invalidate` (untimed) " +
+             "then `Build` (timed). Takt CLI: the `invalidate` process (untimed, like re-landing the files for the peers; its time is given below), then " +
+             "the `build` process (timed).\n");
+        Line("| tool | tasks run | expected | exact set | wall (median, min..max) | Takt in-process / tool | Takt CLI / tool |");
+        Line("|---|---|---|---|---|---|---|");
+
+        var inProcessTimes = new List<double>();
+        var inProcessTasks = 0;
+        var inProcessExact = true;
+        for (var i = 0; i < _o.Many; i++)
         {
-            using var ws = rig.Open();
-            new BuildService(ws).Invalidate(source, DateOnly.FromDayNumber((int)middle), DateOnly.FromDayNumber((int)middle + 2), "bench");
+            rig.Invalidate(source, middle, middle + 2);
             var clock = Stopwatch.StartNew();
-            var result = new BuildService(ws).Build([], ingest: false, publish: false);
-            taktTimes.Add(clock.Elapsed.TotalSeconds);
-            taktTasks = result.Tasks.Count(t => t.Outcome.Status == BuildStatus.Built);
-            if (result.Remaining.Tasks.Count != 0) Failures.Add("Takt left work after the incremental build");
+            var result = rig.Build();
+            inProcessTimes.Add(clock.Elapsed.TotalSeconds);
+            var ran = result.Tasks.Where(t => t.Outcome.Status == BuildStatus.Built).Select(t => (t.Dataset, GrainMath.Parse(Grain.Daily, t.BoxKey))).ToList();
+            inProcessTasks = ran.Count;
+            inProcessExact &= ran.Count == expectedTakt.Count && ran.ToHashSet().SetEquals(expectedTakt);
+            if (result.Tasks.Count != ran.Count || result.Remaining.Tasks.Count != 0) Fail($"Takt incremental build: {result.Summary}, {result.Remaining.Tasks.Count} tasks left");
         }
-        if (taktTasks != expected + 3) Failures.Add($"Takt ran {taktTasks} tasks, expected {expected + 3} (3 source boxes + {expected} downstream)");
-        var takt = new Measure("takt", taktTimes, taktTasks);
-        Console.WriteLine($"| Takt | {taktTasks} | {expected + 3} | {takt.Median:0.000} ({takt.Spread}) | 1.00 |");
+        if (!inProcessExact) Fail($"Takt (in process) did not run exactly the expected {expectedTakt.Count} boxes (ran {inProcessTasks})");
+        var inProcess = new Measure(inProcessTimes);
 
-        var peers = new PeerWorkflow(rig.Factory, Path.Combine(dir, "peers"), Options.FirstBox, days);
-        peers.MaterializeUpToDate();
-        foreach (var (name, tool, args) in new[]
+        var cliTimes = new List<double>();
+        var invalidateTimes = new List<double>();
+        var cliTasks = 0;
+        var cliExact = true;
+        for (var i = 0; i < _o.Many; i++)
         {
-            ("make -j2", make, new[] { "-j", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "-f", peers.WriteMakefile(sql: true), "all" }),
-            ("Snakemake", snakemake, new[] { "--cores", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "--quiet", "-s", peers.WriteSnakefile(sql: true), "all" }),
+            var invalidate = rig.Cli(Cap, "invalidate", source, "--from", TaktRig.Day(middle), "--to", TaktRig.Day(middle + 2), "--reason", "bench");
+            var build = rig.Cli(Cap, "build", "--no-publish", "--json");
+            if (invalidate.ExitCode != 0 || build.ExitCode != 0) { Fail($"Takt CLI incremental: invalidate {invalidate.Describe}; build {build.Describe}"); break; }
+            cliTimes.Add(build.Seconds);
+            invalidateTimes.Add(invalidate.Seconds);
+            var ran = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Where(t => t.Status == BuildStatus.Built).Select(t => (t.Dataset, t.Box)).ToList();
+            cliTasks = ran.Count;
+            cliExact &= ran.Count == expectedTakt.Count && ran.ToHashSet().SetEquals(expectedTakt);
+        }
+        if (!cliExact) Fail($"Takt (CLI) did not run exactly the expected {expectedTakt.Count} boxes (ran {cliTasks})");
+        var cli = cliTimes.Count > 0 ? new Measure(cliTimes) : null;
+        var invalidateNote = invalidateTimes.Count > 0 ? $"The `invalidate` process itself took {Show(new Measure(invalidateTimes))}." : "";
+        Line($"| Takt in process | {inProcessTasks} | {expectedTakt.Count} | {YesNo(inProcessExact)} | {Show(inProcess)} | 1 | |");
+        Line($"| Takt CLI (`build` process) | {cliTasks} | {expectedTakt.Count} | {YesNo(cliExact)} | {Show(cli)} | | 1 |");
+
+        var peers = new PeerWorkflow(rig.Factory, Path.Combine(home, "peers"), rig.FirstBox, days);
+        peers.MaterializeUpToDate();
+        var cores = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
+        var rows = new List<(string Name, PeerRuns? Runs)>();
+        foreach (var (name, tool, args, repeat) in new[]
+        {
+            ($"make -j{cores}", Tools.Make, new[] { "-j", cores, "-f", peers.WriteMakefile(PeerWork.SelectOne), "all" }, _o.Many),
+            ($"Snakemake --cores {cores}", Tools.Snakemake, new[] { "--cores", cores, "--quiet", "-s", peers.WriteSnakefile(PeerWork.SelectOne), "all" }, _o.Few),
         })
         {
-            if (tool is null) { Console.WriteLine($"| {name} | missing | | | |"); continue; }
-            var runs = Repeat(repeat, () =>
+            if (tool is null) { Line($"| {name} | missing | | | | | |"); rows.Add((name, null)); continue; }
+            var exact = true;
+            var ranCount = 0;
+            var runs = RepeatPeer(repeat, () =>
             {
-                for (var b = middle; b <= middle + 2; b++) peers.Touch(source, b);
-                return peers.Run(tool, args, Cap);
+                for (var b = middle; b <= middle + 2; b++) peers.Reland(source, b);
+                var run = peers.Run(tool, args, Cap);
+                var ran = File.Exists(peers.Log) ? File.ReadAllLines(peers.Log).Select(ParseTarget).ToList() : [];
+                ranCount = ran.Count;
+                exact &= run.ExitCode == 0 && ran.Count == expectedPeers.Count && ran.ToHashSet().SetEquals(expectedPeers);
+                return run;
             });
-            var ran = runs.All.Max(r => r.RecipesRun);
-            if (ran != expected) Failures.Add($"{name} ran {ran} recipes, expected {expected}");
-            Console.WriteLine($"| {name} | {ran} | {expected} | {Show(runs)} | {Ratio(runs, takt)} |");
+            if (!exact) Fail($"{name} did not run exactly the expected {expectedPeers.Count} boxes (ran {ranCount}): {Tail(runs.All[^1].Output)}");
+            Line($"| {name} | {ranCount} | {expectedPeers.Count} | {YesNo(exact)} | {Show(runs)} | {Ratio(inProcess, runs)} | {Ratio(cli, runs)} |");
+            rows.Add((name, runs));
         }
+        if (invalidateNote.Length > 0) Line($"\n{invalidateNote}");
+        foreach (var (name, runs) in rows)
+            Summary.Add([$"2. incremental, 3 source boxes ({expectedTakt.Count} Takt tasks), wall", $"CLI {Time(cli?.Median)}, in process {Time(inProcess.Median)}",
+                $"{name} {Show(runs, brief: true)}", $"CLI {Ratio(cli, runs)}; in process {Ratio(inProcess, runs)}", "exactly the expected boxes",
+                YesNo(cliExact && inProcessExact && !Failures.Any(f => f.StartsWith(name, StringComparison.Ordinal)))]);
+    }
+
+    private static (string, long) ParseTarget(string line)
+    {
+        var parts = line.Trim().Split('/');
+        return (parts[^2], long.Parse(parts[^1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Boxes of every transform downstream of some source boxes, through the mappings (Takt's impact computation).</summary>
+    private static List<(string Dataset, long Box)> ExpectedDownstream(Factory factory, string source, BoxRange boxes, long first, long last)
+    {
+        var extent = new BoxRange(first, last);
+        var affected = new Dictionary<string, BoxSet> { [source] = BoxSet.Of(boxes) };
+        var result = new List<(string, long)>();
+        foreach (var d in factory.Datasets.Where(d => !d.IsSource))
+        {
+            var reads = d.Inputs.Where(i => affected.ContainsKey(i.Dataset))
+                .Aggregate(BoxSet.Empty, (all, i) => all.Union(i.Mapping.ReadersOf(affected[i.Dataset], Grain.Daily, Grain.Daily, extent)))
+                .Intersect(BoxSet.Of(extent));
+            if (reads.IsEmpty) continue;
+            affected[d.Name] = reads;
+            result.AddRange(reads.Select(b => (d.Name, b)));
+        }
+        return result;
     }
 
     // 3. Per-task overhead ----------------------------------------------------------------------------------------
 
-    private static void Throughput(string root, string? make, string? snakemake, int days, int repeat)
+    private static void Throughput(string root)
     {
-        var tasks = 2 * days;
-        Console.WriteLine($"\n## 3. Per-task overhead: {tasks} trivial tasks (a source and a tiny SQL transform over {days} days)");
-        Console.WriteLine("| tool | tasks | wall s (median, spread) | tasks/s | Takt / peer throughput |");
-        Console.WriteLine("|---|---|---|---|---|");
-        var times = new List<double>();
-        Factory? factory = null;
-        for (var i = 0; i < repeat; i++)
-        {
-            var rig = TaktRig.Create(Path.Combine(root, $"throughput-{i}"), 2, days);
-            factory = rig.Factory;
-            var clock = Stopwatch.StartNew();
-            var result = rig.Build();
-            times.Add(clock.Elapsed.TotalSeconds);
-            var built = result.Tasks.Count(t => t.Outcome.Status == BuildStatus.Built);
-            if (built != tasks) Failures.Add($"Takt built {built} of {tasks} trivial tasks");
-        }
-        var takt = new Measure("takt", times, tasks);
-        Console.WriteLine($"| Takt | {tasks} | {takt.Median:0.000} ({takt.Spread}) | {tasks / takt.Median:0} | 1.00 |");
+        var days = _o.Quick ? 150 : 1000;
+        const int steps = 2;
+        var tasks = steps * days;
+        var home = Path.Combine(root, "throughput");
+        var rig = TaktRig.Create(Path.Combine(home, "takt"), BenchFactory.Chain, steps, days);
+        Console.WriteLine($"[3] ingesting {days} source boxes and a warm-up build of {tasks} tasks ...");
+        using (var ws = rig.Open()) new BuildService(ws).Ingest([]);
+        var warmup = rig.Build(ingest: false);
+        if (warmup.Summary.Built != tasks) throw new BenchFailure($"the warm-up build built {warmup.Summary.Built} of {tasks}");
 
-        var peers = new PeerWorkflow(factory!, Path.Combine(root, "throughput-peers"), Options.FirstBox, days);
+        Line($"\n## 3. Per-task overhead: {tasks:N0} trivial tasks\n");
+        Line($"A source `raw.src` ({days:N0} daily boxes, already ingested) and two transforms `stg.step_1` (sum of the source box) and " +
+             $"`stg.step_2` (sum of the step_1 box): {tasks:N0} tasks, each reading one small file and writing one. Takt: DuckDB SQL " +
+             "`SELECT CAST(sum(x) AS BIGINT) AS x FROM <input>` to Parquet, with the whole task protocol (ledger task rows, recipe, lease, " +
+             "staging, schema and row count, fsync, atomic commit, OpenLineage events). make and Snakemake: one `sqlite3` process per task " +
+             "(`.import --csv <input> t` then `SELECT sum(x) AS x FROM t` to the target file), the nearest thing to a tiny SQL task " +
+             $"they can run. Parallelism {Environment.ProcessorCount} everywhere: Takt's default `--parallelism` (that many tasks computing in DuckDB at once; " +
+             $"the runner keeps twice as many in flight, so that one task's fsync and ledger commit overlap another's query), `make -j{Environment.ProcessorCount}`, " +
+             $"`snakemake --cores {Environment.ProcessorCount}`. Before each run, Takt invalidates every step_1 box (untimed), the peers delete their targets. " +
+             "Throughput ratios are Takt / peer (above 1: Takt is faster).\n");
+        Line("| tool | tasks | wall (median, min..max) | tasks/s | Takt in-process / tool | Takt CLI / tool |");
+        Line("|---|---|---|---|---|---|");
+
+        var inProcessTimes = new List<double>();
+        for (var i = 0; i < _o.Few; i++)
+        {
+            rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
+            var clock = Stopwatch.StartNew();
+            var result = rig.Build(ingest: false);
+            inProcessTimes.Add(clock.Elapsed.TotalSeconds);
+            if (result.Summary.Built != tasks || result.Tasks.Count != tasks) Fail($"Takt (in process) built {result.Summary.Built} of {tasks} trivial tasks ({result.Summary})");
+        }
+        var inProcess = new Measure(inProcessTimes);
+        var cliTimes = new List<double>();
+        for (var i = 0; i < _o.Few; i++)
+        {
+            rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
+            var run = rig.Cli(Cap, "build", "--no-ingest", "--no-publish", "--json");
+            if (run.ExitCode != 0) { Fail($"Takt CLI build: {run.Describe}"); break; }
+            cliTimes.Add(run.Seconds);
+            var built = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Count(t => t.Status == BuildStatus.Built);
+            if (built != tasks) Fail($"Takt (CLI) built {built} of {tasks} trivial tasks");
+        }
+        var cli = cliTimes.Count > 0 ? new Measure(cliTimes) : null;
+        Line($"| Takt in process (`BuildService.Build`) | {tasks} | {Show(inProcess)} | {tasks / inProcess.Median:0} | 1 | |");
+        Line($"| Takt CLI (`build` process) | {tasks} | {Show(cli)} | {(cli is null ? "-" : $"{tasks / cli.Median:0}")} | | 1 |");
+
+        var peers = new PeerWorkflow(rig.Factory, Path.Combine(home, "peers"), rig.FirstBox, days);
+        peers.MaterializeUpToDate();
+        var cores = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
         foreach (var (name, tool, args) in new[]
         {
-            ("make -j2", make, new[] { "-j", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "-f", peers.WriteMakefile(sql: true), "all" }),
-            ("Snakemake", snakemake, new[] { "--cores", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "--quiet", "-s", peers.WriteSnakefile(sql: true), "all" }),
+            ($"make -j{cores}", Tools.Make, new[] { "-j", cores, "-f", peers.WriteMakefile(PeerWork.SumFirstInput), "all" }),
+            ($"Snakemake --cores {cores}", Tools.Snakemake, new[] { "--cores", cores, "--quiet", "-s", peers.WriteSnakefile(PeerWork.SumFirstInput), "all" }),
         })
         {
-            if (tool is null) { Console.WriteLine($"| {name} | missing | | | |"); continue; }
-            var runs = Repeat(repeat, () =>
+            if (tool is null || Tools.Sqlite3 is null) { Line($"| {name} | missing{(Tools.Sqlite3 is null ? " (no sqlite3)" : "")} | | | | |"); continue; }
+            var runs = RepeatPeer(_o.Few, () =>
             {
-                peers.MaterializeUpToDate();
-                foreach (var d in factory!.Datasets.Where(d => !d.IsSource))
-                    Directory.Delete(Path.Combine(peers.Directory, "w", d.Name.Replace('.', '_')), recursive: true);
+                peers.DeleteTransformOutputs();
                 return peers.Run(tool, args, Cap);
             });
-            var ran = runs.All.Max(r => r.RecipesRun);
-            // The peers have no ingest step: their source files exist, so they run one task per transform box.
-            if (ran != days) Failures.Add($"{name} ran {ran} recipes, expected {days}");
-            var perSecond = ran / runs.Median;
-            Console.WriteLine($"| {name} | {ran} | {Show(runs)} | {perSecond:0} | {tasks / takt.Median / perSecond:0.00} |");
+            foreach (var r in runs.All.Where(r => r.RecipesRun != tasks || r.ExitCode != 0))
+                Fail($"{name} ran {r.RecipesRun} recipes (exit {r.ExitCode}), expected {tasks}: {Tail(r.Output)}");
+            var sample = peers.Read(ChainFactory.Step(steps), rig.FirstBox + days / 2).Replace("\r", "");
+            if (sample != "x\n1\n") Fail($"{name} computed '{sample.Trim()}' for a step_{steps} box, expected 'x\\n1'");
+            var ran = runs.All[^1].RecipesRun;
+            Line($"| {name} | {ran} | {Show(runs)} | {ran / runs.Median:0} | {Ratio(runs, inProcess)} | {Ratio(runs, cli)} |");
+            Summary.Add([$"3. throughput, {tasks:N0} tiny tasks", $"CLI {(cli is null ? "-" : $"{tasks / cli.Median:0}")}/s, in process {tasks / inProcess.Median:0}/s",
+                $"{name} {ran / runs.Median:0}/s", $"CLI {Ratio(runs, cli)}; in process {Ratio(runs, inProcess)}", "above both peers (ratio > 1)",
+                cli is not null && runs.Median / cli.Median > 1 && runs.Median / inProcess.Median > 1 ? "yes" : "NO"]);
         }
     }
 
     // 4. Heavy box ------------------------------------------------------------------------------------------------
 
-    private static void HeavyBox(string root, int rows, int repeat)
+    private static long _heavyPeak;
+    private static int _heavyRows;
+
+    private static void HeavyBox(string root)
     {
-        Console.WriteLine($"\n## 4. Heavy box: GROUP BY + join over {rows:N0} rows to Parquet");
+        var rows = _o.Quick ? 1_000_000 : 10_000_000;
+        _heavyRows = rows;
+        Console.WriteLine($"[4] generating {rows:N0} rows and ingesting them ...");
         var heavy = HeavyRig.Create(Path.Combine(root, "heavy"), rows);
-        var (takt, bare, checkedRows) = heavy.Measure(repeat);
-        if (checkedRows.Takt != checkedRows.Bare) Failures.Add($"heavy box: Takt wrote {checkedRows.Takt} rows, bare DuckDB {checkedRows.Bare}");
-        var peak = heavy.PeakInChild();
-        Console.WriteLine("| run | wall s (median, spread) | ratio Takt / bare |");
-        Console.WriteLine("|---|---|---|");
-        Console.WriteLine($"| Takt build of the box | {takt.Median:0.000} ({takt.Spread}) | {takt.Median / bare.Median:0.00} |");
-        Console.WriteLine($"| bare DuckDB.NET COPY | {bare.Median:0.000} ({bare.Spread}) | 1.00 |");
-        Console.WriteLine($"\n## 5. Memory: peak RSS of a Takt process building the heavy box: {peak / 1048576.0:0} MB " +
-                          "(no-op plan peaks are in the comments of table 1)");
+        Line($"\n## 4. Heavy box: GROUP BY + join over {rows:N0} rows to Parquet\n");
+        Line("`mart.heavy` joins `raw.events` (the generated rows: k, g, v) with `raw.dims` (1,000 rows) and groups by segment " +
+             "(37 groups), written as zstd Parquet. Takt: invalidate the box (untimed), then `BuildService.Build([\"mart.heavy\"])` " +
+             "(planning, task rows, recipe, lease, views, COPY, row count and schema of the result, fsync, promote, commit; no checks " +
+             "declared). Bare: a fresh DuckDB.NET in-memory connection, two views over the same input files, the same " +
+             "`COPY (query) TO ... (FORMAT parquet, COMPRESSION zstd)`. Runs alternate Takt, bare, Takt, bare ... in one process " +
+             "after one untimed run of each.\n");
+        heavy.BareOnce();
+        heavy.BuildOnce();
+        var takt = new List<double>();
+        var bare = new List<double>();
+        string version = "";
+        for (var i = 0; i < _o.Many; i++)
+        {
+            var t = heavy.BuildOnce();
+            var b = heavy.BareOnce();
+            takt.Add(t.Seconds);
+            bare.Add(b.Seconds);
+            version = t.VersionId;
+            if (t.Rows != b.Rows) Fail($"heavy box: Takt wrote {t.Rows} rows, bare DuckDB {b.Rows}");
+        }
+        if (!heavy.SameRowsAsBare(version)) Fail("heavy box: Takt's version differs from bare DuckDB's result");
+        var taktM = new Measure(takt);
+        var bareM = new Measure(bare);
+        var ratio = taktM.Median / bareM.Median;
+
+        // A fresh CLI process building the box: its wall time and peak RSS (benchmark 5).
+        using (var ws = heavy.Open()) new BuildService(ws).Invalidate("mart.heavy", HeavyRig.Day, HeavyRig.Day, "bench");
+        var cli = ChildProcess.Run(FactoryCli.Arguments(BenchFactory.Heavy, heavy.Home, 0, ["--home", heavy.Home, "build", "mart.heavy", "--no-ingest", "--no-publish", "--json"]), Cap);
+        if (cli.ExitCode != 0) Fail($"heavy box CLI build: {cli.Describe}");
+        _heavyPeak = cli.PeakRssBytes ?? 0;
+
+        Line("| run | wall (median, min..max) | Takt / bare |");
+        Line("|---|---|---|");
+        Line($"| Takt `BuildService.Build` of the box | {Show(taktM)} | {ratio:0.00} |");
+        Line($"| bare DuckDB.NET `COPY` | {Show(bareM)} | 1 |");
+        Line($"| Takt CLI `build mart.heavy` process, once (incl. runtime start) | {Time(cli.Seconds)} | {cli.Seconds / bareM.Median:0.00} |");
+        Line($"\nSame result as bare DuckDB's (same 37 groups and counts; sums and means equal to 1e-9 relative): {YesNo(Failures.All(f => !f.StartsWith("heavy box:", StringComparison.Ordinal)))}.");
+        Summary.Add([$"4. heavy box, {rows:N0} rows, Takt / bare DuckDB", Time(taktM.Median), $"bare {Time(bareM.Median)}", $"{ratio:0.00}", "<= 1.10", ratio <= 1.10 ? "yes" : "NO"]);
     }
+
+    // 5. Memory ---------------------------------------------------------------------------------------------------
+
+    private static void Memory()
+    {
+        Line("\n## 5. Memory: peak resident set (VmHWM)\n");
+        Line("Takt: a fresh CLI process of the factory program (the bench binary's `factory-cli` sub-command, `TaktCli.Run`), " +
+             "VmHWM read from /proc/self/status at exit. Peers: `/usr/bin/time -f %M`.\n");
+        Line("| process | peak RSS |");
+        Line("|---|---|");
+        foreach (var ((d, b), peak) in PlanPeakRss.OrderBy(p => (long)p.Key.Item1 * p.Key.Item2))
+        {
+            Line($"| Takt `plan` no-op, {d} x {b:N0} | {Mb(peak)} |");
+            if (PlanPeers.TryGetValue((d, b), out var peers))
+            {
+                Line($"| make -q, {d} x {b:N0} | {PeerRss(peers.Make)} |");
+                Line($"| snakemake -n, {d} x {b:N0} | {PeerRss(peers.Snake)} |");
+            }
+        }
+        if (_heavyPeak > 0) Line($"| Takt `build` of the heavy box ({_heavyRows:N0} rows) | {Mb(_heavyPeak)} |");
+        if (PlanPeakRss.Count > 0)
+        {
+            var largest = PlanPeakRss.OrderBy(p => (long)p.Key.Item1 * p.Key.Item2).Last();
+            Summary.Add([$"5. peak RSS, no-op plan {largest.Key.Item1} x {largest.Key.Item2:N0}", Mb(largest.Value),
+                PlanPeers.TryGetValue(largest.Key, out var p) ? $"snakemake -n {PeerRss(p.Snake)}" : "-", "", "(reported)", ""]);
+        }
+        if (_heavyPeak > 0) Summary.Add([$"5. peak RSS, heavy box build", Mb(_heavyPeak), "-", "", "(reported)", ""]);
+    }
+
+    private static string PeerRss(PeerRuns? runs) => runs is null ? "missing"
+        : runs.All.Max(r => r.PeakRssBytes) is var peak and > 0 ? Mb(peak) + (runs.TimedOut ? " (killed at the cap)" : "")
+        : runs.TimedOut ? "? (killed at the cap)" : "?";
 
     // 6. Crash and resume -----------------------------------------------------------------------------------------
 
-    private static void CrashAndResume(string root, int days)
+    private static void CrashAndResume(string root)
     {
-        var tasks = 2 * days;
-        Console.WriteLine($"\n## 6. Crash and resume: a {tasks}-task build killed halfway, then resumed");
-        var rig = TaktRig.Create(Path.Combine(root, "crash"), 2, days);
-        var (before, lost, resumedTasks) = rig.KillHalfwayAndResume(tasks / 2);
-        if (lost != 0) Failures.Add($"resume re-ran {lost} tasks that had committed before the kill");
+        const int steps = 3;
+        var days = _o.Quick ? 100 : 250;
+        var tasks = (steps + 1) * days;
+        var rig = TaktRig.Create(Path.Combine(root, "crash"), BenchFactory.Chain, steps, days);
+        using (rig.Open()) { } // create the ledger, so that this process can watch it
+
+        var info = rig.CliStartInfo("build", "--no-publish", "--json");
+        using var child = Process.Start(info) ?? throw new BenchFailure("could not start the build");
+        child.OutputDataReceived += (_, _) => { };
+        child.ErrorDataReceived += (_, _) => { };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (LedgerQuery.CommittedVersions(rig.Home) < tasks / 2 && !child.HasExited && clock.Elapsed < Cap) Thread.Sleep(5);
+        if (child.HasExited) throw new BenchFailure($"the build exited ({child.ExitCode}) before it could be killed");
+        child.Kill(); // SIGKILL
+        child.WaitForExit();
+        var killedAfter = clock.Elapsed.TotalSeconds;
+
+        var before = LedgerQuery.Pointers(rig.Home);
+        var killedRun = LedgerQuery.LatestRun(rig.Home)!;
+        var killedTasks = LedgerQuery.Tasks(rig.Home, killedRun);
+        var inFlightTasks = killedTasks.Where(t => t.Status == "running" && !before.ContainsKey((t.Dataset, t.Box))).ToList();
+        var inFlight = inFlightTasks.Count;
+
+        var resume = rig.Cli(Cap, "build", "--no-publish", "--json");
+        if (resume.ExitCode != 0) throw new BenchFailure($"the resumed build failed: {resume.Describe}");
+        var resumeRun = LedgerQuery.LatestRun(rig.Home)!;
+        var resumed = LedgerQuery.Tasks(rig.Home, resumeRun);
+        var built = resumed.Where(t => t.Status == BuildStatus.Built).ToList();
+        var lost = built.Count(t => before.ContainsKey((t.Dataset, t.Box)));
+        var touchedCommitted = resumed.Count(t => before.ContainsKey((t.Dataset, t.Box)));
+        var after = LedgerQuery.Pointers(rig.Home);
+        var changed = before.Count(p => after.GetValueOrDefault(p.Key) != p.Value);
         using (var ws = rig.Open())
-            if (new BuildService(ws).Plan([]).Tasks.Count != 0) Failures.Add("work left after resuming");
-        Console.WriteLine("| committed before the kill | tasks the resume ran | work lost (re-run after commit) |");
-        Console.WriteLine("|---|---|---|");
-        Console.WriteLine($"| {before} | {resumedTasks} | {lost} |");
+        {
+            var left = new BuildService(ws).Plan([]).Tasks.Count;
+            if (left != 0) Fail($"crash and resume: {left} tasks left after resuming");
+        }
+        if (lost != 0) Fail($"crash and resume: the resume re-ran {lost} tasks that had committed before the kill");
+        if (changed != 0) Fail($"crash and resume: {changed} versions committed before the kill were replaced");
+        if (after.Count != tasks) Fail($"crash and resume: {after.Count} of {tasks} boxes have a version after resuming");
+        if (before.Count + built.Count != tasks) Fail($"crash and resume: {before.Count} committed before + {built.Count} built by the resume != {tasks}");
+
+        Line($"\n## 6. Crash and resume: a {tasks:N0}-task build killed halfway (SIGKILL), then resumed\n");
+        Line($"The chain factory with {steps} steps over {days} days, ingest included ({days} source boxes + {steps * days} transform boxes), " +
+             $"built by the factory's CLI in a child process. The parent watches the ledger and kills the child with SIGKILL once half " +
+             "the versions are committed, snapshots the ledger's pointers, then runs `build` again. Work lost = tasks the resume " +
+             "recomputed for boxes that had a committed version before the kill (target 0).\n");
+        Line("| committed before the kill | in flight at the kill | resume: tasks built | resume: tasks on already-committed boxes | work lost | committed versions replaced | resume wall |");
+        Line("|---|---|---|---|---|---|---|");
+        Line($"| {before.Count} (killed after {killedAfter:0.0} s) | {inFlight} | {built.Count} | {touchedCommitted} | {lost} | {changed} | {Time(resume.Seconds)} |");
+        var slowest = resumed.OrderByDescending(t => t.DurationMs).Take(3).ToList();
+        var typical = resumed.Select(t => t.DurationMs).Order().ElementAtOrDefault(resumed.Count / 2);
+        Line($"\nSlowest tasks of the resume: {string.Join(", ", slowest.Select(t => $"{t.Dataset}@{TaktRig.Day(t.Box)} {t.DurationMs / 1000.0:0.0} s"))} " +
+             $"(median task {typical} ms); in flight at the kill: {string.Join(", ", inFlightTasks.Select(t => $"{t.Dataset}@{TaktRig.Day(t.Box)}"))}. A task whose box was in flight in the killed build waits for that build's lease to expire " +
+             "before it may compute the box.");
+        Summary.Add([$"6. crash and resume, {tasks:N0} tasks: work lost", $"{lost}", "-", "", "0", lost == 0 ? "yes" : "NO"]);
     }
 
     // helpers -----------------------------------------------------------------------------------------------------
 
-    private sealed record Runs(IReadOnlyList<PeerRun> All)
+    private sealed record PeerRuns(IReadOnlyList<PeerRun> All)
     {
-        public double Median => All.Select(r => r.Seconds).Order().ElementAt(All.Count / 2);
+        public Measure Measure => new(All.Select(r => r.Seconds).ToArray());
+        public double Median => Measure.Median;
         public bool TimedOut => All.Any(r => r.TimedOut);
     }
 
-    private static Runs Repeat(int times, Func<PeerRun> run)
+    /// <summary>Runs a peer up to <paramref name="times"/> times; stops after a timeout or, when given, after one slow run.</summary>
+    private static PeerRuns RepeatPeer(int times, Func<PeerRun> run, double? stopAfterSeconds = null)
     {
         var runs = new List<PeerRun>();
         for (var i = 0; i < times; i++)
         {
             var r = run();
             runs.Add(r);
-            if (r.TimedOut) break;
+            Console.WriteLine($"[peer] {r.Seconds:0.000} s, exit {r.ExitCode}, {r.RecipesRun} recipes{(r.TimedOut ? ", TIMED OUT" : "")}");
+            if (r.TimedOut || (stopAfterSeconds is { } s && r.Seconds > s)) break;
         }
-        return new Runs(runs);
+        return new PeerRuns(runs);
     }
 
-    private static string Show(Runs? runs) => runs is null ? "missing"
-        : runs.TimedOut ? $"> {Cap.TotalSeconds:0}"
-        : $"{runs.Median:0.000} ({runs.All.Min(r => r.Seconds):0.000}..{runs.All.Max(r => r.Seconds):0.000})";
-
-    private static string Ratio(Runs? peer, Measure takt) => peer is null ? "-" : peer.TimedOut ? $"> {Cap.TotalSeconds / takt.Median:0}" : $"{peer.Median / takt.Median:0.0}";
-
-    /// <summary>Boxes of every transform downstream of some source boxes, through the mappings (Takt's impact computation).</summary>
-    private static long ExpectedDownstream(Factory factory, string source, BoxRange boxes, int days)
+    private static void Fail(string message)
     {
-        var extent = new BoxRange(Options.FirstBox, Options.FirstBox + days - 1);
-        var affected = new Dictionary<string, BoxSet> { [source] = BoxSet.Of(boxes) };
-        long total = 0;
-        foreach (var d in factory.Datasets.Where(d => !d.IsSource))
-        {
-            var reads = d.Inputs.Where(i => affected.ContainsKey(i.Dataset))
-                .Aggregate(BoxSet.Empty, (all, i) => all.Union(i.Mapping.ReadersOf(affected[i.Dataset], Grain.Daily, Grain.Daily, extent)))
-                .Intersect(extent);
-            if (reads.IsEmpty) continue;
-            affected[d.Name] = reads;
-            total += reads.Count;
-        }
-        return total;
+        Failures.Add(message);
+        Console.Error.WriteLine($"SANITY CHECK FAILED: {message}");
     }
+
+    private static void Line(string text)
+    {
+        Markdown.AppendLine(text);
+        Console.WriteLine(text);
+    }
+
+    private static string Time(double? seconds) => seconds switch
+    {
+        null => "-",
+        double.NaN => "-",
+        < 1 => $"{seconds * 1000:0.0} ms",
+        _ => $"{seconds:0.00} s",
+    };
+
+    private static string Show(Measure? m) => m is null ? "-" : m.Seconds.Count == 1 ? $"{Time(m.Median)} (n=1)" : $"{Time(m.Median)} ({Time(m.Min)}..{Time(m.Max)}, n={m.Seconds.Count})";
+
+    private static string Show(PeerRuns? runs, bool brief = false) => runs is null ? "missing"
+        : runs.TimedOut ? $"> {Cap.TotalSeconds:0} s"
+        : brief ? Time(runs.Median) : Show(runs.Measure);
+
+    /// <summary>Takt / peer, for times: below 1 means Takt is faster.</summary>
+    private static string Ratio(Measure? takt, PeerRuns? peer) =>
+        takt is null || peer is null ? "-"
+        : peer.TimedOut ? $"< {Significant(takt.Median / Cap.TotalSeconds)} (over {Cap.TotalSeconds / takt.Median:0}x faster)"
+        : RatioText(takt.Median / peer.Median);
+
+    /// <summary>Throughput Takt / peer, from times: peer time / Takt time; above 1 means Takt is faster.</summary>
+    private static string Ratio(PeerRuns peer, Measure? takt) =>
+        takt is null ? "-" : peer.TimedOut ? $"> {Cap.TotalSeconds / takt.Median:0}" : $"{peer.Median / takt.Median:0.00}";
+
+    private static string RatioText(double ratio) =>
+        ratio < 1 ? $"{Significant(ratio)} ({1 / ratio:0.#}x faster)" : $"{ratio:0.00} ({ratio:0.#}x slower)";
+
+    private static string Significant(double value) => value >= 0.1 ? value.ToString("0.00", CultureInfo.InvariantCulture)
+        : value.ToString("0.00" + new string('0', Math.Max(0, -(int)Math.Floor(Math.Log10(value)) - 1)), CultureInfo.InvariantCulture);
+
+    private static string YesNo(bool ok) => ok ? "yes" : "NO";
+    private static string Mb(long bytes) => $"{bytes / 1048576.0:0} MB";
+    private static string Tail(string text) => text.Length <= 400 ? text.Trim() : "..." + text[^400..].Trim();
 
     private static string DuckDbVersion()
     {
-        using var pool = new Takt.Engine.DuckDbPool();
+        using var pool = new Engine.DuckDbPool();
         using var lease = pool.Rent();
         return lease.Session.Scalar<string>("SELECT version()") ?? "?";
+    }
+
+    private static string SqliteVersion()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        return connection.ServerVersion;
+    }
+
+#if DEBUG
+    private const string Build = "Debug build: use -c Release for numbers";
+#else
+    private const string Build = "Release build";
+#endif
+}
+
+/// <summary>Machine facts for the report.</summary>
+internal static class Machine
+{
+    public static string CpuModel() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+            : RuntimeInformation.ProcessArchitecture.ToString();
+
+    public static string MemoryTotal()
+    {
+        var line = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) : null;
+        return line is null ? "?" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1048576.0:0.0} GiB";
     }
 }
