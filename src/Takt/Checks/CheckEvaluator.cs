@@ -22,10 +22,15 @@ internal static class CheckEvaluator
     public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, long? box, Func<string, IReadOnlyList<string>?> referencedFiles, ICheckHistory history)
     {
         var results = new List<CheckResult>();
-        if (dataset.Schema.IsDeclared && dataset.Transform is not null) results.Add(SchemaContract(db, dataset));
+        if (HasSchemaContract(dataset)) results.Add(SchemaContract(db, dataset));
         foreach (var check in dataset.Checks) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history));
         return results;
     }
+
+    /// <summary>Whether <see cref="Evaluate(DuckDbSession, Dataset, long?, Func{string, IReadOnlyList{string}?}, ICheckHistory)"/> has anything to look at for this dataset.</summary>
+    public static bool HasChecks(Dataset dataset) => HasSchemaContract(dataset) || dataset.Checks.Count > 0;
+
+    private static bool HasSchemaContract(Dataset dataset) => dataset.Schema.IsDeclared && dataset.Transform is not null;
 
     public static bool StopsTheLine(IEnumerable<CheckResult> results) =>
         results.Any(r => !r.Passed && r.Severity == nameof(Severity.Block).ToLowerInvariant());

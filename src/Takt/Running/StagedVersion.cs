@@ -23,10 +23,15 @@ internal static class StagedVersion
         string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, string runId)
     {
         var file = Path.Combine(stagingDir, DataFile);
-        db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
-        var schemaJson = System.Text.Json.JsonSerializer.Serialize(db.Describe(CheckEvaluator.DataView).Select(c => new { name = c.Name, type = c.Type }));
-        var history = new LedgerCheckHistory(ws.Ledger, ws.Env, dataset.Name, box);
-        var checks = earlierChecks.Concat(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history)).ToList();
+        var columns = db.Describe($"SELECT * FROM read_parquet({SqlText.Literal(file)})"); // the types as readers will see them
+        var schemaJson = System.Text.Json.JsonSerializer.Serialize(columns.Select(c => new { name = c.Name, type = c.Type }));
+        var checks = earlierChecks.ToList();
+        if (CheckEvaluator.HasChecks(dataset))
+        {
+            db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
+            var history = new LedgerCheckHistory(ws.Ledger, ws.Env, dataset.Name, box);
+            checks.AddRange(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history));
+        }
         var stopped = CheckEvaluator.StopsTheLine(checks);
         var version = new VersionRecord(versionId, dataset.Name, box, dataset.BoxKey(box), codeHash, generation,
             stopped ? VersionStatus.Quarantined : VersionStatus.Committed, rows, new FileInfo(file).Length, schemaJson,
