@@ -8,7 +8,7 @@ public sealed partial class SqliteLedger
     {
         lock (_gate)
         {
-            using var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE created_at_ms >= $since ORDER BY created_at_ms", null, ("$since", sinceMs));
+            var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE created_at_ms >= $since ORDER BY created_at_ms", null, ("$since", sinceMs));
             return ReadVersions(cmd);
         }
     }
@@ -50,7 +50,7 @@ public sealed partial class SqliteLedger
     {
         lock (_gate)
         {
-            using var cmd = Command(sql, null, parameters);
+            var cmd = Command(sql, null, parameters);
             using var r = cmd.ExecuteReader();
             var result = new List<T>();
             while (r.Read()) result.Add(map(r));

@@ -12,6 +12,8 @@ public sealed partial class SqliteLedger : ILedger
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
+    private const int MaxPreparedCommands = 500;
+    private readonly Dictionary<string, SqliteCommand> _commands = [];
 
     public SqliteLedger(string path, TimeProvider? clock = null)
     {
@@ -65,7 +67,7 @@ public sealed partial class SqliteLedger : ILedger
         lock (_gate)
         {
             // Separate sub-queries let SQLite answer min and max from the ends of the indexes instead of scanning them.
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT (SELECT count(*) FROM boxes WHERE env = $env AND dataset = $dataset),
                        coalesce((SELECT min(box) FROM boxes WHERE env = $env AND dataset = $dataset), 0),
                        coalesce((SELECT max(box) FROM boxes WHERE env = $env AND dataset = $dataset), -1),
@@ -83,7 +85,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT box, current_version, head_version, head_status, code_hash, generation, seq
                 FROM boxes WHERE env = $env AND dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box
                 """, null, ("$env", env), ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
@@ -95,7 +97,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT box, current_version, head_version, head_status, code_hash, generation, seq
                 FROM boxes WHERE env = $env AND dataset = $dataset AND head_status = 'quarantined' ORDER BY box
                 """, null, ("$env", env), ("$dataset", dataset));
@@ -116,7 +118,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT box FROM boxes WHERE env = $env AND dataset = $dataset ORDER BY box", null, ("$env", env), ("$dataset", dataset));
+            var cmd = Command("SELECT box FROM boxes WHERE env = $env AND dataset = $dataset ORDER BY box", null, ("$env", env), ("$dataset", dataset));
             var result = new List<long>();
             using var r = cmd.ExecuteReader();
             while (r.Read()) result.Add(r.GetInt64(0));
@@ -128,7 +130,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT box, generation FROM generations WHERE dataset = $dataset AND box BETWEEN $from AND $to", null,
+            var cmd = Command("SELECT box, generation FROM generations WHERE dataset = $dataset AND box BETWEEN $from AND $to", null,
                 ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
             var result = new Dictionary<long, int>();
             using var r = cmd.ExecuteReader();
@@ -146,7 +148,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT code_hash, seq FROM stamps WHERE env = $env AND dataset = $dataset", null, ("$env", env), ("$dataset", dataset));
+            var cmd = Command("SELECT code_hash, seq FROM stamps WHERE env = $env AND dataset = $dataset", null, ("$env", env), ("$dataset", dataset));
             using var r = cmd.ExecuteReader();
             return r.Read() ? new FreshStamp(r.GetString(0), r.GetInt64(1)) : null;
         }
@@ -179,22 +181,29 @@ public sealed partial class SqliteLedger : ILedger
 
     private VersionRecord? FindVersion(string id, SqliteTransaction? tx)
     {
-        using var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE id = $id", tx, ("$id", id));
+        var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE id = $id", tx, ("$id", id));
         return ReadVersions(cmd).FirstOrDefault();
     }
 
-    public long TotalRows(IReadOnlyCollection<string> versionIds)
+    public IReadOnlyDictionary<string, VersionShape> Shapes(IReadOnlyCollection<string> versionIds)
     {
-        if (versionIds.Count == 0) return 0;
-        lock (_gate) return Scalar<long>("SELECT coalesce(sum(rows), 0) FROM versions WHERE id IN (SELECT value FROM json_each($ids))", null,
-            ("$ids", System.Text.Json.JsonSerializer.Serialize(versionIds)));
+        var result = new Dictionary<string, VersionShape>(versionIds.Count);
+        if (versionIds.Count == 0) return result;
+        lock (_gate)
+        {
+            var cmd = Command("SELECT id, rows, bytes, schema_json FROM versions WHERE id IN (SELECT value FROM json_each($ids))", null,
+                ("$ids", System.Text.Json.JsonSerializer.Serialize(versionIds)));
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result[r.GetString(0)] = new VersionShape(r.GetInt64(1), r.GetInt64(2), r.GetString(3));
+        }
+        return result;
     }
 
     public IReadOnlyList<VersionRecord> Versions(string dataset, BoxRange range)
     {
         lock (_gate)
         {
-            using var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box, created_at_ms",
+            var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box, created_at_ms",
                 null, ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
             return ReadVersions(cmd);
         }
@@ -214,7 +223,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT input_dataset, input_box, input_version_id FROM version_inputs WHERE version_id = $id ORDER BY input_dataset, input_box",
+            var cmd = Command("SELECT input_dataset, input_box, input_version_id FROM version_inputs WHERE version_id = $id ORDER BY input_dataset, input_box",
                 null, ("$id", versionId));
             var result = new List<LineageEdge>();
             using var r = cmd.ExecuteReader();
@@ -227,7 +236,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT v.dataset, v.box, v.id FROM version_inputs i JOIN versions v ON v.id = i.version_id
                 WHERE i.input_version_id = $id ORDER BY v.dataset, v.box
                 """, null, ("$id", versionId));
@@ -242,7 +251,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT name, kind, severity, passed, failing_rows, message FROM check_results WHERE version_id = $id ORDER BY name", null, ("$id", versionId));
+            var cmd = Command("SELECT name, kind, severity, passed, failing_rows, message FROM check_results WHERE version_id = $id ORDER BY name", null, ("$id", versionId));
             var result = new List<CheckResult>();
             using var r = cmd.ExecuteReader();
             while (r.Read()) result.Add(new CheckResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, r.GetInt64(4), r.GetString(5)));
@@ -417,7 +426,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT name FROM environments ORDER BY name = 'prod' DESC, name", null);
+            var cmd = Command("SELECT name FROM environments ORDER BY name = 'prod' DESC, name", null);
             var result = new List<string>();
             using var r = cmd.ExecuteReader();
             while (r.Read()) result.Add(r.GetString(0));
@@ -471,7 +480,7 @@ public sealed partial class SqliteLedger : ILedger
         lock (_gate)
         {
             using var tx = _connection.BeginTransaction(deferred: false);
-            using var cmd = Command($"""
+            var cmd = Command($"""
                 SELECT {string.Join(", ", VersionColumnsRead.Split(", ").Select(c => "v." + c))}
                 FROM source_heads h JOIN versions v ON v.id = h.version_id
                 LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
@@ -514,7 +523,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT dataset, target, copy, env, created_at_ms, rows, versions_json, live, dropped_at_ms
                 FROM publications WHERE dataset = $dataset ORDER BY target, created_at_ms, copy
                 """, null, ("$dataset", dataset));
@@ -565,7 +574,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command($"""
+            var cmd = Command($"""
                 SELECT {VersionColumnsRead} FROM versions v
                 WHERE v.collected_at_ms IS NULL AND v.created_at_ms < $before
                   AND NOT EXISTS (SELECT 1 FROM boxes b WHERE b.current_version = v.id OR b.head_version = v.id)
@@ -588,7 +597,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT path, size, modified_ticks, sha256, boxes FROM landed_files WHERE dataset = $dataset", null, ("$dataset", dataset));
+            var cmd = Command("SELECT path, size, modified_ticks, sha256, boxes FROM landed_files WHERE dataset = $dataset", null, ("$dataset", dataset));
             var result = new Dictionary<string, LandedFile>(StringComparer.Ordinal);
             using var r = cmd.ExecuteReader();
             while (r.Read()) result[r.GetString(0)] = new LandedFile(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4));
@@ -659,7 +668,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events
                 WHERE $dataset IS NULL OR dataset = $dataset ORDER BY id DESC LIMIT $limit
                 """, null, ("$dataset", dataset), ("$limit", limit));
@@ -676,7 +685,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("""
+            var cmd = Command("""
                 SELECT id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error
                 FROM tasks WHERE run_id = $run ORDER BY id
                 """, null, ("$run", runId));
@@ -693,7 +702,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT message FROM task_logs WHERE task_id = $id ORDER BY line_no", null, ("$id", taskId));
+            var cmd = Command("SELECT message FROM task_logs WHERE task_id = $id ORDER BY line_no", null, ("$id", taskId));
             var result = new List<string>();
             using var r = cmd.ExecuteReader();
             while (r.Read()) result.Add(r.GetString(0));
@@ -705,7 +714,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT id, env, command, started_at_ms, finished_at_ms, status, summary_json FROM runs ORDER BY started_at_ms DESC LIMIT $limit", null, ("$limit", limit));
+            var cmd = Command("SELECT id, env, command, started_at_ms, finished_at_ms, status, summary_json FROM runs ORDER BY started_at_ms DESC LIMIT $limit", null, ("$limit", limit));
             var result = new List<RunRecord>();
             using var r = cmd.ExecuteReader();
             while (r.Read())
@@ -716,30 +725,47 @@ public sealed partial class SqliteLedger : ILedger
 
     // ---------------------------------------------------------------- plumbing
 
+    /// <summary>
+    /// The command for a statement, kept prepared: SQLite then parses each statement once per ledger instead of once
+    /// per call, which a task's dozen ledger statements would otherwise pay every time. Callers hold the lock and do
+    /// not dispose it.
+    /// </summary>
     private SqliteCommand Command(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
     {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
+        if (!_commands.TryGetValue(sql, out var cmd))
+        {
+            if (_commands.Count >= MaxPreparedCommands) DisposeCommands();
+            cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            _commands[sql] = cmd;
+        }
         cmd.Transaction = tx;
+        cmd.Parameters.Clear();
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return cmd;
     }
 
-    private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command(sql, tx, parameters);
-        return cmd.ExecuteNonQuery();
-    }
+    private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters) =>
+        Command(sql, tx, parameters).ExecuteNonQuery();
 
     private T Scalar<T>(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(sql, tx, parameters);
-        var value = cmd.ExecuteScalar();
+        var value = Command(sql, tx, parameters).ExecuteScalar();
         return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
     }
 
     public void Dispose()
     {
-        lock (_gate) _connection.Dispose();
+        lock (_gate)
+        {
+            DisposeCommands();
+            _connection.Dispose();
+        }
+    }
+
+    private void DisposeCommands()
+    {
+        foreach (var cmd in _commands.Values) cmd.Dispose();
+        _commands.Clear();
     }
 }
