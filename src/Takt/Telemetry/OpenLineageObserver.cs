@@ -7,12 +7,6 @@ using Takt.Running;
 
 namespace Takt.Telemetry;
 
-/// <summary>Where OpenLineage events go: a JSON-lines file by default, an HTTP endpoint when configured.</summary>
-public interface ILineageSink
-{
-    void Send(JsonObject runEvent);
-}
-
 /// <summary>
 /// Emits an OpenLineage run event (START, then COMPLETE or FAIL) for every task, with the job, the exact input and
 /// output versions, and the box, schema and check results as facets. Events are built and sent by one exporter thread
@@ -67,13 +61,20 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
     {
         foreach (var build in _pending.GetConsumingEnumerable())
         {
-            // Lineage export must never stop the line (nor, on this thread, the process); the ledger keeps the truth.
-            try { sink.Send(build()); }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                try { ws.Ledger.RecordEvent("lineage_export_failed", ws.Env, null, null, null, e.Message); }
-                catch (Exception) { /* the ledger itself is failing; the task's own commit reported that */ }
-            }
+            Guarded(() => sink.Send(build()));
+            if (_pending.Count == 0) Guarded(sink.Flush);
+        }
+        Guarded(sink.Flush);
+    }
+
+    /// <summary>Lineage export must never stop the line (nor, on this thread, the process); the ledger keeps the truth.</summary>
+    private void Guarded(Action export)
+    {
+        try { export(); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            try { ws.Ledger.RecordEvent("lineage_export_failed", ws.Env, null, null, null, e.Message); }
+            catch (Exception) { /* the ledger itself is failing; the task's own commit reported that */ }
         }
     }
 
@@ -168,34 +169,5 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
-}
-
-/// <summary>Appends events to <c>HOME/openlineage/events.jsonl</c>.</summary>
-public sealed class FileLineageSink(string path) : ILineageSink
-{
-    private readonly Lock _gate = new();
-
-    public void Send(JsonObject runEvent)
-    {
-        var line = runEvent.ToJsonString() + "\n";
-        lock (_gate)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.AppendAllText(path, line);
-        }
-    }
-}
-
-/// <summary>POSTs events to an OpenLineage HTTP endpoint (e.g. Marquez's <c>/api/v1/lineage</c>).</summary>
-public sealed class HttpLineageSink(Uri endpoint) : ILineageSink
-{
-    private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(5) };
-
-    public void Send(JsonObject runEvent)
-    {
-        using var content = new StringContent(runEvent.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = Client.PostAsync(endpoint, content).GetAwaiter().GetResult();
-        response.EnsureSuccessStatusCode();
     }
 }

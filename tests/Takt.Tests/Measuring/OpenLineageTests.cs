@@ -41,6 +41,29 @@ public sealed class OpenLineageTests : IDisposable
         Assert.Contains("range(amount)", fail.GetProperty("run").GetProperty("facets").GetProperty("errorMessage").GetProperty("message").GetString());
     }
 
+    [Fact]
+    public void The_file_sink_appends_whole_lines_in_batches_even_when_two_builds_share_the_file()
+    {
+        var path = _dir.Combine("openlineage", "events.jsonl");
+        var sinks = new[] { new Takt.Telemetry.FileLineageSink(path), new Takt.Telemetry.FileLineageSink(path) };
+        sinks[0].Send(new System.Text.Json.Nodes.JsonObject { ["n"] = -1 });
+        Assert.False(File.Exists(path)); // held until the exporter catches up
+        Parallel.For(0, 2, s =>
+        {
+            for (var n = 0; n < 3000; n++)
+            {
+                sinks[s].Send(new System.Text.Json.Nodes.JsonObject { ["sink"] = s, ["n"] = n, ["padding"] = new string('x', 200) });
+                if (n % 7 == 0) sinks[s].Flush();
+            }
+            sinks[s].Flush();
+        });
+
+        var lines = File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6001, lines.Count);
+        for (var s = 0; s < 2; s++)
+            Assert.Equal(Enumerable.Range(0, 3000), lines.Where(l => l.TryGetProperty("sink", out var v) && v.GetInt32() == s).Select(l => l.GetProperty("n").GetInt32()));
+    }
+
     private static string[] Partitions(JsonElement dataset) => dataset.GetProperty("facets").GetProperty("partition").GetProperty("partitions")
         .EnumerateArray().Select(p => p.GetProperty("key").GetString()!).ToArray();
 }

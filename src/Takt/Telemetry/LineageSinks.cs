@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Takt.Telemetry;
+
+/// <summary>Where OpenLineage events go: a JSON-lines file by default, an HTTP endpoint when configured.</summary>
+public interface ILineageSink
+{
+    void Send(JsonObject runEvent);
+
+    /// <summary>Makes what was sent durable at the destination; called whenever no more events are waiting.</summary>
+    void Flush() { }
+}
+
+/// <summary>
+/// Appends events to <c>HOME/openlineage/events.jsonl</c>, one line each. Events sent while more are waiting are
+/// appended together in one write when the exporter catches up, so a busy build opens the file once per batch, not
+/// twice per task. A batch is appended under an exclusive lock on the file, so two builds appending to the same file
+/// never write over each other's lines.
+/// </summary>
+public sealed class FileLineageSink : ILineageSink
+{
+    private const int MaxBatchBytes = 256 << 10;
+    private const int LockAttempts = 5000;
+    private readonly string _path;
+    private readonly Lock _gate = new();
+    private readonly ArrayBufferWriter<byte> _batch = new();
+    private readonly Utf8JsonWriter _writer;
+
+    public FileLineageSink(string path)
+    {
+        _path = path;
+        _writer = new Utf8JsonWriter(_batch);
+    }
+
+    public void Send(JsonObject runEvent)
+    {
+        lock (_gate)
+        {
+            runEvent.WriteTo(_writer);
+            _writer.Flush();
+            _writer.Reset();
+            _batch.Write("\n"u8);
+            if (_batch.WrittenCount >= MaxBatchBytes) FlushBatch();
+        }
+    }
+
+    public void Flush()
+    {
+        lock (_gate) FlushBatch();
+    }
+
+    private void FlushBatch()
+    {
+        if (_batch.WrittenCount == 0) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // .NET appends by seeking to the end, not with O_APPEND: FileShare.None (an flock on Unix) keeps another
+                // appender from writing at the same offset in between.
+                using var file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
+                file.Write(_batch.WrittenSpan);
+                break;
+            }
+            catch (IOException) when (attempt < LockAttempts) { Thread.Sleep(1); }
+        }
+        _batch.Clear();
+    }
+}
+
+/// <summary>POSTs events to an OpenLineage HTTP endpoint (e.g. Marquez's <c>/api/v1/lineage</c>).</summary>
+public sealed class HttpLineageSink(Uri endpoint) : ILineageSink
+{
+    private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    public void Send(JsonObject runEvent)
+    {
+        using var content = new StringContent(runEvent.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = Client.PostAsync(endpoint, content).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+    }
+}
