@@ -93,9 +93,11 @@ internal static class TaskProfile
             {
                 rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
                 using var ws = rig.Open();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 var result = new BuildService(ws).Build([], ingest: false, publish: false, options: new RunOptions { Parallelism = workers });
-                Console.WriteLine($"plain build, parallelism {workers}: {result.Summary.Built} tasks in {clock.Elapsed.TotalSeconds:0.00} s = {clock.Elapsed.TotalMilliseconds / tasks:0.00} ms per task");
+                cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                Console.WriteLine($"plain build, parallelism {workers}: {result.Summary.Built} tasks in {clock.Elapsed.TotalSeconds:0.00} s = {clock.Elapsed.TotalMilliseconds / tasks:0.00} ms per task, {cpu.TotalMilliseconds / tasks:0.00} ms CPU per task");
             }
             {
                 rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);

@@ -9,6 +9,8 @@ public sealed class DuckDbSession : IDisposable
     private readonly DuckDBConnection _connection;
     private readonly List<string> _views = [];
     private readonly HashSet<string> _schemas = [];
+    private readonly int _allThreads;
+    private int _threads;
 
     internal DuckDbSession()
     {
@@ -17,6 +19,19 @@ public sealed class DuckDbSession : IDisposable
         // Lake files never change once written, so their Parquet footers can be cached: a task's views, its COPY and
         // the read-back of its output then parse each footer once instead of once per statement.
         Execute("SET TimeZone = 'UTC'; SET parquet_metadata_cache = true");
+        _allThreads = _threads = Scalar<int>("SELECT current_setting('threads')");
+    }
+
+    /// <summary>
+    /// Small work runs on the calling thread alone: DuckDB otherwise hands even a one-row query to its worker threads,
+    /// and waking them costs a trivial task more than the query. Other work gets every thread DuckDB would use.
+    /// </summary>
+    internal void SizeFor(bool smallWork)
+    {
+        var threads = smallWork ? 1 : _allThreads;
+        if (threads == _threads) return;
+        Execute($"SET threads = {threads}");
+        _threads = threads;
     }
 
     internal DuckDBConnection Connection => _connection;
@@ -140,13 +155,24 @@ public sealed class DuckDbPool : IDisposable
         }
     }
 
-    public Lease Rent()
+    /// <summary>Inputs up to this size make small work, run on one DuckDB thread (see <see cref="DuckDbSession.SizeFor"/>).</summary>
+    public const long SmallWorkBytes = 8 << 20;
+
+    /// <summary>An idle database, or a new one; <paramref name="smallWork"/> runs it on one thread.</summary>
+    public Lease Rent(bool smallWork = false)
     {
-        if (_idle.TryTake(out var session)) return new(this, session);
+        var session = Take();
+        session.SizeFor(smallWork);
+        return new(this, session);
+    }
+
+    private DuckDbSession Take()
+    {
+        if (_idle.TryTake(out var session)) return session;
         Task? opening;
         lock (_gate) (opening, _opening) = (_opening, null);
         WaitQuietly(opening);
-        return new(this, _idle.TryTake(out session) ? session : new DuckDbSession());
+        return _idle.TryTake(out session) ? session : new DuckDbSession();
     }
 
     /// <summary>Waits for a database opened ahead; if opening failed, the caller opens one itself and sees the error there.</summary>

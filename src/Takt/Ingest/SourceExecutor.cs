@@ -54,7 +54,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         var source = dataset.Source!;
         var boxKey = dataset.BoxKey(box);
         using var slot = slots.Take();
-        using var lease = ws.DuckDb.Rent();
+        using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.Size) <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
         var (columns, syntaxErrors) = RawLoader.Load(db, source.Format, files);
         var checks = new List<CheckResult>();

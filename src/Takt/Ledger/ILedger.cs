@@ -24,8 +24,8 @@ public partial interface ILedger : IDisposable
 
     // --- versions and commits ---
     VersionRecord? FindVersion(string id);
-    /// <summary>The rows of these versions added up (a task's input rows), in one round trip.</summary>
-    long TotalRows(IReadOnlyCollection<string> versionIds);
+    /// <summary>Rows, bytes and schema of each of these versions (a task's inputs), in one round trip.</summary>
+    IReadOnlyDictionary<string, VersionShape> Shapes(IReadOnlyCollection<string> versionIds);
     IReadOnlyList<VersionRecord> Versions(string dataset, BoxRange range);
     IReadOnlyList<LineageEdge> InputsOf(string versionId);
     IReadOnlyList<(string Dataset, long Box, string VersionId)> ReadersOf(string versionId);

@@ -25,6 +25,9 @@ public sealed record VersionRecord(
     string? RunId,
     bool Collected = false);
 
+/// <summary>How big a version is and what its columns are, without its identity: what a task needs of its inputs.</summary>
+public sealed record VersionShape(long Rows, long Bytes, string SchemaJson);
+
 /// <summary>An input version a version was made from: its lineage.</summary>
 public sealed record LineageEdge(string Dataset, long Box, string VersionId);
 

@@ -20,11 +20,15 @@ internal static class StagedVersion
     public const string DataFile = "part-0.parquet";
 
     public static CheckedVersion Check(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
-        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, string runId)
+        string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, string runId,
+        string? schemaKey = null)
     {
         var file = Path.Combine(stagingDir, DataFile);
-        var columns = db.Describe($"SELECT * FROM read_parquet({SqlText.Literal(file)})"); // the types as readers will see them
-        var schemaJson = System.Text.Json.JsonSerializer.Serialize(columns.Select(c => new { name = c.Name, type = c.Type }));
+        var schemaJson = ws.OutputSchemas.Of(schemaKey, () =>
+        {
+            var columns = db.Describe($"SELECT * FROM read_parquet({SqlText.Literal(file)})"); // the types as readers will see them
+            return System.Text.Json.JsonSerializer.Serialize(columns.Select(c => new { name = c.Name, type = c.Type }));
+        });
         var checks = earlierChecks.ToList();
         if (CheckEvaluator.HasChecks(dataset))
         {

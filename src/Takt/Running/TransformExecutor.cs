@@ -28,7 +28,10 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         {
             if (Reuse(dataset, boxKey, versionId, inputs) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
-            var rowsIn = ws.Ledger.TotalRows(inputs.Select(i => i.VersionId).ToArray()); // from the ledger, not a scan
+            var shapes = ws.Ledger.Shapes(inputs.Select(i => i.VersionId).Distinct().ToArray()); // from the ledger, not a scan
+            var rowsIn = shapes.Values.Sum(s => s.Rows);
+            var smallWork = shapes.Values.Sum(s => s.Bytes) <= DuckDbPool.SmallWorkBytes;
+            var schemaKey = OutputSchemas.KeyOf(dataset, codeHash, inputs, shapes);
             var views = inputs.GroupBy(i => i.Dataset).Select(group =>
             {
                 var inputDataset = ws.Factory[group.Key];
@@ -37,7 +40,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
             }).ToList();
             CheckedVersion staged;
             using (slots.Take())
-            using (var lease = ws.DuckDb.Rent())
+            using (var lease = ws.DuckDb.Rent(smallWork))
             {
                 var db = lease.Session;
                 foreach (var view in views) db.CreateDatasetView(view.Dataset, view.Files, view.Schema);
@@ -51,7 +54,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
                 };
                 log.Add($"computed {rows} rows from {rowsIn} input rows in {sw.ElapsedMilliseconds} ms");
                 FaultInjection.Hit("after-stage");
-                staged = StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, rows, runId);
+                staged = StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, rows, runId, schemaKey);
             }
             return StagedVersion.Commit(ws, dataset, staged, taskId);
         }

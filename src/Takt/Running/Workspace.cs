@@ -43,6 +43,7 @@ public sealed class Workspace : IDisposable
     public string Env { get; }
     public TimeProvider Clock { get; }
     public DuckDbPool DuckDb { get; } = new();
+    internal OutputSchemas OutputSchemas { get; } = new();
 
     /// <summary>Where OpenLineage run events go: <c>HOME/openlineage/events.jsonl</c>, or the endpoint in <c>TAKT_OPENLINEAGE_URL</c>.</summary>
     public required Telemetry.ILineageSink Lineage { get; init; }
