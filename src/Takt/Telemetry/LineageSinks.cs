@@ -1,14 +1,12 @@
 using System.Buffers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Takt.Telemetry;
 
 /// <summary>Where OpenLineage events go: a JSON-lines file by default, an HTTP endpoint when configured.</summary>
 public interface ILineageSink
 {
-    void Send(JsonObject runEvent);
+    /// <summary>Sends one run event, as UTF-8 JSON (the memory is reused once this returns).</summary>
+    void Send(ReadOnlyMemory<byte> runEvent);
 
     /// <summary>Makes what was sent durable at the destination; called whenever no more events are waiting.</summary>
     void Flush() { }
@@ -27,21 +25,14 @@ public sealed class FileLineageSink : ILineageSink
     private readonly string _path;
     private readonly Lock _gate = new();
     private readonly ArrayBufferWriter<byte> _batch = new();
-    private readonly Utf8JsonWriter _writer;
 
-    public FileLineageSink(string path)
-    {
-        _path = path;
-        _writer = new Utf8JsonWriter(_batch);
-    }
+    public FileLineageSink(string path) => _path = path;
 
-    public void Send(JsonObject runEvent)
+    public void Send(ReadOnlyMemory<byte> runEvent)
     {
         lock (_gate)
         {
-            runEvent.WriteTo(_writer);
-            _writer.Flush();
-            _writer.Reset();
+            _batch.Write(runEvent.Span);
             _batch.Write("\n"u8);
             if (_batch.WrittenCount >= MaxBatchBytes) FlushBatch();
         }
@@ -77,9 +68,10 @@ public sealed class HttpLineageSink(Uri endpoint) : ILineageSink
 {
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public void Send(JsonObject runEvent)
+    public void Send(ReadOnlyMemory<byte> runEvent)
     {
-        using var content = new StringContent(runEvent.ToJsonString(), Encoding.UTF8, "application/json");
+        using var content = new ReadOnlyMemoryContent(runEvent);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         using var response = Client.PostAsync(endpoint, content).GetAwaiter().GetResult();
         response.EnsureSuccessStatusCode();
     }

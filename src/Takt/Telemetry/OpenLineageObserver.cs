@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Takt.Ledger;
 using Takt.Running;
 
@@ -9,9 +9,10 @@ namespace Takt.Telemetry;
 
 /// <summary>
 /// Emits an OpenLineage run event (START, then COMPLETE or FAIL) for every task, with the job, the exact input and
-/// output versions, and the box, schema and check results as facets. Events are built and sent by one exporter thread
-/// in the order the tasks reported them, off the tasks' critical path; <see cref="Dispose"/> (at the end of a run)
-/// waits until every event is out.
+/// output versions, and the box, schema and check results as facets. Events are written and sent by one exporter
+/// thread in the order the tasks reported them, off the tasks' critical path; <see cref="Dispose"/> (at the end of a
+/// run) waits until every event is out. They are written straight to UTF-8 JSON: a build of small boxes sends two
+/// events per task, and a document tree per event would cost more than some tasks do.
 /// </summary>
 public sealed class OpenLineageObserver : IRunObserver, IDisposable
 {
@@ -20,7 +21,11 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
     private readonly Workspace ws;
     private readonly string runId;
     private readonly ILineageSink sink;
-    private readonly System.Collections.Concurrent.BlockingCollection<Func<JsonObject>> _pending = new();
+    private readonly string _namespace;
+    private readonly string _parentRunId;
+    private readonly System.Collections.Concurrent.BlockingCollection<Action<Utf8JsonWriter>> _pending = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new();
+    private readonly Utf8JsonWriter _json;
     private readonly Thread _exporter;
 
     public OpenLineageObserver(Workspace ws, string runId, ILineageSink sink)
@@ -28,25 +33,28 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         this.ws = ws;
         this.runId = runId;
         this.sink = sink;
+        _namespace = $"takt://{ws.Factory.Name}/{ws.Env}";
+        _parentRunId = Uuid(runId).ToString();
+        _json = new Utf8JsonWriter(_buffer);
         _exporter = new Thread(Export) { IsBackground = true, Name = "takt-openlineage" };
         _exporter.Start();
     }
-
-    private string Namespace => $"takt://{ws.Factory.Name}/{ws.Env}";
 
     public void Planned(int count) { }
 
     public void Started(string dataset, string boxKey)
     {
         var at = ws.Clock.GetUtcNow();
-        _pending.Add(() => Event("START", at, dataset, boxKey, inputs: [], outputs: [Dataset(dataset, boxKey, null)]));
+        _pending.Add(w => WriteEvent(w, "START", at, dataset, boxKey, error: null,
+            inputs: _ => { },
+            outputs: o => WriteDataset(o, dataset, [boxKey], readVersions: null, version: null, checks: null)));
     }
 
     public void Finished(TaskReport report)
     {
         if (report.Outcome.Status is BuildStatus.Blocked or BuildStatus.Skipped && report.Attempts == 0) return; // never started
         var at = ws.Clock.GetUtcNow();
-        _pending.Add(() => Completed(report, at));
+        _pending.Add(w => WriteCompleted(w, report, at));
     }
 
     /// <summary>Waits until every event reported so far is sent.</summary>
@@ -55,13 +63,21 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         _pending.CompleteAdding();
         _exporter.Join();
         _pending.Dispose();
+        _json.Dispose();
     }
 
     private void Export()
     {
-        foreach (var build in _pending.GetConsumingEnumerable())
+        foreach (var write in _pending.GetConsumingEnumerable())
         {
-            Guarded(() => sink.Send(build()));
+            Guarded(() =>
+            {
+                _buffer.Clear();
+                _json.Reset(_buffer);
+                write(_json);
+                _json.Flush();
+                sink.Send(_buffer.WrittenMemory);
+            });
             if (_pending.Count == 0) Guarded(sink.Flush);
         }
         Guarded(sink.Flush);
@@ -78,86 +94,131 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         }
     }
 
-    private JsonObject Completed(TaskReport report, DateTimeOffset at)
+    private void WriteCompleted(Utf8JsonWriter w, TaskReport report, DateTimeOffset at)
     {
         // A version this task committed travels with the report; anything else (reused, adopted) is read from the ledger.
         var committed = report.Outcome.Committed;
         var version = committed?.Version ?? (report.Outcome.VersionId is { } id ? ws.Ledger.FindVersion(id) : null);
-        var inputs = version is null ? [] : (committed?.Inputs ?? ws.Ledger.InputsOf(version.Id))
-            .GroupBy(i => i.Dataset)
-            .Select(g => Dataset(g.Key, null, null, g.Select(i => (ws.Factory.Contains(i.Dataset) ? ws.Factory[i.Dataset].BoxKey(i.Box) : i.Box.ToString(), i.VersionId)).ToArray()))
-            .ToArray();
+        var inputs = version is null ? [] : committed?.Inputs ?? ws.Ledger.InputsOf(version.Id);
         var failed = report.Outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined;
-        var runEvent = Event(failed ? "FAIL" : "COMPLETE", at, report.Dataset, report.BoxKey, inputs, [Dataset(report.Dataset, report.BoxKey, version, checks: committed?.Checks)]);
-        if (failed) runEvent["run"]!["facets"]!.AsObject()["errorMessage"] = Facet("ErrorMessageRunFacet", new JsonObject
-        {
-            ["message"] = report.Outcome.Message,
-            ["programmingLanguage"] = "C#",
-        });
-        return runEvent;
-    }
-
-    private JsonObject Event(string type, DateTimeOffset at, string dataset, string boxKey, JsonObject[] inputs, JsonObject[] outputs) => new()
-    {
-        ["eventType"] = type,
-        ["eventTime"] = at.ToString("O"),
-        ["producer"] = Producer,
-        ["schemaURL"] = SchemaUrl,
-        ["run"] = new JsonObject
-        {
-            ["runId"] = TaskRunId(dataset, boxKey).ToString(),
-            ["facets"] = new JsonObject
+        WriteEvent(w, failed ? "FAIL" : "COMPLETE", at, report.Dataset, report.BoxKey, failed ? report.Outcome.Message : null,
+            inputs: i =>
             {
-                ["parent"] = Facet("ParentRunFacet", new JsonObject
-                {
-                    ["run"] = new JsonObject { ["runId"] = Uuid(runId).ToString() },
-                    ["job"] = new JsonObject { ["namespace"] = Namespace, ["name"] = "build" },
-                }),
+                foreach (var group in inputs.GroupBy(e => e.Dataset))
+                    WriteDataset(i, group.Key, group.Select(e => BoxKeyOf(e.Dataset, e.Box)).ToArray(),
+                        readVersions: string.Join(",", group.Select(e => e.VersionId)), version: null, checks: null);
             },
-        },
-        ["job"] = new JsonObject { ["namespace"] = Namespace, ["name"] = $"{dataset}" },
-        ["inputs"] = new JsonArray(inputs.Select(i => (JsonNode)i).ToArray()),
-        ["outputs"] = new JsonArray(outputs.Select(o => (JsonNode)o).ToArray()),
-    };
-
-    private JsonObject Dataset(string name, string? boxKey, VersionRecord? version, (string Box, string Version)[]? read = null,
-        IReadOnlyList<CheckResult>? checks = null)
-    {
-        var facets = new JsonObject();
-        var boxes = read?.Select(r => r.Box).ToArray() ?? (boxKey is null ? [] : [boxKey]);
-        facets["partition"] = Facet("PartitionDatasetFacet", new JsonObject { ["partitions"] = new JsonArray(boxes.Select(b => (JsonNode)new JsonObject { ["key"] = b }).ToArray()) });
-        if (read is not null)
-            facets["version"] = Facet("DatasetVersionDatasetFacet", new JsonObject { ["datasetVersion"] = string.Join(",", read.Select(r => r.Version)) });
-        var result = new JsonObject { ["namespace"] = Namespace, ["name"] = name, ["facets"] = facets };
-        if (version is null) return result;
-
-        facets["version"] = Facet("DatasetVersionDatasetFacet", new JsonObject { ["datasetVersion"] = version.Id });
-        var fields = JsonSerializer.Deserialize<JsonArray>(version.SchemaJson) ?? [];
-        facets["schema"] = Facet("SchemaDatasetFacet", new JsonObject
-        {
-            ["fields"] = new JsonArray(fields.Select(f => (JsonNode)new JsonObject { ["name"] = f?["name"]?.GetValue<string>(), ["type"] = f?["type"]?.GetValue<string>() }).ToArray()),
-        });
-        facets["dataQualityAssertions"] = Facet("DataQualityAssertionsDatasetFacet", new JsonObject
-        {
-            ["assertions"] = new JsonArray((checks ?? ws.Ledger.CheckResults(version.Id)).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => (JsonNode)new JsonObject
-            {
-                ["assertion"] = c.Name,
-                ["success"] = c.Passed,
-                ["severity"] = c.Severity,
-            }).ToArray()),
-        });
-        result["outputFacets"] = new JsonObject
-        {
-            ["outputStatistics"] = Facet("OutputStatisticsOutputDatasetFacet", new JsonObject { ["rowCount"] = version.Rows, ["size"] = version.Bytes }),
-        };
-        return result;
+            outputs: o => WriteDataset(o, report.Dataset, [report.BoxKey], readVersions: null, version, committed?.Checks));
     }
 
-    private static JsonObject Facet(string type, JsonObject body)
+    private string BoxKeyOf(string dataset, long box) => ws.Factory.Contains(dataset) ? ws.Factory[dataset].BoxKey(box) : box.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private void WriteEvent(Utf8JsonWriter w, string type, DateTimeOffset at, string dataset, string boxKey, string? error,
+        Action<Utf8JsonWriter> inputs, Action<Utf8JsonWriter> outputs)
     {
-        body["_producer"] = Producer;
-        body["_schemaURL"] = $"https://openlineage.io/spec/facets/1-0-0/{type}.json";
-        return body;
+        w.WriteStartObject();
+        w.WriteString("eventType", type);
+        w.WriteString("eventTime", at.ToString("O"));
+        w.WriteString("producer", Producer);
+        w.WriteString("schemaURL", SchemaUrl);
+        w.WriteStartObject("run");
+        w.WriteString("runId", TaskRunId(dataset, boxKey).ToString());
+        w.WriteStartObject("facets");
+        w.WriteStartObject("parent");
+        w.WriteStartObject("run");
+        w.WriteString("runId", _parentRunId);
+        w.WriteEndObject();
+        WriteJob(w, "build");
+        WriteFacetEnd(w, "ParentRunFacet");
+        if (error is not null)
+        {
+            w.WriteStartObject("errorMessage");
+            w.WriteString("message", error);
+            w.WriteString("programmingLanguage", "C#");
+            WriteFacetEnd(w, "ErrorMessageRunFacet");
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+        WriteJob(w, dataset);
+        w.WriteStartArray("inputs");
+        inputs(w);
+        w.WriteEndArray();
+        w.WriteStartArray("outputs");
+        outputs(w);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private void WriteJob(Utf8JsonWriter w, string name)
+    {
+        w.WriteStartObject("job");
+        w.WriteString("namespace", _namespace);
+        w.WriteString("name", name);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A dataset as read (its boxes and the versions read) or as written (its box, version, schema and checks).</summary>
+    private void WriteDataset(Utf8JsonWriter w, string name, IReadOnlyList<string> boxes, string? readVersions, VersionRecord? version,
+        IReadOnlyList<CheckResult>? checks)
+    {
+        w.WriteStartObject();
+        w.WriteString("namespace", _namespace);
+        w.WriteString("name", name);
+        w.WriteStartObject("facets");
+        w.WriteStartObject("partition");
+        w.WriteStartArray("partitions");
+        foreach (var box in boxes)
+        {
+            w.WriteStartObject();
+            w.WriteString("key", box);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        WriteFacetEnd(w, "PartitionDatasetFacet");
+        if ((version?.Id ?? readVersions) is { } datasetVersion)
+        {
+            w.WriteStartObject("version");
+            w.WriteString("datasetVersion", datasetVersion);
+            WriteFacetEnd(w, "DatasetVersionDatasetFacet");
+        }
+        if (version is not null)
+        {
+            w.WriteStartObject("schema");
+            w.WritePropertyName("fields");
+            w.WriteRawValue(version.SchemaJson); // recorded as [{"name", "type"}], the facet's own shape
+            WriteFacetEnd(w, "SchemaDatasetFacet");
+            w.WriteStartObject("dataQualityAssertions");
+            w.WriteStartArray("assertions");
+            foreach (var check in (checks ?? ws.Ledger.CheckResults(version.Id)).OrderBy(c => c.Name, StringComparer.Ordinal))
+            {
+                w.WriteStartObject();
+                w.WriteString("assertion", check.Name);
+                w.WriteBoolean("success", check.Passed);
+                w.WriteString("severity", check.Severity);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            WriteFacetEnd(w, "DataQualityAssertionsDatasetFacet");
+        }
+        w.WriteEndObject();
+        if (version is not null)
+        {
+            w.WriteStartObject("outputFacets");
+            w.WriteStartObject("outputStatistics");
+            w.WriteNumber("rowCount", version.Rows);
+            w.WriteNumber("size", version.Bytes);
+            WriteFacetEnd(w, "OutputStatisticsOutputDatasetFacet");
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Every facet names who produced it and the schema it follows, then closes.</summary>
+    private static void WriteFacetEnd(Utf8JsonWriter w, string type)
+    {
+        w.WriteString("_producer", Producer);
+        w.WriteString("_schemaURL", $"https://openlineage.io/spec/facets/1-0-0/{type}.json");
+        w.WriteEndObject();
     }
 
     private Guid TaskRunId(string dataset, string boxKey) => Uuid($"{runId}/{dataset}@{boxKey}");
