@@ -94,10 +94,13 @@ internal static class TaskProfile
                 rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
                 using var ws = rig.Open();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var (gcs, paused, allocated) = (GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
                 var clock = Stopwatch.StartNew();
                 var result = new BuildService(ws).Build([], ingest: false, publish: false, options: new RunOptions { Parallelism = workers });
                 cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-                Console.WriteLine($"plain build, parallelism {workers}: {result.Summary.Built} tasks in {clock.Elapsed.TotalSeconds:0.00} s = {clock.Elapsed.TotalMilliseconds / tasks:0.00} ms per task, {cpu.TotalMilliseconds / tasks:0.00} ms CPU per task");
+                Console.WriteLine($"plain build, parallelism {workers}: {result.Summary.Built} tasks in {clock.Elapsed.TotalSeconds:0.00} s = {clock.Elapsed.TotalMilliseconds / tasks:0.00} ms per task, " +
+                    $"{cpu.TotalMilliseconds / tasks:0.00} ms CPU per task; {(GC.GetTotalAllocatedBytes() - allocated) / tasks / 1024.0:0} KiB allocated per task, " +
+                    $"{GC.CollectionCount(0) - gcs} GCs pausing {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms");
             }
             {
                 rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);

@@ -3,11 +3,16 @@ using Takt.Definitions;
 
 namespace Takt.Engine;
 
-/// <summary>One in-process DuckDB database used by one task at a time; views made for a task are dropped after it.</summary>
+/// <summary>
+/// One in-process DuckDB database used by one task at a time. Views made for a task are dropped before the next
+/// statement that is not itself a view of the next task (in the same round trip as that view), so a task's SQL never
+/// sees another task's inputs.
+/// </summary>
 public sealed class DuckDbSession : IDisposable
 {
     private readonly DuckDBConnection _connection;
     private readonly List<string> _views = [];
+    private readonly HashSet<string> _staleViews = [];
     private readonly HashSet<string> _schemas = [];
     private readonly int _allThreads;
     private int _threads;
@@ -67,6 +72,16 @@ public sealed class DuckDbSession : IDisposable
 
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
+        if (_staleViews.Count > 0)
+        {
+            using var drop = Raw(DropStaleViews());
+            drop.ExecuteNonQuery();
+        }
+        return Raw(sql, parameters);
+    }
+
+    private DuckDBCommand Raw(string sql, params (string Name, object? Value)[] parameters)
+    {
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (name, value) in parameters) cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
@@ -98,7 +113,8 @@ public sealed class DuckDbSession : IDisposable
             1 => $"SELECT * FROM read_parquet({SqlText.Literal(files[0])})",
             _ => $"SELECT * FROM read_parquet({SqlText.FileList(files)}, union_by_name = true)",
         };
-        Execute($"CREATE OR REPLACE VIEW {quotedName} AS {body}");
+        _staleViews.Remove(quotedName); // replaced below
+        using (var cmd = Raw(DropStaleViews() + $"CREATE OR REPLACE VIEW {quotedName} AS {body}")) cmd.ExecuteNonQuery();
         _views.Add(quotedName);
     }
 
@@ -123,12 +139,18 @@ public sealed class DuckDbSession : IDisposable
         return columns;
     }
 
-    /// <summary>Drops what the last task made so the database can serve the next one.</summary>
+    /// <summary>Marks what the last task made for dropping, so the database can serve the next one.</summary>
     internal void Reset()
     {
-        if (_views.Count == 0) return;
-        Execute(string.Concat(_views.Select(view => $"DROP VIEW IF EXISTS {view};")));
+        _staleViews.UnionWith(_views);
         _views.Clear();
+    }
+
+    private string DropStaleViews()
+    {
+        var drops = string.Concat(_staleViews.Select(view => $"DROP VIEW IF EXISTS {view}; "));
+        _staleViews.Clear();
+        return drops;
     }
 
     public void Dispose() => _connection.Dispose();
@@ -182,14 +204,15 @@ public sealed class DuckDbPool : IDisposable
         catch (AggregateException) { }
     }
 
-    private void Return(DuckDbSession session, bool healthy)
+    private void Return(DuckDbSession session)
     {
-        if (healthy && !_disposed)
+        if (_disposed)
         {
-            try { session.Reset(); _idle.Add(session); return; }
-            catch (DuckDB.NET.Data.DuckDBException) { }
+            session.Dispose();
+            return;
         }
-        session.Dispose();
+        session.Reset();
+        _idle.Add(session);
     }
 
     public void Dispose()
@@ -203,6 +226,6 @@ public sealed class DuckDbPool : IDisposable
     public readonly struct Lease(DuckDbPool pool, DuckDbSession session) : IDisposable
     {
         public DuckDbSession Session => session;
-        public void Dispose() => pool.Return(session, healthy: true);
+        public void Dispose() => pool.Return(session);
     }
 }
