@@ -194,7 +194,9 @@ internal static class Suite
                 Summary.Add([$"1. no-op plan, {datasets} x {days:N0}", takt, $"make -q {Show(make, brief: true)}", $"CLI {Ratio(cli, make)}; in process {Ratio(inProcess, make)}", target, met]);
                 Summary.Add([$"1. no-op plan, {datasets} x {days:N0}", takt, $"snakemake -n {Show(snake, brief: true)}", $"CLI {Ratio(cli, snake)}; in process {Ratio(inProcess, snake)}", target, met]);
             }
-            Directory.Delete(home, recursive: true);
+            // Not deleted here but with the whole suite at the end: on a journal-less ext4 (as on the machines this runs
+            // on), every file created in the minutes after many were deleted pays for skipping the recently deleted
+            // inodes, which would slow the benchmarks after this one by how many files this one happened to delete.
         }
         Line($"\n{BreakdownNote}");
     }
@@ -553,8 +555,8 @@ internal static class Suite
         var slowest = resumed.OrderByDescending(t => t.DurationMs).Take(3).ToList();
         var typical = resumed.Select(t => t.DurationMs).Order().ElementAtOrDefault(resumed.Count / 2);
         Line($"\nSlowest tasks of the resume: {string.Join(", ", slowest.Select(t => $"{t.Dataset}@{TaktRig.Day(t.Box)} {t.DurationMs / 1000.0:0.0} s"))} " +
-             $"(median task {typical} ms); in flight at the kill: {string.Join(", ", inFlightTasks.Select(t => $"{t.Dataset}@{TaktRig.Day(t.Box)}"))}. A task whose box was in flight in the killed build waits for that build's lease to expire " +
-             "before it may compute the box.");
+             $"(median task {typical} ms); in flight at the kill: {string.Join(", ", inFlightTasks.Select(t => $"{t.Dataset}@{TaktRig.Day(t.Box)}"))}. The resume takes the " +
+             "killed build's leases over at once, since its process is gone from this host (a build on another host would have to wait for them to expire).");
         Summary.Add([$"6. crash and resume, {tasks:N0} tasks: work lost", $"{lost}", "-", "", "0", lost == 0 ? "yes" : "NO"]);
     }
 

@@ -60,14 +60,7 @@ public sealed class DuckDbSession : IDisposable
     {
         using var cmd = Command(sql, parameters);
         using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(values);
-        }
-        return rows;
+        return reader.ReadAll();
     }
 
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)

@@ -41,8 +41,9 @@ public sealed class LocalLake : ILake
     public IReadOnlyList<string> Files(VersionLocation location)
     {
         var dir = PathOf(location);
-        if (!Directory.Exists(dir)) throw new FileNotFoundException($"The files of version {location.RelativePath} are missing from the lake ({dir}).");
-        var files = Directory.GetFiles(dir, "*.parquet");
+        string[] files;
+        try { files = Directory.GetFiles(dir, "*.parquet"); }
+        catch (DirectoryNotFoundException e) { throw new FileNotFoundException($"The files of version {location.RelativePath} are missing from the lake ({dir}).", e); }
         Array.Sort(files, StringComparer.Ordinal);
         return files;
     }

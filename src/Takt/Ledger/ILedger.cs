@@ -43,6 +43,10 @@ public partial interface ILedger : IDisposable
 
     // --- leases: no two builds commit the same work ---
     bool TryAcquireLease(string key, string owner, TimeSpan ttl);
+    /// <summary>The run that holds a lease, or null when nobody does.</summary>
+    string? LeaseHolder(string key);
+    /// <summary>Takes a lease over from <paramref name="from"/> (a run found dead), unless someone else took it first.</summary>
+    bool TakeOverLease(string key, string from, string to, TimeSpan ttl);
     void RenewLeases(string owner, TimeSpan ttl);
     void ReleaseLease(string key, string owner);
 
@@ -80,7 +84,10 @@ public partial interface ILedger : IDisposable
     void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files);
 
     // --- runs, tasks, logs, events ---
+    /// <summary>Records a run started by this process (<see cref="RunProcess.Current"/>).</summary>
     void StartRun(string runId, string env, string command);
+    /// <summary>The process a run was started in, when the ledger knows it.</summary>
+    RunProcess? ProcessOf(string runId);
     void FinishRun(string runId, string status, string summaryJson);
     long StartTask(string runId, string dataset, long box, string boxKey, string reason);
     void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines);

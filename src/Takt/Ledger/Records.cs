@@ -25,6 +25,28 @@ public sealed record VersionRecord(
     string? RunId,
     bool Collected = false);
 
+/// <summary>The process a run runs in: its host, process id and the time the process started (pids are reused).</summary>
+public sealed record RunProcess(string Host, int Pid, long StartedAtMs)
+{
+    public static RunProcess Current { get; } = Of(System.Diagnostics.Process.GetCurrentProcess());
+
+    private static RunProcess Of(System.Diagnostics.Process process) =>
+        new(Environment.MachineName, process.Id, new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds());
+
+    /// <summary>True when this is a process of this host that no longer runs (or whose pid now belongs to another process).</summary>
+    public bool IsGoneFromThisHost()
+    {
+        if (!string.Equals(Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return false; // cannot tell
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(Pid);
+            return process.HasExited || Math.Abs(Of(process).StartedAtMs - StartedAtMs) > 2_000;
+        }
+        catch (ArgumentException) { return true; } // no such process
+        catch (InvalidOperationException) { return true; } // it exited while we looked
+    }
+}
+
 /// <summary>How big a version is and what its columns are, without its identity: what a task needs of its inputs.</summary>
 public sealed record VersionShape(long Rows, long Bytes, string SchemaJson);
 

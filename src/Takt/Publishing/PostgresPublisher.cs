@@ -130,14 +130,7 @@ internal sealed class PostgresPublisher : IPublisher
         using var cmd = new NpgsqlCommand(sql, _connection, tx);
         if (name is not null) cmd.Parameters.AddWithValue("name", name);
         using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(values);
-        }
-        return rows;
+        return reader.ReadAll();
     }
 
     private void Execute(string sql, NpgsqlTransaction? tx)

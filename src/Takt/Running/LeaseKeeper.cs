@@ -4,7 +4,8 @@ namespace Takt.Running;
 
 /// <summary>
 /// Holds this run's leases in the ledger and renews them while the run lives, so that two builds on the same home
-/// never compute and commit the same box at once, and a killed build's leases simply expire.
+/// never compute and commit the same box at once. A killed build's leases expire; when its process ran on this host
+/// and is gone, they are taken over at once instead.
 /// </summary>
 internal sealed class LeaseKeeper : IDisposable
 {
@@ -27,6 +28,9 @@ internal sealed class LeaseKeeper : IDisposable
         var deadline = DateTime.UtcNow + Ttl * 20;
         while (!_ledger.TryAcquireLease(key, _owner, Ttl))
         {
+            if (_ledger.LeaseHolder(key) is { } holder && _ledger.ProcessOf(holder) is { } process && process.IsGoneFromThisHost()
+                && _ledger.TakeOverLease(key, holder, _owner, Ttl))
+                return true;
             if (done() || DateTime.UtcNow > deadline) return false;
             Thread.Sleep(200);
         }

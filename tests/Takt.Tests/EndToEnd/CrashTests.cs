@@ -8,8 +8,8 @@ namespace Takt.Tests.EndToEnd;
 /// with the same version ids as an uninterrupted build (version ids are recipes).
 /// </summary>
 /// <remarks>
-/// A killed build's leases are honoured until they expire (LeaseKeeper.Ttl, 30 s), so the build after a crash may
-/// wait that long; the scenarios therefore run concurrently, each in its own home.
+/// A killed build's leases are taken over at once when its process is gone from this host (otherwise they are honoured
+/// until they expire, LeaseKeeper.Ttl); the scenarios run concurrently, each in its own home.
 /// </remarks>
 public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 {
@@ -54,6 +54,45 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 
         await FinishAsync(home, "after the kills");
         Assert.True((await reference).SequenceEqual(CurrentVersions(home)), "the versions after recovery differ from an uninterrupted build's");
+    }
+
+    [Fact]
+    public async Task The_leases_of_a_build_whose_process_died_are_taken_over_at_once_and_a_live_builds_are_not()
+    {
+        var home = _dir.Combine("takeover");
+        E2E.Generate(home, E2E.Day(1), E2E.Day(2));
+        using (var crashing = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = "after-stage", ["TAKT_CRASH_AFTER"] = "3" }, "build", "--home", home))
+            Assert.NotEqual(0, await crashing.WaitAsync(Timeout));
+
+        using var ledger = new Takt.Ledger.Sqlite.SqliteLedger(LedgerSnapshot.PathOf(home));
+        var held = Leases(home);
+        Assert.NotEmpty(held); // the run's own lease and the box it was building, not yet expired
+        using (var resumer = new Takt.Running.LeaseKeeper(ledger, "resumer"))
+            foreach (var key in held)
+            {
+                Assert.True(resumer.Acquire(key, () => throw new Xunit.Sdk.XunitException($"waited for {key}, held by a dead build")));
+                Assert.Equal("resumer", ledger.LeaseHolder(key));
+            }
+
+        ledger.StartRun("live-run", "prod", "build"); // this test's own process: alive
+        Assert.True(ledger.TryAcquireLease("box-of-a-live-run", "live-run", TimeSpan.FromMinutes(1)));
+        using var other = new Takt.Running.LeaseKeeper(ledger, "other");
+        Assert.False(other.Acquire("box-of-a-live-run", done: () => true));
+        Assert.Equal("live-run", ledger.LeaseHolder("box-of-a-live-run"));
+    }
+
+    /// <summary>The keys of the leases that have not expired yet.</summary>
+    private static List<string> Leases(string home)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={LedgerSnapshot.PathOf(home)};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT key FROM leases WHERE expires_at_ms > $now";
+        cmd.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        using var r = cmd.ExecuteReader();
+        var keys = new List<string>();
+        while (r.Read()) keys.Add(r.GetString(0));
+        return keys;
     }
 
     private async Task<(string Point, string Home)> CrashAtAsync(string point, string home)

@@ -1,5 +1,6 @@
 using DuckDB.NET.Data;
 using Npgsql;
+using Takt.Engine;
 using Takt.Definitions;
 using Takt.Publishing;
 using Takt.Tests.Support;
@@ -32,14 +33,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         using var connection = _server.Open();
         using var cmd = new NpgsqlCommand(sql, connection);
         using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(values);
-        }
-        return rows;
+        return reader.ReadAll();
     }
 
     [Fact]

@@ -26,12 +26,7 @@ public sealed partial class SqliteLedger
                 SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events
                 WHERE kind IN ({string.Join(", ", names)}) AND ($dataset IS NULL OR dataset = $dataset) ORDER BY id DESC LIMIT $limit
                 """, null, parameters);
-            var result = new List<EventRecord>();
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-                result.Add(new EventRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                    r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
-            return result;
+            return ReadEvents(cmd);
         }
     }
 }

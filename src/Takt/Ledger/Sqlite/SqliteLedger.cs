@@ -5,31 +5,45 @@ namespace Takt.Ledger.Sqlite;
 
 /// <summary>
 /// The embedded ledger: one SQLite file in WAL mode. Writes run in IMMEDIATE transactions so that concurrent
-/// builds on the same home serialize their commits instead of failing on lock upgrades.
+/// builds on the same home serialize their commits instead of failing on lock upgrades. The lookups every task makes
+/// (its input boxes, generations, versions) go through a second connection, so that they read the last commit
+/// without waiting for another task's commit to finish.
 /// </summary>
 public sealed partial class SqliteLedger : ILedger
 {
     private readonly SqliteConnection _connection;
+    private readonly SqliteConnection _readConnection;
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
-    private const int MaxPreparedCommands = 500;
-    private readonly Dictionary<string, SqliteCommand> _commands = [];
+    private readonly Lock _readGate = new();
+    private readonly PreparedCommands _commands;
+    private readonly PreparedCommands _readCommands;
 
     public SqliteLedger(string path, TimeProvider? clock = null)
     {
         _clock = clock ?? TimeProvider.System;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
             DefaultTimeout = 60,
-        }.ToString());
+        }.ToString();
+        _connection = new SqliteConnection(connectionString);
         _connection.Open();
+        _commands = new PreparedCommands(_connection);
         Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = OFF;");
         Describe = $"sqlite:{Path.GetFullPath(path)}";
         Migrate();
+        _readConnection = new SqliteConnection(connectionString);
+        _readConnection.Open();
+        _readCommands = new PreparedCommands(_readConnection);
+        using (var pragma = _readConnection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA busy_timeout = 60000; PRAGMA query_only = true;";
+            pragma.ExecuteNonQuery();
+        }
     }
 
     public string Describe { get; }
@@ -83,9 +97,9 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<BoxState> Boxes(string env, string dataset, BoxRange range)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            var cmd = Command("""
+            var cmd = _readCommands.Get("""
                 SELECT box, current_version, head_version, head_status, code_hash, generation, seq
                 FROM boxes WHERE env = $env AND dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box
                 """, null, ("$env", env), ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
@@ -128,9 +142,9 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyDictionary<long, int> Generations(string dataset, BoxRange range)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            var cmd = Command("SELECT box, generation FROM generations WHERE dataset = $dataset AND box BETWEEN $from AND $to", null,
+            var cmd = _readCommands.Get("SELECT box, generation FROM generations WHERE dataset = $dataset AND box BETWEEN $from AND $to", null,
                 ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
             var result = new Dictionary<long, int>();
             using var r = cmd.ExecuteReader();
@@ -176,7 +190,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public VersionRecord? FindVersion(string id)
     {
-        lock (_gate) return FindVersion(id, null);
+        lock (_readGate) return ReadVersions(_readCommands.Get($"SELECT {VersionColumnsRead} FROM versions WHERE id = $id", null, ("$id", id))).FirstOrDefault();
     }
 
     private VersionRecord? FindVersion(string id, SqliteTransaction? tx)
@@ -189,10 +203,17 @@ public sealed partial class SqliteLedger : ILedger
     {
         var result = new Dictionary<string, VersionShape>(versionIds.Count);
         if (versionIds.Count == 0) return result;
-        lock (_gate)
+        // A task reads a handful of versions: one parameter each keeps a prepared statement per count; a long list (all
+        // boxes up to this one) goes as one JSON parameter instead.
+        const int MaxParameters = 16;
+        var ids = versionIds.Select((id, i) => ($"$v{i}", (object?)id)).ToArray();
+        var sql = ids.Length <= MaxParameters
+            ? $"SELECT id, rows, bytes, schema_json FROM versions WHERE id IN ({string.Join(", ", ids.Select(p => p.Item1))})"
+            : "SELECT id, rows, bytes, schema_json FROM versions WHERE id IN (SELECT value FROM json_each($ids))";
+        (string, object?)[] parameters = ids.Length <= MaxParameters ? ids : [("$ids", System.Text.Json.JsonSerializer.Serialize(versionIds))];
+        lock (_readGate)
         {
-            var cmd = Command("SELECT id, rows, bytes, schema_json FROM versions WHERE id IN (SELECT value FROM json_each($ids))", null,
-                ("$ids", System.Text.Json.JsonSerializer.Serialize(versionIds)));
+            var cmd = _readCommands.Get(sql, null, parameters);
             using var r = cmd.ExecuteReader();
             while (r.Read()) result[r.GetString(0)] = new VersionShape(r.GetInt64(1), r.GetInt64(2), r.GetString(3));
         }
@@ -410,6 +431,18 @@ public sealed partial class SqliteLedger : ILedger
         }
     }
 
+    public string? LeaseHolder(string key)
+    {
+        lock (_gate) return Scalar<string?>("SELECT owner FROM leases WHERE key = $key", null, ("$key", key));
+    }
+
+    public bool TakeOverLease(string key, string from, string to, TimeSpan ttl)
+    {
+        lock (_gate)
+            return Execute("UPDATE leases SET owner = $to, expires_at_ms = $expires WHERE key = $key AND owner = $from", null,
+                ("$key", key), ("$from", from), ("$to", to), ("$expires", Now + (long)ttl.TotalMilliseconds)) > 0;
+    }
+
     public void RenewLeases(string owner, TimeSpan ttl)
     {
         lock (_gate) Execute("UPDATE leases SET expires_at_ms = $expires WHERE owner = $owner", null, ("$owner", owner), ("$expires", Now + (long)ttl.TotalMilliseconds));
@@ -622,8 +655,22 @@ public sealed partial class SqliteLedger : ILedger
 
     public void StartRun(string runId, string env, string command)
     {
-        lock (_gate) Execute("INSERT INTO runs (id, env, command, started_at_ms, status) VALUES ($id, $env, $command, $at, 'running')", null,
-            ("$id", runId), ("$env", env), ("$command", command), ("$at", Now));
+        var process = RunProcess.Current;
+        lock (_gate) Execute("""
+            INSERT INTO runs (id, env, command, started_at_ms, status, host, pid, process_started_at_ms)
+            VALUES ($id, $env, $command, $at, 'running', $host, $pid, $process_started)
+            """, null, ("$id", runId), ("$env", env), ("$command", command), ("$at", Now),
+            ("$host", process.Host), ("$pid", process.Pid), ("$process_started", process.StartedAtMs));
+    }
+
+    public RunProcess? ProcessOf(string runId)
+    {
+        lock (_gate)
+        {
+            var cmd = Command("SELECT host, pid, process_started_at_ms FROM runs WHERE id = $id AND host IS NOT NULL", null, ("$id", runId));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new RunProcess(r.GetString(0), r.GetInt32(1), r.GetInt64(2)) : null;
+        }
     }
 
     public void FinishRun(string runId, string status, string summaryJson)
@@ -672,13 +719,18 @@ public sealed partial class SqliteLedger : ILedger
                 SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events
                 WHERE $dataset IS NULL OR dataset = $dataset ORDER BY id DESC LIMIT $limit
                 """, null, ("$dataset", dataset), ("$limit", limit));
-            var result = new List<EventRecord>();
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-                result.Add(new EventRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                    r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
-            return result;
+            return ReadEvents(cmd);
         }
+    }
+
+    private static List<EventRecord> ReadEvents(SqliteCommand cmd)
+    {
+        var result = new List<EventRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            result.Add(new EventRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
+        return result;
     }
 
     public IReadOnlyList<TaskRecord> Tasks(string runId)
@@ -725,25 +777,9 @@ public sealed partial class SqliteLedger : ILedger
 
     // ---------------------------------------------------------------- plumbing
 
-    /// <summary>
-    /// The command for a statement, kept prepared: SQLite then parses each statement once per ledger instead of once
-    /// per call, which a task's dozen ledger statements would otherwise pay every time. Callers hold the lock and do
-    /// not dispose it.
-    /// </summary>
-    private SqliteCommand Command(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
-    {
-        if (!_commands.TryGetValue(sql, out var cmd))
-        {
-            if (_commands.Count >= MaxPreparedCommands) DisposeCommands();
-            cmd = _connection.CreateCommand();
-            cmd.CommandText = sql;
-            _commands[sql] = cmd;
-        }
-        cmd.Transaction = tx;
-        cmd.Parameters.Clear();
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
+    /// <summary>A command on the writing connection; callers hold <see cref="_gate"/>.</summary>
+    private SqliteCommand Command(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters) =>
+        _commands.Get(sql, tx, parameters);
 
     private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters) =>
         Command(sql, tx, parameters).ExecuteNonQuery();
@@ -756,16 +792,47 @@ public sealed partial class SqliteLedger : ILedger
 
     public void Dispose()
     {
+        lock (_readGate)
+        {
+            _readCommands.Dispose();
+            _readConnection.Dispose();
+        }
         lock (_gate)
         {
-            DisposeCommands();
+            _commands.Dispose();
             _connection.Dispose();
         }
     }
 
-    private void DisposeCommands()
+    /// <summary>
+    /// One connection's commands, kept prepared: SQLite then parses each statement once per ledger instead of once per
+    /// call, which a task's dozen ledger statements would otherwise pay every time. Its user holds the connection's lock
+    /// and does not dispose the commands.
+    /// </summary>
+    private sealed class PreparedCommands(SqliteConnection connection) : IDisposable
     {
-        foreach (var cmd in _commands.Values) cmd.Dispose();
-        _commands.Clear();
+        private const int MaxCommands = 500;
+        private readonly Dictionary<string, SqliteCommand> _commands = [];
+
+        public SqliteCommand Get(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+        {
+            if (!_commands.TryGetValue(sql, out var cmd))
+            {
+                if (_commands.Count >= MaxCommands) Dispose();
+                cmd = connection.CreateCommand();
+                cmd.CommandText = sql;
+                _commands[sql] = cmd;
+            }
+            cmd.Transaction = tx;
+            cmd.Parameters.Clear();
+            foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            return cmd;
+        }
+
+        public void Dispose()
+        {
+            foreach (var cmd in _commands.Values) cmd.Dispose();
+            _commands.Clear();
+        }
     }
 }

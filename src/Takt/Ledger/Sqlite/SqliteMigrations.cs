@@ -185,5 +185,11 @@ internal static class SqliteMigrations
                 top_values_json TEXT NOT NULL,
                 PRIMARY KEY (version_id, position)) WITHOUT ROWID;
             """),
+        (5, """
+            -- The process that runs a run, so that a run whose process is gone gives up its leases at once.
+            ALTER TABLE runs ADD COLUMN host TEXT;
+            ALTER TABLE runs ADD COLUMN pid INTEGER;
+            ALTER TABLE runs ADD COLUMN process_started_at_ms INTEGER;
+            """),
     ];
 }
