@@ -44,7 +44,7 @@ internal sealed partial class OutputSchemas
             key.Append('\u001e').Append(part);
             previous = part;
         }
-        return key.ToString();
+        return Hashing.Hex(key.ToString()); // wide schemas make long keys; the cache keeps their hashes
     }
 
     [GeneratedRegex(@"\bpivot(_wider)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
