@@ -72,6 +72,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             {
                 Assert.True(resumer.Acquire(key, () => throw new Xunit.Sdk.XunitException($"waited for {key}, held by a dead build")));
                 Assert.Equal("resumer", ledger.LeaseHolder(key));
+                resumer.Release(key);
             }
 
         ledger.StartRun("live-run", "prod", "build"); // this test's own process: alive
@@ -79,6 +80,22 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         using var other = new Takt.Running.LeaseKeeper(ledger, "other");
         Assert.False(other.Acquire("box-of-a-live-run", done: () => true));
         Assert.Equal("live-run", ledger.LeaseHolder("box-of-a-live-run"));
+    }
+
+    [Fact]
+    public async Task The_next_build_clears_the_staging_area_of_a_build_whose_process_died_at_once()
+    {
+        var home = _dir.Combine("staging");
+        E2E.Generate(home, E2E.Day(1), E2E.Day(2));
+        using (var crashing = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = "after-stage", ["TAKT_CRASH_AFTER"] = "3" }, "build", "--home", home))
+            Assert.NotEqual(0, await crashing.WaitAsync(Timeout));
+        var staging = Path.Combine(home, "lake", "_staging");
+        var crashedRuns = Directory.GetDirectories(staging).Select(Path.GetFileName).ToArray();
+        Assert.NotEmpty(crashedRuns);
+        Assert.NotEmpty(Leases(home)); // its run lease has not expired: only its process being gone says it is dead
+
+        Assert.Equal(0, E2E.Cli(home, "build").ExitCode);
+        Assert.Empty(Directory.GetDirectories(staging).Select(Path.GetFileName).Intersect(crashedRuns));
     }
 
     /// <summary>The keys of the leases that have not expired yet.</summary>
