@@ -4,10 +4,11 @@ using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Measuring;
 
-/// <summary>The example after a day's work (build, a defect, the fix, an invalidation, a SQL change) measures itself.</summary>
+/// <summary>The example after the scripted sequence (build 60 days, a defect, the fix, an invalidation, a SQL change) measures itself.</summary>
 public sealed class ShopMeasuresTests : IDisposable
 {
-    private const int Days = 10;
+    private const int Days = 60;
+    private static readonly DateOnly Last = E2E.Day(1).AddDays(Days - 1);
     private readonly E2EDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -18,7 +19,7 @@ public sealed class ShopMeasuresTests : IDisposable
         var home = _dir.Combine("home");
         var code = _dir.Combine("code");
         E2E.CopySql(code);
-        E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
+        E2E.Generate(home, E2E.Day(1), Last);
         Assert.Equal(0, Cli(code, home, "build").ExitCode);
         E2E.Generate(home, E2E.Day(4), E2E.Day(4), "negative-amounts");
         Assert.Equal(2, Cli(code, home, "build").ExitCode);
@@ -52,7 +53,7 @@ public sealed class ShopMeasuresTests : IDisposable
         Assert.Equal("core.users.user_id", userId.Truth);
         Assert.Contains("serving.fraud_scores.user_id", userId.Columns);
         var orders = Assert.Single(catalog.Datasets, d => d.Dataset == "core.orders");
-        Assert.Equal("2026-01-10", orders.LatestBox);
+        Assert.Equal(E2E.Key(Last), orders.LatestBox);
         Assert.Contains("mart.user_features", orders.Downstream);
         Assert.Contains("| `ordered_at` | TIMESTAMP | no | `timestamp_utc` |", Catalog.ToMarkdown(catalog));
     }
