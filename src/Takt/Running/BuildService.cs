@@ -202,7 +202,7 @@ public sealed class BuildService(Workspace ws)
     /// <summary>A run is alive while it renews its run lease and, when it ran on this host, its process exists.</summary>
     private bool IsAlive(string otherRun, string asking)
     {
-        if (ws.Ledger.ProcessOf(otherRun)?.IsGoneFromThisHost() == true) return false;
+        if (LeaseKeeper.IsGone(ws.Ledger, otherRun)) return false;
         if (!ws.Ledger.TryAcquireLease(RunLease(otherRun), asking, TimeSpan.FromSeconds(1))) return true;
         ws.Ledger.ReleaseLease(RunLease(otherRun), asking);
         return false;

@@ -28,14 +28,16 @@ internal sealed class LeaseKeeper : IDisposable
         var deadline = DateTime.UtcNow + Ttl * 20;
         while (!_ledger.TryAcquireLease(key, _owner, Ttl))
         {
-            if (_ledger.LeaseHolder(key) is { } holder && _ledger.ProcessOf(holder) is { } process && process.IsGoneFromThisHost()
-                && _ledger.TakeOverLease(key, holder, _owner, Ttl))
+            if (_ledger.LeaseHolder(key) is { } holder && IsGone(_ledger, holder) && _ledger.TakeOverLease(key, holder, _owner, Ttl))
                 return true;
             if (done() || DateTime.UtcNow > deadline) return false;
             Thread.Sleep(200);
         }
         return true;
     }
+
+    /// <summary>True when the run was started by a process of this host that no longer exists.</summary>
+    public static bool IsGone(ILedger ledger, string runId) => ledger.ProcessOf(runId)?.IsGoneFromThisHost() == true;
 
     public void Release(string key) => _ledger.ReleaseLease(key, _owner);
 

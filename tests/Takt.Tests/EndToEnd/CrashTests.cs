@@ -60,9 +60,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     public async Task The_leases_of_a_build_whose_process_died_are_taken_over_at_once_and_a_live_builds_are_not()
     {
         var home = _dir.Combine("takeover");
-        E2E.Generate(home, E2E.Day(1), E2E.Day(2));
-        using (var crashing = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = "after-stage", ["TAKT_CRASH_AFTER"] = "3" }, "build", "--home", home))
-            Assert.NotEqual(0, await crashing.WaitAsync(Timeout));
+        await CrashMidBuildAsync(home);
 
         using var ledger = new Takt.Ledger.Sqlite.SqliteLedger(LedgerSnapshot.PathOf(home));
         var held = Leases(home);
@@ -86,9 +84,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     public async Task The_next_build_clears_the_staging_area_of_a_build_whose_process_died_at_once()
     {
         var home = _dir.Combine("staging");
-        E2E.Generate(home, E2E.Day(1), E2E.Day(2));
-        using (var crashing = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = "after-stage", ["TAKT_CRASH_AFTER"] = "3" }, "build", "--home", home))
-            Assert.NotEqual(0, await crashing.WaitAsync(Timeout));
+        await CrashMidBuildAsync(home);
         var staging = Path.Combine(home, "lake", "_staging");
         var crashedRuns = Directory.GetDirectories(staging).Select(Path.GetFileName).ToArray();
         Assert.NotEmpty(crashedRuns);
@@ -96,6 +92,14 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(0, E2E.Cli(home, "build").ExitCode);
         Assert.Empty(Directory.GetDirectories(staging).Select(Path.GetFileName).Intersect(crashedRuns));
+    }
+
+    /// <summary>Two days of data and a build that dies with its third box staged, holding its leases and staging area.</summary>
+    private static async Task CrashMidBuildAsync(string home)
+    {
+        E2E.Generate(home, E2E.Day(1), E2E.Day(2));
+        using var crashing = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = "after-stage", ["TAKT_CRASH_AFTER"] = "3" }, "build", "--home", home);
+        Assert.NotEqual(0, await crashing.WaitAsync(Timeout));
     }
 
     /// <summary>The keys of the leases that have not expired yet.</summary>

@@ -187,15 +187,16 @@ public sealed partial class SqliteLedger : ILedger
 
     private const string VersionColumns = "id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id";
     private const string VersionColumnsRead = VersionColumns + ", collected_at_ms";
+    private const string VersionById = $"SELECT {VersionColumnsRead} FROM versions WHERE id = $id";
 
     public VersionRecord? FindVersion(string id)
     {
-        lock (_readGate) return ReadVersions(_readCommands.Get($"SELECT {VersionColumnsRead} FROM versions WHERE id = $id", null, ("$id", id))).FirstOrDefault();
+        lock (_readGate) return ReadVersions(_readCommands.Get(VersionById, null, ("$id", id))).FirstOrDefault();
     }
 
     private VersionRecord? FindVersion(string id, SqliteTransaction? tx)
     {
-        var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE id = $id", tx, ("$id", id));
+        var cmd = Command(VersionById, tx, ("$id", id));
         return ReadVersions(cmd).FirstOrDefault();
     }
 
