@@ -23,7 +23,11 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
     private readonly ILineageSink sink;
     private readonly string _namespace;
     private readonly string _parentRunId;
-    private readonly System.Collections.Concurrent.BlockingCollection<Action<Utf8JsonWriter>> _pending = new();
+    /// <summary>How long events may wait before the exporter writes them: it wakes this often instead of per event.</summary>
+    private static readonly TimeSpan ExportInterval = TimeSpan.FromMilliseconds(100);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action<Utf8JsonWriter>> _pending = new();
+    private readonly AutoResetEvent _finish = new(false);
+    private volatile bool _finishing;
     private readonly ArrayBufferWriter<byte> _buffer = new();
     private readonly Utf8JsonWriter _json;
     private readonly Thread _exporter;
@@ -45,7 +49,7 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
     public void Started(string dataset, string boxKey)
     {
         var at = ws.Clock.GetUtcNow();
-        _pending.Add(w => WriteEvent(w, "START", at, dataset, boxKey, error: null,
+        _pending.Enqueue(w => WriteEvent(w, "START", at, dataset, boxKey, error: null,
             inputs: _ => { },
             outputs: o => WriteDataset(o, dataset, [boxKey], readVersions: null, version: null, checks: null)));
     }
@@ -54,33 +58,45 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
     {
         if (report.Outcome.Status is BuildStatus.Blocked or BuildStatus.Skipped && report.Attempts == 0) return; // never started
         var at = ws.Clock.GetUtcNow();
-        _pending.Add(w => WriteCompleted(w, report, at));
+        _pending.Enqueue(w => WriteCompleted(w, report, at));
     }
 
     /// <summary>Waits until every event reported so far is sent.</summary>
     public void Dispose()
     {
-        _pending.CompleteAdding();
+        _finishing = true;
+        _finish.Set();
         _exporter.Join();
-        _pending.Dispose();
+        _finish.Dispose();
         _json.Dispose();
     }
 
+    /// <summary>
+    /// Wakes every <see cref="ExportInterval"/> and writes what arrived, then flushes the sink once. A thread woken per
+    /// event would spin for the next one on every task, taking a core's share from the tasks themselves.
+    /// </summary>
     private void Export()
     {
-        foreach (var write in _pending.GetConsumingEnumerable())
+        while (true)
         {
-            Guarded(() =>
+            var last = _finishing; // read before draining: what was reported before Dispose is written below
+            var wrote = false;
+            while (_pending.TryDequeue(out var write))
             {
-                _buffer.Clear();
-                _json.Reset(_buffer);
-                write(_json);
-                _json.Flush();
-                sink.Send(_buffer.WrittenMemory);
-            });
-            if (_pending.Count == 0) Guarded(sink.Flush);
+                Guarded(() =>
+                {
+                    _buffer.Clear();
+                    _json.Reset(_buffer);
+                    write(_json);
+                    _json.Flush();
+                    sink.Send(_buffer.WrittenMemory);
+                });
+                wrote = true;
+            }
+            if (wrote || last) Guarded(sink.Flush);
+            if (last) return;
+            _finish.WaitOne(ExportInterval);
         }
-        Guarded(sink.Flush);
     }
 
     /// <summary>Lineage export must never stop the line (nor, on this thread, the process); the ledger keeps the truth.</summary>
