@@ -5,7 +5,7 @@ public sealed partial class SqliteLedger
 {
     public RunRecord? FindRun(string runId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT id, env, command, started_at_ms, finished_at_ms, status, summary_json FROM runs WHERE id = $id", null, ("$id", runId));
             using var r = cmd.ExecuteReader();
@@ -18,7 +18,7 @@ public sealed partial class SqliteLedger
     public IReadOnlyList<EventRecord> EventsOfKinds(IReadOnlyCollection<string> kinds, string? dataset, int limit)
     {
         if (kinds.Count == 0) return [];
-        lock (_gate)
+        using (Writer())
         {
             var names = kinds.Select((_, i) => $"$k{i}").ToArray();
             var parameters = kinds.Select((k, i) => ($"$k{i}", (object?)k)).Append(("$dataset", dataset)).Append(("$limit", limit)).ToArray();

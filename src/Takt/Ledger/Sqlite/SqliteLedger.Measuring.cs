@@ -6,7 +6,7 @@ public sealed partial class SqliteLedger
 {
     public IReadOnlyList<VersionRecord> VersionsSince(long sinceMs)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE created_at_ms >= $since ORDER BY created_at_ms", null, ("$since", sinceMs));
             return ReadVersions(cmd);
@@ -48,7 +48,7 @@ public sealed partial class SqliteLedger
 
     private List<T> Read<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command(sql, null, parameters);
             using var r = cmd.ExecuteReader();

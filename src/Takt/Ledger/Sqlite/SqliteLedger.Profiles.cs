@@ -8,7 +8,7 @@ public sealed partial class SqliteLedger
 {
     public void SaveProfile(VersionProfile profile)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute("DELETE FROM column_profiles WHERE version_id = $id", tx, ("$id", profile.VersionId));
@@ -34,7 +34,7 @@ public sealed partial class SqliteLedger
     public IReadOnlyList<VersionProfile> CurrentProfiles(string env, string dataset, BoxRange range)
     {
         (string, object?)[] parameters = [("$env", env), ("$dataset", dataset), ("$from", range.Start), ("$to", range.End)];
-        lock (_gate)
+        using (Writer())
         {
             var columns = Read("""
                 SELECT c.version_id, c.column_name, c.column_type, p.rows, c.nulls, c.distinct_values, c.min_value, c.max_value, c.min_number, c.max_number,

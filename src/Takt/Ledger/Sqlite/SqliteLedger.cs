@@ -18,6 +18,10 @@ public sealed partial class SqliteLedger : ILedger
     private readonly Lock _readGate = new();
     private readonly PreparedCommands _commands;
     private readonly PreparedCommands _readCommands;
+    private readonly DeferredWrites _deferred = new();
+    private readonly Timer _deferredFlush;
+    private readonly WalCheckpointer _checkpointer;
+    private bool _disposed;
 
     public SqliteLedger(string path, TimeProvider? clock = null)
     {
@@ -33,7 +37,7 @@ public sealed partial class SqliteLedger : ILedger
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
         _commands = new PreparedCommands(_connection);
-        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = OFF;");
+        Execute($"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = {WalCheckpointer.CommitCheckpointPages};");
         Describe = $"sqlite:{Path.GetFullPath(path)}";
         Migrate();
         _readConnection = new SqliteConnection(connectionString);
@@ -44,6 +48,8 @@ public sealed partial class SqliteLedger : ILedger
             pragma.CommandText = "PRAGMA busy_timeout = 60000; PRAGMA query_only = true;";
             pragma.ExecuteNonQuery();
         }
+        _checkpointer = new WalCheckpointer(connectionString);
+        _deferredFlush = new Timer(_ => FlushDeferredQuietly(), null, DeferredWrites.MaxDelay, DeferredWrites.MaxDelay);
     }
 
     public string Describe { get; }
@@ -52,7 +58,7 @@ public sealed partial class SqliteLedger : ILedger
 
     private void Migrate()
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)", tx);
@@ -73,12 +79,12 @@ public sealed partial class SqliteLedger : ILedger
 
     public long CurrentSeq()
     {
-        lock (_gate) return Scalar<long>("SELECT value FROM counters WHERE name = 'seq'");
+        using (Writer()) return Scalar<long>("SELECT value FROM counters WHERE name = 'seq'");
     }
 
     public DatasetSummary Summarize(string env, string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             // Separate sub-queries let SQLite answer min and max from the ends of the indexes instead of scanning them.
             var cmd = Command("""
@@ -109,7 +115,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<BoxState> QuarantinedBoxes(string env, string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("""
                 SELECT box, current_version, head_version, head_status, code_hash, generation, seq
@@ -130,7 +136,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<long> BoxList(string env, string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT box FROM boxes WHERE env = $env AND dataset = $dataset ORDER BY box", null, ("$env", env), ("$dataset", dataset));
             var result = new List<long>();
@@ -155,12 +161,12 @@ public sealed partial class SqliteLedger : ILedger
 
     public long MaxGenerationSeq(string dataset)
     {
-        lock (_gate) return Scalar<long>("SELECT coalesce(max(seq), 0) FROM generations WHERE dataset = $dataset", null, ("$dataset", dataset));
+        using (Writer()) return Scalar<long>("SELECT coalesce(max(seq), 0) FROM generations WHERE dataset = $dataset", null, ("$dataset", dataset));
     }
 
     public FreshStamp? Stamp(string env, string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT code_hash, seq FROM stamps WHERE env = $env AND dataset = $dataset", null, ("$env", env), ("$dataset", dataset));
             using var r = cmd.ExecuteReader();
@@ -171,7 +177,7 @@ public sealed partial class SqliteLedger : ILedger
     public void SetStamps(string env, IReadOnlyDictionary<string, FreshStamp> stamps)
     {
         if (stamps.Count == 0) return;
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             foreach (var (dataset, stamp) in stamps)
@@ -223,7 +229,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<VersionRecord> Versions(string dataset, BoxRange range)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command($"SELECT {VersionColumnsRead} FROM versions WHERE dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box, created_at_ms",
                 null, ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
@@ -243,7 +249,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<LineageEdge> InputsOf(string versionId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT input_dataset, input_box, input_version_id FROM version_inputs WHERE version_id = $id ORDER BY input_dataset, input_box",
                 null, ("$id", versionId));
@@ -256,7 +262,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<(string Dataset, long Box, string VersionId)> ReadersOf(string versionId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("""
                 SELECT v.dataset, v.box, v.id FROM version_inputs i JOIN versions v ON v.id = i.version_id
@@ -271,7 +277,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<CheckResult> CheckResults(string versionId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT name, kind, severity, passed, failing_rows, message FROM check_results WHERE version_id = $id ORDER BY name", null, ("$id", versionId));
             var result = new List<CheckResult>();
@@ -286,7 +292,7 @@ public sealed partial class SqliteLedger : ILedger
         var v = request.Version;
         lock (_gate)
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
+            using var tx = BeginWrite();
             var inserted = Execute($"""
                 INSERT OR IGNORE INTO versions ({VersionColumns}, task_id)
                 VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, $task)
@@ -320,7 +326,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
+            using var tx = BeginWrite();
             var outcome = MovePointer(env, version, inputs, tx);
             tx.Commit();
             return outcome;
@@ -331,7 +337,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
+            using var tx = BeginWrite();
             QuarantineHead(env, version, tx);
             tx.Commit();
         }
@@ -381,7 +387,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public int Invalidate(string dataset, IReadOnlyList<(long Box, string BoxKey)> boxes, string reason)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             var seq = NextSeq(tx);
@@ -399,7 +405,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public VersionRecord? Override(string env, string dataset, long box, string reason)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             var head = Scalar<string?>("SELECT head_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box AND head_status = 'quarantined'", tx,
@@ -420,7 +426,7 @@ public sealed partial class SqliteLedger : ILedger
     {
         lock (_gate)
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
+            using var tx = BeginWrite();
             var now = Now;
             var taken = Execute("""
                 INSERT INTO leases VALUES ($key, $owner, $expires)
@@ -434,31 +440,31 @@ public sealed partial class SqliteLedger : ILedger
 
     public string? LeaseHolder(string key)
     {
-        lock (_gate) return Scalar<string?>("SELECT owner FROM leases WHERE key = $key", null, ("$key", key));
+        using (Writer()) return Scalar<string?>("SELECT owner FROM leases WHERE key = $key", null, ("$key", key));
     }
 
     public bool TakeOverLease(string key, string from, string to, TimeSpan ttl)
     {
-        lock (_gate)
+        using (Writer())
             return Execute("UPDATE leases SET owner = $to, expires_at_ms = $expires WHERE key = $key AND owner = $from", null,
                 ("$key", key), ("$from", from), ("$to", to), ("$expires", Now + (long)ttl.TotalMilliseconds)) > 0;
     }
 
     public void RenewLeases(string owner, TimeSpan ttl)
     {
-        lock (_gate) Execute("UPDATE leases SET expires_at_ms = $expires WHERE owner = $owner", null, ("$owner", owner), ("$expires", Now + (long)ttl.TotalMilliseconds));
+        using (Writer()) Execute("UPDATE leases SET expires_at_ms = $expires WHERE owner = $owner", null, ("$owner", owner), ("$expires", Now + (long)ttl.TotalMilliseconds));
     }
 
     public void ReleaseLease(string key, string owner)
     {
-        lock (_gate) Execute("DELETE FROM leases WHERE key = $key AND owner = $owner", null, ("$key", key), ("$owner", owner));
+        _deferred.Add(tx => Execute("DELETE FROM leases WHERE key = $key AND owner = $owner", tx, ("$key", key), ("$owner", owner)));
     }
 
     // ---------------------------------------------------------------- environments
 
     public IReadOnlyList<string> Environments()
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT name FROM environments ORDER BY name = 'prod' DESC, name", null);
             var result = new List<string>();
@@ -470,17 +476,17 @@ public sealed partial class SqliteLedger : ILedger
 
     public bool EnvironmentExists(string env)
     {
-        lock (_gate) return Scalar<long>("SELECT count(*) FROM environments WHERE name = $env", null, ("$env", env)) > 0;
+        using (Writer()) return Scalar<long>("SELECT count(*) FROM environments WHERE name = $env", null, ("$env", env)) > 0;
     }
 
     public void EnsureEnvironment(string env)
     {
-        lock (_gate) Execute("INSERT OR IGNORE INTO environments VALUES ($env, $at)", null, ("$env", env), ("$at", Now));
+        using (Writer()) Execute("INSERT OR IGNORE INTO environments VALUES ($env, $at)", null, ("$env", env), ("$at", Now));
     }
 
     public void DropEnvironment(string env)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             foreach (var table in new[] { "boxes", "stamps", "deployments" })
@@ -493,7 +499,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public long DifferingBoxes(string env, string against)
     {
-        lock (_gate) return Scalar<long>("""
+        using (Writer()) return Scalar<long>("""
             SELECT count(*) FROM (
                 SELECT x.dataset, x.box FROM boxes x WHERE x.env = $a AND NOT EXISTS (
                     SELECT 1 FROM boxes y WHERE y.env = $b AND y.dataset = x.dataset AND y.box = x.box AND y.current_version IS x.current_version)
@@ -505,13 +511,13 @@ public sealed partial class SqliteLedger : ILedger
 
     public void SetSourceHead(string dataset, long box, string versionId)
     {
-        lock (_gate) Execute("INSERT OR REPLACE INTO source_heads VALUES ($dataset, $box, $version)", null,
+        using (Writer()) Execute("INSERT OR REPLACE INTO source_heads VALUES ($dataset, $box, $version)", null,
             ("$dataset", dataset), ("$box", box), ("$version", versionId));
     }
 
     public int AdoptSourceHeads(string env, string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             var cmd = Command($"""
@@ -534,13 +540,13 @@ public sealed partial class SqliteLedger : ILedger
 
     public string? DeployedCodeHash(string env, string dataset)
     {
-        lock (_gate) return Scalar<string?>("SELECT code_hash FROM deployments WHERE env = $env AND dataset = $dataset ORDER BY at_ms DESC LIMIT 1",
+        using (Writer()) return Scalar<string?>("SELECT code_hash FROM deployments WHERE env = $env AND dataset = $dataset ORDER BY at_ms DESC LIMIT 1",
             null, ("$env", env), ("$dataset", dataset));
     }
 
     public void RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute("INSERT OR REPLACE INTO deployments VALUES ($env, $dataset, $code, $previous, $git, $at)", tx,
@@ -555,7 +561,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<PublicationRecord> Publications(string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("""
                 SELECT dataset, target, copy, env, created_at_ms, rows, versions_json, live, dropped_at_ms
@@ -572,7 +578,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public void RecordPublication(PublicationRecord p)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute("UPDATE publications SET live = 0 WHERE dataset = $dataset AND target = $target", tx, ("$dataset", p.Dataset), ("$target", p.Target));
@@ -586,7 +592,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public void SetLive(string dataset, string target, string copy, string reason)
     {
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute("UPDATE publications SET live = (copy = $copy) WHERE dataset = $dataset AND target = $target", tx,
@@ -598,7 +604,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public void MarkDropped(string dataset, string target, string copy)
     {
-        lock (_gate) Execute("UPDATE publications SET dropped_at_ms = $at WHERE dataset = $dataset AND target = $target AND copy = $copy", null,
+        using (Writer()) Execute("UPDATE publications SET dropped_at_ms = $at WHERE dataset = $dataset AND target = $target AND copy = $copy", null,
             ("$dataset", dataset), ("$target", target), ("$copy", copy), ("$at", Now));
     }
 
@@ -606,7 +612,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<VersionRecord> CollectableVersions(long createdBeforeMs)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command($"""
                 SELECT {VersionColumnsRead} FROM versions v
@@ -622,14 +628,14 @@ public sealed partial class SqliteLedger : ILedger
 
     public void MarkCollected(string versionId)
     {
-        lock (_gate) Execute("UPDATE versions SET collected_at_ms = $at WHERE id = $id", null, ("$id", versionId), ("$at", Now));
+        using (Writer()) Execute("UPDATE versions SET collected_at_ms = $at WHERE id = $id", null, ("$id", versionId), ("$at", Now));
     }
 
     // ---------------------------------------------------------------- landing zone
 
     public IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT path, size, modified_ticks, sha256, boxes FROM landed_files WHERE dataset = $dataset", null, ("$dataset", dataset));
             var result = new Dictionary<string, LandedFile>(StringComparer.Ordinal);
@@ -642,7 +648,7 @@ public sealed partial class SqliteLedger : ILedger
     public void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files)
     {
         if (files.Count == 0) return;
-        lock (_gate)
+        using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             foreach (var f in files)
@@ -657,7 +663,7 @@ public sealed partial class SqliteLedger : ILedger
     public void StartRun(string runId, string env, string command)
     {
         var process = RunProcess.Current;
-        lock (_gate) Execute("""
+        using (Writer()) Execute("""
             INSERT INTO runs (id, env, command, started_at_ms, status, host, pid, process_started_at_ms)
             VALUES ($id, $env, $command, $at, 'running', $host, $pid, $process_started)
             """, null, ("$id", runId), ("$env", env), ("$command", command), ("$at", Now),
@@ -666,7 +672,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public RunProcess? ProcessOf(string runId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT host, pid, process_started_at_ms FROM runs WHERE id = $id AND host IS NOT NULL", null, ("$id", runId));
             using var r = cmd.ExecuteReader();
@@ -676,36 +682,41 @@ public sealed partial class SqliteLedger : ILedger
 
     public void FinishRun(string runId, string status, string summaryJson)
     {
-        lock (_gate) Execute("UPDATE runs SET finished_at_ms = $at, status = $status, summary_json = $summary WHERE id = $id", null,
+        using (Writer()) Execute("UPDATE runs SET finished_at_ms = $at, status = $status, summary_json = $summary WHERE id = $id", null,
             ("$id", runId), ("$at", Now), ("$status", status), ("$summary", summaryJson));
     }
 
     public long StartTask(string runId, string dataset, long box, string boxKey, string reason)
     {
-        lock (_gate) return Scalar<long>("""
-            INSERT INTO tasks (run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($run, $dataset, $box, $key, $reason, 'running', $at) RETURNING id
-            """, null, ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$at", Now));
+        lock (_gate)
+        {
+            using var tx = BeginWrite();
+            var id = Scalar<long>("""
+                INSERT INTO tasks (run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($run, $dataset, $box, $key, $reason, 'running', $at) RETURNING id
+                """, tx, ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$at", Now));
+            tx.Commit();
+            return id;
+        }
     }
 
     public void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines)
     {
-        lock (_gate)
+        var lines = logLines.ToArray();
+        _deferred.Add(tx =>
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
             Execute("""
                 UPDATE tasks SET status = $status, version_id = $version, attempts = $attempts, duration_ms = $duration, rows_in = $in, rows_out = $out, error = $error
                 WHERE id = $id
                 """, tx, ("$id", taskId), ("$status", status), ("$version", versionId), ("$attempts", attempts), ("$duration", durationMs),
                 ("$in", rowsIn), ("$out", rowsOut), ("$error", error));
-            for (var i = 0; i < logLines.Count; i++)
-                Execute("INSERT OR REPLACE INTO task_logs VALUES ($id, $n, $message)", tx, ("$id", taskId), ("$n", i), ("$message", logLines[i]));
-            tx.Commit();
-        }
+            for (var i = 0; i < lines.Length; i++)
+                Execute("INSERT OR REPLACE INTO task_logs VALUES ($id, $n, $message)", tx, ("$id", taskId), ("$n", i), ("$message", lines[i]));
+        });
     }
 
     public void RecordEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message)
     {
-        lock (_gate) InsertEvent(kind, env, dataset, boxKey, versionId, message, null);
+        using (Writer()) InsertEvent(kind, env, dataset, boxKey, versionId, message, null);
     }
 
     private void InsertEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message, SqliteTransaction? tx) =>
@@ -714,7 +725,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<EventRecord> Events(string? dataset, int limit)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("""
                 SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events
@@ -736,7 +747,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<TaskRecord> Tasks(string runId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("""
                 SELECT id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error
@@ -753,7 +764,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<string> TaskLog(long taskId)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT message FROM task_logs WHERE task_id = $id ORDER BY line_no", null, ("$id", taskId));
             var result = new List<string>();
@@ -765,7 +776,7 @@ public sealed partial class SqliteLedger : ILedger
 
     public IReadOnlyList<RunRecord> Runs(int limit)
     {
-        lock (_gate)
+        using (Writer())
         {
             var cmd = Command("SELECT id, env, command, started_at_ms, finished_at_ms, status, summary_json FROM runs ORDER BY started_at_ms DESC LIMIT $limit", null, ("$limit", limit));
             var result = new List<RunRecord>();
@@ -777,6 +788,45 @@ public sealed partial class SqliteLedger : ILedger
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /// <summary>Enters the writing connection's lock with the deferred writes applied, so that what follows sees them.</summary>
+    private Lock.Scope Writer()
+    {
+        var scope = _gate.EnterScope();
+        try
+        {
+            if (!_deferred.IsEmpty && !_disposed)
+            {
+                using var tx = _connection.BeginTransaction(deferred: false);
+                _deferred.ApplyTo(tx);
+                tx.Commit();
+            }
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
+        return scope;
+    }
+
+    /// <summary>A write transaction that carries the deferred writes along; callers hold <see cref="_gate"/> and commit it.</summary>
+    private SqliteTransaction BeginWrite()
+    {
+        var tx = _connection.BeginTransaction(deferred: false);
+        _deferred.ApplyTo(tx);
+        return tx;
+    }
+
+    private void FlushDeferredQuietly()
+    {
+        if (_deferred.IsEmpty) return;
+        try { using (Writer()) { } }
+        catch (Exception e) when (e is SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The ledger is closing or failing; the next call that uses it reports that.
+        }
+    }
 
     /// <summary>A command on the writing connection; callers hold <see cref="_gate"/>.</summary>
     private SqliteCommand Command(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters) =>
@@ -793,13 +843,16 @@ public sealed partial class SqliteLedger : ILedger
 
     public void Dispose()
     {
+        _deferredFlush.Dispose();
+        _checkpointer.Dispose();
         lock (_readGate)
         {
             _readCommands.Dispose();
             _readConnection.Dispose();
         }
-        lock (_gate)
+        using (Writer()) // the last deferred writes go out here
         {
+            _disposed = true;
             _commands.Dispose();
             _connection.Dispose();
         }

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Takt.Ledger.Sqlite;
+
+namespace Takt.Tests.Unit;
+
+/// <summary>
+/// The SQLite ledger's write path: a task's finish record and a released lease ride along with the next write, yet
+/// this process reads them at once and other processes within moments; the write-ahead log is copied back in the
+/// background instead of inside a commit.
+/// </summary>
+public sealed class LedgerWritePathTests : IDisposable
+{
+    private readonly UnitTempDirectory _dir = new();
+    private string LedgerPath => _dir.Combine("ledger.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void A_finished_task_and_a_released_lease_are_read_at_once_by_the_same_ledger()
+    {
+        using var ledger = new SqliteLedger(LedgerPath);
+        ledger.StartRun("run-1", "prod", "build");
+        var task = ledger.StartTask("run-1", "raw.a", 1, "2026-01-01", "missing");
+        Assert.True(ledger.TryAcquireLease("version-1", "run-1", TimeSpan.FromMinutes(1)));
+
+        ledger.FinishTask(task, "built", "version-1", 1, 12, 3, 4, null, ["computed 4 rows"]);
+        ledger.ReleaseLease("version-1", "run-1");
+
+        var record = Assert.Single(ledger.Tasks("run-1"));
+        Assert.Equal("built", record.Status);
+        Assert.Equal(["computed 4 rows"], ledger.TaskLog(task));
+        Assert.Null(ledger.LeaseHolder("version-1"));
+    }
+
+    [Fact]
+    public void Another_process_sees_a_finished_task_soon_without_any_further_write()
+    {
+        using var ledger = new SqliteLedger(LedgerPath);
+        ledger.StartRun("run-1", "prod", "build");
+        var task = ledger.StartTask("run-1", "raw.a", 1, "2026-01-01", "missing");
+        ledger.FinishTask(task, "built", "version-1", 1, 12, 3, 4, null, []);
+
+        var clock = Stopwatch.StartNew();
+        string? seen = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && (seen = StatusSeenByAnotherConnection(task)) != "built") Thread.Sleep(20);
+        Assert.Equal("built", seen);
+    }
+
+    [Fact]
+    public void Writes_still_waiting_when_the_ledger_closes_are_written()
+    {
+        long task;
+        using (var ledger = new SqliteLedger(LedgerPath))
+        {
+            ledger.StartRun("run-1", "prod", "build");
+            task = ledger.StartTask("run-1", "raw.a", 1, "2026-01-01", "missing");
+            ledger.FinishTask(task, "failed", null, 3, 12, 0, 0, "boom", ["attempt 1 failed: boom"]);
+        }
+        Assert.Equal("failed", StatusSeenByAnotherConnection(task));
+        using var reopened = new SqliteLedger(LedgerPath);
+        Assert.Equal(["attempt 1 failed: boom"], reopened.TaskLog(task));
+    }
+
+    [Fact]
+    public void The_write_ahead_log_is_copied_back_while_the_ledger_is_open_not_at_a_commit()
+    {
+        using var ledger = new SqliteLedger(LedgerPath);
+        ledger.StartRun("run-1", "prod", "build");
+        for (var i = 0; i < 300; i++) ledger.StartTask("run-1", "raw.a", i, $"box-{i}", "missing"); // ~300 commits, far below SQLite's own threshold now
+        Thread.Sleep(1000); // several background ticks
+
+        // After a complete checkpoint the next commit starts the log over, so it holds only that commit's pages; without
+        // one, the log would hold every page of the 300 commits before it.
+        ledger.StartTask("run-1", "raw.a", 999, "box-999", "missing");
+        var (logFrames, _) = CheckpointSeenByAnotherConnection();
+        Assert.InRange(logFrames, 1, 50);
+    }
+
+    private string? StatusSeenByAnotherConnection(long taskId)
+    {
+        using var connection = Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT status FROM tasks WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", taskId);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    private (long LogFrames, long Checkpointed) CheckpointSeenByAnotherConnection()
+    {
+        using var connection = Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var reader = cmd.ExecuteReader();
+        Assert.True(reader.Read());
+        return (reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = LedgerPath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+}
