@@ -357,45 +357,57 @@ internal static class Suite
              $"they can run. Parallelism {Environment.ProcessorCount} everywhere: Takt's default `--parallelism` (that many tasks computing in DuckDB at once; " +
              $"the runner keeps twice as many in flight, so that one task's fsync and ledger commit overlap another's query), `make -j{Environment.ProcessorCount}`, " +
              $"`snakemake --cores {Environment.ProcessorCount}`. Before each run, Takt invalidates every step_1 box (untimed), the peers delete their targets. " +
+             $"Takt in process, the Takt CLI and make take turns in each of {_o.Many} rounds, so that the machine's drift falls on all three alike; " +
+             $"Snakemake runs {_o.Few} times after them. " +
              "Throughput ratios are Takt / peer (above 1: Takt is faster).\n");
         Line("| tool | tasks | wall (median, min..max) | tasks/s | Takt in-process / tool | Takt CLI / tool |");
         Line("|---|---|---|---|---|---|");
 
-        var inProcessTimes = new List<double>();
-        for (var i = 0; i < _o.Few; i++)
+        var peers = new PeerWorkflow(rig.Factory, Path.Combine(home, "peers"), rig.FirstBox, days);
+        peers.MaterializeUpToDate();
+        var cores = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
+        var makeArgs = new[] { "-j", cores, "-f", peers.WriteMakefile(PeerWork.SumFirstInput), "all" };
+        var canRunPeers = Tools.Sqlite3 is not null;
+
+        // Takt in process, Takt as a CLI and make take turns in every round, so that the machine's drift over minutes
+        // falls on all three alike; Snakemake (minutes per run) runs after them.
+        var (inProcessTimes, cliTimes, makeRuns) = (new List<double>(), new List<double>(), new List<PeerRun>());
+        for (var i = 0; i < _o.Many; i++)
         {
             rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
             var clock = Stopwatch.StartNew();
             var result = rig.Build(ingest: false);
             inProcessTimes.Add(clock.Elapsed.TotalSeconds);
             if (result.Summary.Built != tasks || result.Tasks.Count != tasks) Fail($"Takt (in process) built {result.Summary.Built} of {tasks} trivial tasks ({result.Summary})");
-        }
-        var inProcess = new Measure(inProcessTimes);
-        var cliTimes = new List<double>();
-        for (var i = 0; i < _o.Few; i++)
-        {
+
             rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
             var run = rig.Cli(Cap, "build", "--no-ingest", "--no-publish", "--json");
-            if (run.ExitCode != 0) { Fail($"Takt CLI build: {run.Describe}"); break; }
-            cliTimes.Add(run.Seconds);
-            var built = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Count(t => t.Status == BuildStatus.Built);
-            if (built != tasks) Fail($"Takt (CLI) built {built} of {tasks} trivial tasks");
+            if (run.ExitCode != 0) Fail($"Takt CLI build: {run.Describe}");
+            else
+            {
+                cliTimes.Add(run.Seconds);
+                var built = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Count(t => t.Status == BuildStatus.Built);
+                if (built != tasks) Fail($"Takt (CLI) built {built} of {tasks} trivial tasks");
+            }
+
+            if (Tools.Make is null || !canRunPeers) continue;
+            peers.DeleteTransformOutputs();
+            makeRuns.Add(peers.Run(Tools.Make, makeArgs, Cap));
+            Console.WriteLine($"[3] round {i + 1}: Takt in process {inProcessTimes[^1]:0.00} s, CLI {(cliTimes.Count > i ? $"{cliTimes[^1]:0.00} s" : "failed")}, make {makeRuns[^1].Seconds:0.00} s");
         }
+        var inProcess = new Measure(inProcessTimes);
         var cli = cliTimes.Count > 0 ? new Measure(cliTimes) : null;
         Line($"| Takt in process (`BuildService.Build`) | {tasks} | {Show(inProcess)} | {tasks / inProcess.Median:0} | 1 | |");
         Line($"| Takt CLI (`build` process) | {tasks} | {Show(cli)} | {(cli is null ? "-" : $"{tasks / cli.Median:0}")} | | 1 |");
 
-        var peers = new PeerWorkflow(rig.Factory, Path.Combine(home, "peers"), rig.FirstBox, days);
-        peers.MaterializeUpToDate();
-        var cores = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
         foreach (var (name, tool, args) in new[]
         {
-            ($"make -j{cores}", Tools.Make, new[] { "-j", cores, "-f", peers.WriteMakefile(PeerWork.SumFirstInput), "all" }),
+            ($"make -j{cores}", Tools.Make, makeArgs),
             ($"Snakemake --cores {cores}", Tools.Snakemake, new[] { "--cores", cores, "--quiet", "-s", peers.WriteSnakefile(PeerWork.SumFirstInput), "all" }),
         })
         {
-            if (tool is null || Tools.Sqlite3 is null) { Line($"| {name} | missing{(Tools.Sqlite3 is null ? " (no sqlite3)" : "")} | | | | |"); continue; }
-            var runs = RepeatPeer(_o.Few, () =>
+            if (tool is null || !canRunPeers) { Line($"| {name} | missing{(canRunPeers ? "" : " (no sqlite3)")} | | | | |"); continue; }
+            var runs = tool == Tools.Make ? new PeerRuns(makeRuns) : RepeatPeer(_o.Few, () =>
             {
                 peers.DeleteTransformOutputs();
                 return peers.Run(tool, args, Cap);
