@@ -48,6 +48,7 @@ public partial interface ILedger : IDisposable
     /// <summary>Takes a lease over from <paramref name="from"/> (a run found dead), unless someone else took it first.</summary>
     bool TakeOverLease(string key, string from, string to, TimeSpan ttl);
     void RenewLeases(string owner, TimeSpan ttl);
+    /// <summary>Gives a lease back; the ledger may write it with its next write (reads through this ledger see it at once).</summary>
     void ReleaseLease(string key, string owner);
 
     // --- environments: sets of pointers over one shared lake ---
@@ -90,6 +91,7 @@ public partial interface ILedger : IDisposable
     RunProcess? ProcessOf(string runId);
     void FinishRun(string runId, string status, string summaryJson);
     long StartTask(string runId, string dataset, long box, string boxKey, string reason);
+    /// <summary>Records how a task ended; the ledger may write it with its next write (reads through this ledger see it at once).</summary>
     void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines);
     void RecordEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message);
     IReadOnlyList<EventRecord> Events(string? dataset, int limit);
