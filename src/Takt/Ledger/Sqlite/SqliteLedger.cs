@@ -821,7 +821,15 @@ public sealed partial class SqliteLedger : ILedger
     private SqliteTransaction BeginWrite()
     {
         var tx = _connection.BeginTransaction(deferred: false);
-        _deferred.ApplyTo(tx);
+        try
+        {
+            _deferred.ApplyTo(tx);
+        }
+        catch
+        {
+            tx.Dispose(); // rolls back, so that the connection is not left inside a transaction
+            throw;
+        }
         return tx;
     }
 
