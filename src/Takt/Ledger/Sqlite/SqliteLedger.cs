@@ -52,7 +52,7 @@ public sealed partial class SqliteLedger : ILedger
             pragma.CommandText = "PRAGMA busy_timeout = 60000; PRAGMA query_only = true; PRAGMA temp_store = MEMORY;";
             pragma.ExecuteNonQuery();
         }
-        _checkpointer = new WalCheckpointer(connectionString);
+        _checkpointer = new WalCheckpointer(connectionString, path);
         _deferredFlush = new Timer(_ => FlushDeferredQuietly(), null, DeferredWrites.MaxDelay, DeferredWrites.MaxDelay);
     }
 

@@ -6,14 +6,18 @@ namespace Takt.Ledger.Sqlite;
 /// Copies the ledger's write-ahead log back into the database file from a background thread. SQLite otherwise does it
 /// inside the commit that fills the log, with two fsyncs, while that commit holds the ledger's one write lock: on a
 /// build of small boxes that is every few dozen tasks, and every other task waits for the disk behind it. A passive
-/// checkpoint on its own connection blocks no writer and waits for none.
+/// checkpoint on its own connection blocks no writer and waits for none. It runs only when the log was written since
+/// the last one, and opens its connection on the first, so that a ledger that only reads pays nothing for it.
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
-    private readonly SqliteConnection _connection;
+    private readonly string _connectionString;
+    private readonly string _logPath;
     private readonly Timer _timer;
     private readonly Lock _gate = new();
+    private SqliteConnection? _connection;
+    private DateTime _checkpointedLogWrite;
     private bool _disposed;
 
     /// <summary>
@@ -22,10 +26,11 @@ internal sealed class WalCheckpointer : IDisposable
     /// </summary>
     public const int CommitCheckpointPages = 20_000;
 
-    public WalCheckpointer(string connectionString)
+    public WalCheckpointer(string connectionString, string databasePath)
     {
-        _connection = new SqliteConnection(connectionString);
-        _connection.Open();
+        _connectionString = connectionString;
+        _logPath = Path.GetFullPath(databasePath) + "-wal";
+        _checkpointedLogWrite = File.GetLastWriteTimeUtc(_logPath);
         _timer = new Timer(_ => Checkpoint(), null, Interval, Interval);
     }
 
@@ -34,11 +39,20 @@ internal sealed class WalCheckpointer : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
+            // Read before the checkpoint: a write during it changes the time again, and the next tick copies it.
+            var logWrite = File.GetLastWriteTimeUtc(_logPath);
+            if (logWrite == _checkpointedLogWrite) return;
             try
             {
+                if (_connection is null)
+                {
+                    _connection = new SqliteConnection(_connectionString);
+                    _connection.Open();
+                }
                 using var cmd = _connection.CreateCommand();
                 cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                 cmd.ExecuteNonQuery();
+                _checkpointedLogWrite = logWrite;
             }
             catch (SqliteException)
             {
@@ -54,7 +68,7 @@ internal sealed class WalCheckpointer : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            _connection.Dispose();
+            _connection?.Dispose();
         }
     }
 }
