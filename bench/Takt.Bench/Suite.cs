@@ -382,6 +382,7 @@ internal static class Suite
 
             rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
             var run = rig.Cli(Cap, "build", "--no-ingest", "--no-publish", "--json");
+            var cliText = run.ExitCode == 0 ? $"{run.Seconds:0.00} s" : "failed";
             if (run.ExitCode != 0) Fail($"Takt CLI build: {run.Describe}");
             else
             {
@@ -393,7 +394,7 @@ internal static class Suite
             if (Tools.Make is null || !canRunPeers) continue;
             peers.DeleteTransformOutputs();
             makeRuns.Add(peers.Run(Tools.Make, makeArgs, Cap));
-            Console.WriteLine($"[3] round {i + 1}: Takt in process {inProcessTimes[^1]:0.00} s, CLI {(cliTimes.Count > i ? $"{cliTimes[^1]:0.00} s" : "failed")}, make {makeRuns[^1].Seconds:0.00} s");
+            Console.WriteLine($"[3] round {i + 1}: Takt in process {inProcessTimes[^1]:0.00} s, CLI {cliText}, make {makeRuns[^1].Seconds:0.00} s");
         }
         var inProcess = new Measure(inProcessTimes);
         var cli = cliTimes.Count > 0 ? new Measure(cliTimes) : null;
