@@ -82,7 +82,8 @@ public sealed class DuckDbSession : IDisposable
     }
 
     /// <summary>Exposes Parquet files as a view named after a dataset, e.g. <c>core.orders</c>.</summary>
-    public void CreateDatasetView(string dataset, IReadOnlyList<string> files, Schema schema)
+    /// <param name="oneSchema">The caller knows (from the ledger) that all files have the same columns and types.</param>
+    public void CreateDatasetView(string dataset, IReadOnlyList<string> files, Schema schema, bool oneSchema = false)
     {
         var schemaName = SqlText.Identifier(dataset[..dataset.IndexOf('.')]);
         if (!_schemas.Contains(schemaName)) // schemas outlive a task's views: create each once per session
@@ -90,20 +91,22 @@ public sealed class DuckDbSession : IDisposable
             Execute($"CREATE SCHEMA IF NOT EXISTS {schemaName}");
             _schemas.Add(schemaName);
         }
-        CreateView(SqlText.DatasetName(dataset), files, schema);
+        CreateView(SqlText.DatasetName(dataset), files, schema, oneSchema);
     }
 
     /// <summary>
     /// Exposes Parquet files as a view with a plain name. Several files (e.g. a window of boxes written by different
-    /// code versions) are matched by column name; a single file is read as it is, which spares DuckDB a second pass
-    /// over its footer.
+    /// code versions) are matched by column name, unless <paramref name="oneSchema"/> says they all have the same
+    /// columns: matching reads every file's footer when the view is made and again in each query using it, while
+    /// files of one schema are bound from the first file alone. A single file is read as it is.
     /// </summary>
-    public void CreateView(string quotedName, IReadOnlyList<string> files, Schema schema)
+    public void CreateView(string quotedName, IReadOnlyList<string> files, Schema schema, bool oneSchema = false)
     {
         var body = files.Count switch
         {
             0 => EmptyRelation(schema),
             1 => $"SELECT * FROM read_parquet({SqlText.Literal(files[0])})",
+            _ when oneSchema => $"SELECT * FROM read_parquet({SqlText.FileList(files)})",
             _ => $"SELECT * FROM read_parquet({SqlText.FileList(files)}, union_by_name = true)",
         };
         _staleViews.Remove(quotedName); // replaced below

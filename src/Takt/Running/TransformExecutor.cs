@@ -36,14 +36,15 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
             {
                 var inputDataset = ws.Factory[group.Key];
                 var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
-                return (Dataset: group.Key, Files: files, inputDataset.Schema);
+                var schemas = group.Select(i => shapes.GetValueOrDefault(i.VersionId)?.SchemaJson).Distinct().ToList();
+                return (Dataset: group.Key, Files: files, inputDataset.Schema, OneSchema: schemas is [not null]);
             }).ToList();
             CheckedVersion staged;
             using (slots.Take())
             using (var lease = ws.DuckDb.Rent(smallWork))
             {
                 var db = lease.Session;
-                foreach (var view in views) db.CreateDatasetView(view.Dataset, view.Files, view.Schema);
+                foreach (var view in views) db.CreateDatasetView(view.Dataset, view.Files, view.Schema, view.OneSchema);
                 var output = Path.Combine(staging, StagedVersion.DataFile);
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 var rows = dataset.Transform switch

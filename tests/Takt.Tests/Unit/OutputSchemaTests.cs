@@ -24,32 +24,40 @@ public sealed class OutputSchemaTests : IDisposable
         _dir.Write("sql/doubled.sql", "SELECT k, v * 2 AS w FROM raw.a");
         _dir.Write("sql/pivoted.sql", "PIVOT raw.a ON k USING sum(v)");
         _dir.Write("sql/weekly.sql", "SELECT count(*) AS n FROM raw.a");
+        _dir.Write("sql/pivot_window.sql", "SELECT * FROM mart.pivoted");
         return new FactoryBuilder("schemas", _dir.Path)
             .Dataset("raw.a", d => d.Owner("t").Schema(s => s.Required("k", ColumnType.String).Column("v", ColumnType.Int64)).FromLanding("a/{box}.csv", LandingFormat.Csv))
             .Dataset("mart.doubled", d => d.Owner("t").Input("raw.a").Sql("sql/doubled.sql"))
             .Dataset("mart.pivoted", d => d.Owner("t").Input("raw.a").Sql("sql/pivoted.sql"))
             .Dataset("mart.weekly", d => d.Owner("t").Input("raw.a", PartitionMapping.Window(7)).Sql("sql/weekly.sql"))
+            .Dataset("mart.pivot_window", d => d.Owner("t").Input("mart.pivoted", PartitionMapping.Window(3)).Sql("sql/pivot_window.sql"))
             .Build();
+    }
+
+    /// <summary>Each day brings one more key, so the PIVOT makes one more column per day while the other transforms keep theirs.</summary>
+    private static readonly string[] Keys = ["x", "y", "z"];
+
+    private Workspace BuildAll(Factory factory)
+    {
+        for (var day = 0; day < Keys.Length; day++)
+            _dir.Write($"landing/a/{Key(First.AddDays(day))}.csv", "k,v\n" + string.Concat(Keys.Take(day + 1).Select((k, i) => $"{k},{i + 1}\n")));
+        var ws = Workspace.OpenLocal(factory, _dir.Path);
+        var result = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 1 });
+        Assert.Equal(15, result.Summary.Built);
+        return ws;
     }
 
     [Fact]
     public void Every_version_records_the_schema_of_its_file_even_when_the_data_decides_the_columns()
     {
         var factory = CreateFactory();
-        // Each day brings one more key, so the PIVOT makes one more column per day while the other transforms keep theirs.
-        var keys = new[] { "x", "y", "z" };
-        for (var day = 0; day < keys.Length; day++)
-            _dir.Write($"landing/a/{Key(First.AddDays(day))}.csv", "k,v\n" + string.Concat(keys.Take(day + 1).Select((k, i) => $"{k},{i + 1}\n")));
-
-        using var ws = Workspace.OpenLocal(factory, _dir.Path);
-        var result = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 1 });
-        Assert.Equal(12, result.Summary.Built);
+        using var ws = BuildAll(factory);
 
         using var lease = ws.DuckDb.Rent();
         foreach (var dataset in factory.Datasets)
         {
-            var versions = ws.Ledger.Versions(dataset.Name, new BoxRange(First.DayNumber, First.DayNumber + keys.Length - 1));
-            Assert.Equal(keys.Length, versions.Count);
+            var versions = ws.Ledger.Versions(dataset.Name, new BoxRange(First.DayNumber, First.DayNumber + Keys.Length - 1));
+            Assert.Equal(Keys.Length, versions.Count);
             foreach (var version in versions)
             {
                 var file = Assert.Single(ws.Lake.Files(new VersionLocation(dataset.Name, version.BoxKey, version.Id)));
@@ -60,6 +68,18 @@ public sealed class OutputSchemaTests : IDisposable
         }
         var pivoted = ws.Ledger.Versions("mart.pivoted", new BoxRange(First.DayNumber + 2, First.DayNumber + 2)).Single();
         Assert.Contains("\"z\"", pivoted.SchemaJson);
+    }
+
+    [Fact]
+    public void A_window_over_versions_of_different_schemas_matches_their_columns_by_name()
+    {
+        using var ws = BuildAll(CreateFactory());
+        var third = First.DayNumber + 2; // its window reads the pivots of days 1-3: columns [x], [x, y], [x, y, z]
+        var version = ws.Ledger.Versions("mart.pivot_window", BoxRange.Single(third)).Single();
+        using var lease = ws.DuckDb.Rent();
+        var file = Assert.Single(ws.Lake.Files(new VersionLocation("mart.pivot_window", version.BoxKey, version.Id)));
+        var row = Assert.Single(lease.Session.Rows($"SELECT count(x), count(z) FROM read_parquet('{file}')"));
+        Assert.Equal([3L, 1L], row.Select(Convert.ToInt64));
     }
 
     [Fact]
