@@ -23,10 +23,17 @@ public sealed class LocalLake : ILake
         return dir;
     }
 
+    /// <remarks>
+    /// The files and the names that lead to them are flushed to disk after the move, before the caller commits: a
+    /// commit that survives a power loss must not name a version whose rename did not. (File systems that journal
+    /// metadata would keep the rename with the file's fsync alone; POSIX, and ext4 without a journal, need the
+    /// directories flushed too.)
+    /// </remarks>
     public void Promote(string stagingDirectory, VersionLocation location)
     {
         var target = PathOf(location);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var box = Path.GetDirectoryName(target)!;
+        CreateDurably(box);
         if (Directory.Exists(target))
         {
             // Not in the ledger (the caller commits after promoting), so it is the leftover of a crashed attempt.
@@ -34,8 +41,10 @@ public sealed class LocalLake : ILake
             Directory.Move(target, trash);
             Directory.Delete(trash, recursive: true);
         }
-        FlushFiles(stagingDirectory);
         Directory.Move(stagingDirectory, target);
+        foreach (var file in Directory.GetFiles(target)) FileSync.FlushFile(file);
+        FileSync.FlushDirectory(target);
+        FileSync.FlushDirectory(box);
     }
 
     public IReadOnlyList<string> Files(VersionLocation location)
@@ -72,12 +81,13 @@ public sealed class LocalLake : ILake
 
     private string PathOf(VersionLocation location) => Path.Combine(_root, location.Dataset, location.BoxKey, location.VersionId);
 
-    private static void FlushFiles(string directory)
+    /// <summary>Creates a directory and its missing parents, each made durable in its parent.</summary>
+    private void CreateDurably(string directory)
     {
-        foreach (var file in Directory.GetFiles(directory))
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
-            stream.Flush(flushToDisk: true);
-        }
+        if (Directory.Exists(directory)) return;
+        var parent = Path.GetDirectoryName(directory)!;
+        if (directory != _root) CreateDurably(parent);
+        Directory.CreateDirectory(directory);
+        FileSync.FlushDirectory(parent);
     }
 }
