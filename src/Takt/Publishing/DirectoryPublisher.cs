@@ -23,9 +23,16 @@ internal sealed class DirectoryPublisher(DirectoryPublishTarget target, string h
         {
             // Written under a temporary name and renamed: a copy directory is complete or absent.
             Directory.CreateDirectory(temp);
-            for (var i = 0; i < parquetFiles.Count; i++) File.Copy(parquetFiles[i], Path.Combine(temp, $"part-{i:00000}.parquet"));
+            for (var i = 0; i < parquetFiles.Count; i++)
+            {
+                var part = Path.Combine(temp, $"part-{i:00000}.parquet");
+                File.Copy(parquetFiles[i], part);
+                Lake.FileSync.FlushFile(part);
+            }
+            Lake.FileSync.FlushDirectory(temp);
             if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
             Directory.Move(temp, destination);
+            Lake.FileSync.FlushDirectory(_root); // the copy is recorded as written next: its name must outlive a power loss
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -55,6 +62,7 @@ internal sealed class DirectoryPublisher(DirectoryPublishTarget target, string h
             File.Delete(link);
             throw new PublishTargetException($"cannot switch {Current} to {copy}: {Marshal.GetPInvokeErrorMessage(error)}");
         }
+        Lake.FileSync.FlushDirectory(_root);
     }
 
     public void DropCopy(string copy)
