@@ -59,7 +59,7 @@ public static class TaktCli
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.StoppedByCheck;
         }
-        catch (Exception e) when (e is Publishing.PublishTargetException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or DuckDB.NET.Data.DuckDBException)
+        catch (Exception e) when (e is Publishing.PublishTargetException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Engine.EngineException or DuckDB.NET.Data.DuckDBException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;

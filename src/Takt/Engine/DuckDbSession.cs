@@ -1,12 +1,16 @@
 using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using Takt.Definitions;
 
 namespace Takt.Engine;
 
+/// <summary>A statement DuckDB refused or failed; the message is DuckDB's.</summary>
+public sealed class EngineException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>
 /// One in-process DuckDB database used by one task at a time. Views made for a task are dropped before the next
 /// statement that is not itself a view of the next task (in the same round trip as that view), so a task's SQL never
-/// sees another task's inputs.
+/// sees another task's inputs. A statement that fails throws <see cref="EngineException"/>.
 /// </summary>
 public sealed class DuckDbSession : IDisposable
 {
@@ -41,26 +45,56 @@ public sealed class DuckDbSession : IDisposable
 
     internal DuckDBConnection Connection => _connection;
 
-    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>Runs statements that return no rows; returns the rows the last one changed.</summary>
+    public long Execute(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(sql, parameters);
-        return cmd.ExecuteNonQuery();
+        if (parameters.Length == 0) return Run(DropStaleViews() + sql);
+        return Guarded(() =>
+        {
+            using var cmd = Command(sql, parameters);
+            return cmd.ExecuteNonQuery();
+        });
     }
 
-    public T? Scalar<T>(string sql, params (string Name, object? Value)[] parameters)
+    public T? Scalar<T>(string sql, params (string Name, object? Value)[] parameters) => Guarded(() =>
     {
         using var cmd = Command(sql, parameters);
         var value = cmd.ExecuteScalar();
         if (value is null or DBNull) return default;
         if (value is System.Numerics.BigInteger big) value = (decimal)big;
         return (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    });
 
-    public List<object?[]> Rows(string sql, params (string Name, object? Value)[] parameters)
+    public List<object?[]> Rows(string sql, params (string Name, object? Value)[] parameters) => Guarded(() =>
     {
         using var cmd = Command(sql, parameters);
         using var reader = cmd.ExecuteReader();
         return reader.ReadAll();
+    });
+
+    /// <summary>
+    /// Runs statements without a prepared statement. DuckDB.NET prepares every statement and DuckDB then binds a
+    /// prepared view or COPY a second time when it executes it; for a small task, binding (which opens the Parquet
+    /// files) is most of the work.
+    /// </summary>
+    private long Run(string sql)
+    {
+        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, sql, out var result);
+        try
+        {
+            if (state != DuckDBState.Success) throw new EngineException(NativeMethods.Query.DuckDBResultError(ref result));
+            return NativeMethods.Query.DuckDBRowsChanged(ref result);
+        }
+        finally
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
+        }
+    }
+
+    private static T Guarded<T>(Func<T> statement)
+    {
+        try { return statement(); }
+        catch (DuckDBException e) { throw new EngineException(e.Message, e); }
     }
 
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
@@ -110,7 +144,7 @@ public sealed class DuckDbSession : IDisposable
             _ => $"SELECT * FROM read_parquet({SqlText.FileList(files)}, union_by_name = true)",
         };
         _staleViews.Remove(quotedName); // replaced below
-        using (var cmd = Raw(DropStaleViews() + $"CREATE OR REPLACE VIEW {quotedName} AS {body}")) cmd.ExecuteNonQuery();
+        Run(DropStaleViews() + $"CREATE OR REPLACE VIEW {quotedName} AS {body}");
         _views.Add(quotedName);
     }
 
@@ -119,21 +153,18 @@ public sealed class DuckDbSession : IDisposable
         : "SELECT NULL AS no_rows WHERE false";
 
     /// <summary>Writes the result of a query to a Parquet file and returns the number of rows written.</summary>
-    public long CopyToParquet(string query, string path, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command($"COPY ({query}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION zstd)", parameters);
-        return cmd.ExecuteNonQuery();
-    }
+    public long CopyToParquet(string query, string path, params (string Name, object? Value)[] parameters) =>
+        Execute($"COPY ({query}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION zstd)", parameters);
 
     /// <summary>Column names and DuckDB types of a relation or query.</summary>
-    public IReadOnlyList<(string Name, string Type)> Describe(string query)
+    public IReadOnlyList<(string Name, string Type)> Describe(string query) => Guarded(() =>
     {
         using var cmd = Command($"DESCRIBE {query}");
         using var reader = cmd.ExecuteReader();
         var columns = new List<(string, string)>();
         while (reader.Read()) columns.Add((reader.GetString(0), reader.GetString(1)));
         return columns;
-    }
+    });
 
     /// <summary>Marks what the last task made for dropping, so the database can serve the next one.</summary>
     internal void Reset()

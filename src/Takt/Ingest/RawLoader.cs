@@ -55,7 +55,7 @@ internal static class RawLoader
                     db.Execute($"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS {SqlText.Identifier(name)} VARCHAR");
                 db.Execute($"INSERT INTO {Table} BY NAME {rows}");
             }
-            catch (DuckDBException e)
+            catch (EngineException e)
             {
                 malformed.Add(new MalformedLine(file.RelativePath, 0, FirstLine(e.Message)));
             }

@@ -103,7 +103,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
     private static long RunSql(DuckDbSession db, SqlTransform sql, string output)
     {
         try { return db.CopyToParquet(sql.Sql.Trim().TrimEnd(';'), output); }
-        catch (DuckDBException e) { throw new ProcessingException($"SQL {sql.RelativePath} failed: {e.Message}", e); }
+        catch (EngineException e) { throw new ProcessingException($"SQL {sql.RelativePath} failed: {e.Message}", e); }
     }
 
     private long RunRows(DuckDbSession db, Dataset dataset, long box, RowTransform transform, string output, List<string> log)

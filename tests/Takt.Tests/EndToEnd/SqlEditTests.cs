@@ -75,6 +75,26 @@ public sealed class SqlEditTests : IDisposable
         Assert.Empty(PlanCounts(factory, out _));
     }
 
+    [Fact]
+    public void An_edit_DuckDB_refuses_fails_its_boxes_with_DuckDBs_message_and_commits_nothing()
+    {
+        BuildAll(ShopFactoryNow());
+        Edit("sql/mart/daily_revenue.sql", sql => sql.Replace("ORDER BY currency", "ORDER BY no_such_column"));
+
+        var factory = ShopFactoryNow();
+        BuildResult build;
+        using (var ws = Workspace.OpenLocal(factory, _home))
+            build = new BuildService(ws).Build([], null, null, ingest: true, new RunOptions { Attempts = 1 });
+        Assert.Equal(Days, build.Tasks.Count);
+        Assert.All(build.Tasks, t =>
+        {
+            Assert.Equal(BuildStatus.Failed, t.Outcome.Status);
+            Assert.Contains("SQL sql/mart/daily_revenue.sql failed", t.Outcome.Message);
+            Assert.Contains("no_such_column", t.Outcome.Message);
+        });
+        Assert.Equal(E2E.Counts(("mart.daily_revenue", Days)), PlanCounts(factory, out _));
+    }
+
     private Factory ShopFactoryNow() => E2E.ShopFactoryAt(_base);
 
     private void Edit(string relativePath, Func<string, string> change)

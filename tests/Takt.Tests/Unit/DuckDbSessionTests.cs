@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using Takt.Definitions;
 using Takt.Engine;
 
@@ -39,13 +38,13 @@ public sealed class DuckDbSessionTests : IDisposable
         {
             second.Session.CreateDatasetView("raw.b", [b], Schema.Undeclared);
             Assert.Equal(2, second.Session.Scalar<long>("SELECT x FROM raw.b"));
-            var e = Assert.Throws<DuckDBException>(() => second.Session.Scalar<long>("SELECT x FROM raw.a"));
+            var e = Assert.Throws<EngineException>(() => second.Session.Scalar<long>("SELECT x FROM raw.a"));
             Assert.Contains("raw.a", e.Message);
         }
 
         // A task that makes no view at all does not see the last task's either.
         using (var third = _pool.Rent())
-            Assert.Throws<DuckDBException>(() => third.Session.Scalar<long>("SELECT x FROM raw.b"));
+            Assert.Throws<EngineException>(() => third.Session.Scalar<long>("SELECT x FROM raw.b"));
 
         // Making the same view again replaces it.
         using (var fourth = _pool.Rent())
@@ -53,5 +52,20 @@ public sealed class DuckDbSessionTests : IDisposable
             fourth.Session.CreateDatasetView("raw.a", [b], Schema.Undeclared);
             Assert.Equal(2, fourth.Session.Scalar<long>("SELECT x FROM raw.a"));
         }
+    }
+
+    [Fact]
+    public void A_statement_DuckDB_refuses_fails_with_its_message_and_the_session_goes_on()
+    {
+        using var lease = _pool.Rent();
+        var db = lease.Session;
+        var output = _dir.Combine("out.parquet");
+        Assert.Contains("missing.parquet", Assert.Throws<EngineException>(() => db.CreateView("v", [_dir.Combine("missing.parquet")], Schema.Undeclared)).Message);
+        Assert.Contains("no_such_column", Assert.Throws<EngineException>(() => db.CopyToParquet("SELECT no_such_column FROM range(3)", output)).Message);
+        Assert.Contains("syntax error", Assert.Throws<EngineException>(() => db.Execute("CREATE TABLE (")).Message);
+        Assert.Contains("no_such_table", Assert.Throws<EngineException>(() => db.Scalar<long>("SELECT count(*) FROM no_such_table")).Message);
+
+        Assert.Equal(3, db.CopyToParquet("SELECT * FROM range(3)", output));
+        Assert.Equal(3, db.Scalar<long>($"SELECT count(*) FROM read_parquet('{output}')"));
     }
 }
