@@ -97,6 +97,7 @@ public sealed class DuckDbSession : IDisposable
         catch (DuckDBException e) { throw new EngineException(e.Message, e); }
     }
 
+    /// <summary>A command for streaming a result; it runs and fails as DuckDB.NET does (<see cref="DuckDBException"/>).</summary>
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         if (_staleViews.Count > 0)
