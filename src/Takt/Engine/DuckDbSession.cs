@@ -100,16 +100,7 @@ public sealed class DuckDbSession : IDisposable
     /// <summary>A command for streaming a result; it runs and fails as DuckDB.NET does (<see cref="DuckDBException"/>).</summary>
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
-        if (_staleViews.Count > 0)
-        {
-            using var drop = Raw(DropStaleViews());
-            drop.ExecuteNonQuery();
-        }
-        return Raw(sql, parameters);
-    }
-
-    private DuckDBCommand Raw(string sql, params (string Name, object? Value)[] parameters)
-    {
+        if (_staleViews.Count > 0) Run(DropStaleViews());
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (name, value) in parameters) cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
