@@ -90,6 +90,7 @@ public partial interface ILedger : IDisposable
     /// <summary>The process a run was started in, when the ledger knows it.</summary>
     RunProcess? ProcessOf(string runId);
     void FinishRun(string runId, string status, string summaryJson);
+    /// <summary>Records that a task started and returns its id; the ledger may write it with its next write (reads through this ledger see it at once).</summary>
     long StartTask(string runId, string dataset, long box, string boxKey, string reason);
     /// <summary>Records how a task ended; the ledger may write it with its next write (reads through this ledger see it at once).</summary>
     void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines);

@@ -5,7 +5,7 @@ using Takt.Ledger.Sqlite;
 namespace Takt.Tests.Unit;
 
 /// <summary>
-/// The SQLite ledger's write path: a task's finish record and a released lease ride along with the next write, yet
+/// The SQLite ledger's write path: a task's start and finish records and a released lease ride along with the next write, yet
 /// this process reads them at once and other processes within moments; the write-ahead log is copied back in the
 /// background instead of inside a commit.
 /// </summary>
@@ -67,16 +67,43 @@ public sealed class LedgerWritePathTests : IDisposable
     }
 
     [Fact]
+    public void Two_ledgers_on_one_file_and_a_plain_insert_never_give_out_the_same_task_id()
+    {
+        using var first = new SqliteLedger(LedgerPath);
+        using var second = new SqliteLedger(LedgerPath);
+        first.StartRun("run-1", "prod", "build");
+        second.StartRun("run-2", "prod", "build");
+        var ids = new List<long>();
+        for (var i = 0; i < 40; i++) // past the first blocks of both
+        {
+            ids.Add(first.StartTask("run-1", "raw.a", i, $"box-{i}", "missing"));
+            ids.Add(second.StartTask("run-2", "raw.a", i, $"box-{i}", "missing"));
+        }
+        using (var other = Open())
+        using (var insert = other.CreateCommand())
+        {
+            // What an older Takt, or a tool writing the ledger by hand, does: let SQLite pick the id.
+            insert.CommandText = "INSERT INTO tasks (run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ('run-3', 'raw.a', 0, 'box-0', 'missing', 'running', 0) RETURNING id";
+            ids.Add((long)insert.ExecuteScalar()!);
+        }
+        ids.Add(first.StartTask("run-1", "raw.a", 99, "box-99", "missing"));
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(41, first.Tasks("run-1").Count);
+        Assert.Equal(40, second.Tasks("run-2").Count);
+    }
+
+    [Fact]
     public void The_write_ahead_log_is_copied_back_while_the_ledger_is_open_not_at_a_commit()
     {
         using var ledger = new SqliteLedger(LedgerPath);
         ledger.StartRun("run-1", "prod", "build");
-        for (var i = 0; i < 300; i++) ledger.StartTask("run-1", "raw.a", i, $"box-{i}", "missing"); // ~300 commits, far below SQLite's own threshold now
+        for (var i = 0; i < 300; i++) ledger.TryAcquireLease($"version-{i}", "run-1", TimeSpan.FromMinutes(1)); // 300 commits, far below SQLite's own threshold now
         Thread.Sleep(1000); // several background ticks
 
         // After a complete checkpoint the next commit starts the log over, so it holds only that commit's pages; without
         // one, the log would hold every page of the 300 commits before it.
-        ledger.StartTask("run-1", "raw.a", 999, "box-999", "missing");
+        ledger.TryAcquireLease("version-999", "run-1", TimeSpan.FromMinutes(1));
         var (logFrames, _) = CheckpointSeenByAnotherConnection();
         Assert.InRange(logFrames, 1, 50);
     }

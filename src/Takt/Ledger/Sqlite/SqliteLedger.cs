@@ -7,9 +7,9 @@ namespace Takt.Ledger.Sqlite;
 /// The embedded ledger: one SQLite file in WAL mode. Writes run in IMMEDIATE transactions so that concurrent
 /// builds on the same home serialize their commits instead of failing on lock upgrades. The lookups every task makes
 /// (its input boxes, generations, versions) go through a second connection, so that they read the last commit
-/// without waiting for another task's commit to finish. A task's finish record and released lease wait for the next
+/// without waiting for another task's commit to finish. A task's start and finish records and its released lease wait for the next
 /// write transaction (<see cref="DeferredWrites"/>), and the log is checkpointed in the background
-/// (<see cref="WalCheckpointer"/>), so that a task takes the write lock three times, briefly, instead of five.
+/// (<see cref="WalCheckpointer"/>), so that a task takes the write lock twice, briefly, instead of five times.
 /// </summary>
 public sealed partial class SqliteLedger : ILedger
 {
@@ -23,6 +23,7 @@ public sealed partial class SqliteLedger : ILedger
     private readonly DeferredWrites _deferred = new();
     private readonly Timer _deferredFlush;
     private readonly WalCheckpointer _checkpointer;
+    private readonly TaskIdBlocks _taskIds;
     private bool _disposed;
 
     public SqliteLedger(string path, TimeProvider? clock = null)
@@ -53,6 +54,7 @@ public sealed partial class SqliteLedger : ILedger
             pragma.ExecuteNonQuery();
         }
         _checkpointer = new WalCheckpointer(connectionString, path);
+        _taskIds = new TaskIdBlocks(ReserveTaskIds);
         _deferredFlush = new Timer(_ => FlushDeferredQuietly(), null, DeferredWrites.MaxDelay, DeferredWrites.MaxDelay);
     }
 
@@ -690,17 +692,35 @@ public sealed partial class SqliteLedger : ILedger
             ("$id", runId), ("$at", Now), ("$status", status), ("$summary", summaryJson));
     }
 
+    /// <remarks>
+    /// The task row is a deferred write: the id comes from a block this ledger reserved, so that starting a task
+    /// takes no write transaction of its own; the row is in the ledger before any version that names the task.
+    /// </remarks>
     public long StartTask(string runId, string dataset, long box, string boxKey, string reason)
     {
-        lock (_gate)
-        {
-            using var tx = BeginWrite();
-            var id = Scalar<long>("""
-                INSERT INTO tasks (run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($run, $dataset, $box, $key, $reason, 'running', $at) RETURNING id
-                """, tx, ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$at", Now));
-            tx.Commit();
-            return id;
-        }
+        long id;
+        lock (_gate) id = _taskIds.Next();
+        var at = Now;
+        _deferred.Add(tx => Execute("""
+            INSERT INTO tasks (id, run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($id, $run, $dataset, $box, $key, $reason, 'running', $at)
+            """, tx, ("$id", id), ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$at", at)));
+        return id;
+    }
+
+    /// <summary>
+    /// Reserves the next <paramref name="count"/> task ids and returns the last: SQLite gives AUTOINCREMENT ids above
+    /// the table's sqlite_sequence entry, so every process that inserts tasks or reserves ids skips the block.
+    /// </summary>
+    private long ReserveTaskIds(int count)
+    {
+        using var tx = BeginWrite();
+        Execute("""
+            INSERT INTO sqlite_sequence (name, seq) SELECT 'tasks', coalesce((SELECT max(id) FROM tasks), 0)
+            WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'tasks')
+            """, tx);
+        var last = Scalar<long>("UPDATE sqlite_sequence SET seq = seq + $count WHERE name = 'tasks' RETURNING seq", tx, ("$count", count));
+        tx.Commit();
+        return last;
     }
 
     public void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines)
