@@ -5,9 +5,9 @@ using Takt.Ledger.Sqlite;
 namespace Takt.Tests.Unit;
 
 /// <summary>
-/// The SQLite ledger's write path: a task's start and finish records and a released lease ride along with the next write, yet
-/// this process reads them at once and other processes within moments; the write-ahead log is copied back in the
-/// background instead of inside a commit.
+/// The SQLite ledger's write path: a task's start and finish records and a released lease ride along with the next
+/// write, yet this process reads them at once and other processes within moments; task ids stay unique across
+/// processes; the write-ahead log is copied back in the background instead of inside a commit.
 /// </summary>
 public sealed class LedgerWritePathTests : IDisposable
 {

@@ -7,8 +7,8 @@ namespace Takt.Ledger.Sqlite;
 /// The embedded ledger: one SQLite file in WAL mode. Writes run in IMMEDIATE transactions so that concurrent
 /// builds on the same home serialize their commits instead of failing on lock upgrades. The lookups every task makes
 /// (its input boxes, generations, versions) go through a second connection, so that they read the last commit
-/// without waiting for another task's commit to finish. A task's start and finish records and its released lease wait for the next
-/// write transaction (<see cref="DeferredWrites"/>), and the log is checkpointed in the background
+/// without waiting for another task's commit to finish. A task's start and finish records and its released lease
+/// wait for the next write transaction (<see cref="DeferredWrites"/>), and the log is checkpointed in the background
 /// (<see cref="WalCheckpointer"/>), so that a task takes the write lock twice, briefly, instead of five times.
 /// </summary>
 public sealed partial class SqliteLedger : ILedger

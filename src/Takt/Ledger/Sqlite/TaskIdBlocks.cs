@@ -7,8 +7,8 @@ namespace Takt.Ledger.Sqlite;
 /// </summary>
 internal sealed class TaskIdBlocks(Func<int, long> reserve)
 {
-    public const int FirstBlock = 16;
-    public const int LargestBlock = 1024;
+    private const int FirstBlock = 16;
+    private const int LargestBlock = 1024;
     private int _blockSize = FirstBlock;
     private long _next = 1;
     private long _last;
