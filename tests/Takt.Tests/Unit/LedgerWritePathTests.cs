@@ -94,6 +94,47 @@ public sealed class LedgerWritePathTests : IDisposable
     }
 
     [Fact]
+    public void Task_ids_handed_out_on_many_threads_at_once_are_distinct_and_all_reserved()
+    {
+        long reserved = 0;
+        var blocks = new TaskIdBlocks(count => Interlocked.Add(ref reserved, count));
+        var ids = new long[4][];
+        using var start = new Barrier(ids.Length); // all threads ask at once, so that an unguarded counter would collide
+        var threads = Enumerable.Range(0, ids.Length).Select(worker => new Thread(() =>
+        {
+            ids[worker] = new long[1_000_000];
+            start.SignalAndWait();
+            for (var i = 0; i < ids[worker].Length; i++) ids[worker][i] = blocks.Next();
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        var all = ids.SelectMany(w => w).ToArray();
+        Assert.Equal(all.Length, all.Distinct().Count());
+        Assert.InRange(all.Min(), 1, 1);
+        Assert.InRange(all.Max(), all.Length, Interlocked.Read(ref reserved));
+    }
+
+    [Fact]
+    public void Tasks_started_from_many_threads_at_once_get_an_id_and_a_row_each()
+    {
+        using var ledger = new SqliteLedger(LedgerPath);
+        ledger.StartRun("run-1", "prod", "build");
+        var ids = new System.Collections.Concurrent.ConcurrentBag<long>();
+        Parallel.For(0, 4, worker =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                ids.Add(ledger.StartTask("run-1", "raw.a", i, $"box-{worker}-{i}", "missing"));
+                if (i % 10 == 0) ledger.TryAcquireLease($"version-{worker}-{i}", "run-1", TimeSpan.FromMinutes(1)); // writes in between
+            }
+        });
+
+        Assert.Equal(2000, ids.Distinct().Count());
+        Assert.Equal(2000, ledger.Tasks("run-1").Count);
+    }
+
+    [Fact]
     public void The_write_ahead_log_is_copied_back_while_the_ledger_is_open_not_at_a_commit()
     {
         using var ledger = new SqliteLedger(LedgerPath);

@@ -698,8 +698,7 @@ public sealed partial class SqliteLedger : ILedger
     /// </remarks>
     public long StartTask(string runId, string dataset, long box, string boxKey, string reason)
     {
-        long id;
-        lock (_gate) id = _taskIds.Next();
+        var id = _taskIds.Next(); // waits for the write lock only when it reserves a new block
         var at = Now;
         _deferred.Add(tx => Execute("""
             INSERT INTO tasks (id, run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($id, $run, $dataset, $box, $key, $reason, 'running', $at)
@@ -713,14 +712,17 @@ public sealed partial class SqliteLedger : ILedger
     /// </summary>
     private long ReserveTaskIds(int count)
     {
-        using var tx = BeginWrite();
-        Execute("""
-            INSERT INTO sqlite_sequence (name, seq) SELECT 'tasks', coalesce((SELECT max(id) FROM tasks), 0)
-            WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'tasks')
-            """, tx);
-        var last = Scalar<long>("UPDATE sqlite_sequence SET seq = seq + $count WHERE name = 'tasks' RETURNING seq", tx, ("$count", count));
-        tx.Commit();
-        return last;
+        lock (_gate)
+        {
+            using var tx = BeginWrite();
+            Execute("""
+                INSERT INTO sqlite_sequence (name, seq) SELECT 'tasks', coalesce((SELECT max(id) FROM tasks), 0)
+                WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'tasks')
+                """, tx);
+            var last = Scalar<long>("UPDATE sqlite_sequence SET seq = seq + $count WHERE name = 'tasks' RETURNING seq", tx, ("$count", count));
+            tx.Commit();
+            return last;
+        }
     }
 
     public void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines)

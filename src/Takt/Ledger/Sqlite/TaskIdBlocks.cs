@@ -9,19 +9,23 @@ internal sealed class TaskIdBlocks(Func<int, long> reserve)
 {
     private const int FirstBlock = 16;
     private const int LargestBlock = 1024;
+    private readonly Lock _gate = new();
     private int _blockSize = FirstBlock;
     private long _next = 1;
     private long _last;
 
-    /// <summary>The next id; the caller serializes calls.</summary>
+    /// <summary>The next id, safe to call from any thread.</summary>
     public long Next()
     {
-        if (_next > _last)
+        lock (_gate)
         {
-            _last = reserve(_blockSize); // the last id of the new block
-            _next = _last - _blockSize + 1;
-            _blockSize = Math.Min(2 * _blockSize, LargestBlock);
+            if (_next > _last)
+            {
+                _last = reserve(_blockSize); // the last id of the new block
+                _next = _last - _blockSize + 1;
+                _blockSize = Math.Min(2 * _blockSize, LargestBlock);
+            }
+            return _next++;
         }
-        return _next++;
     }
 }
