@@ -48,7 +48,7 @@ public sealed class DuckDbSession : IDisposable
     /// <summary>Runs statements that return no rows; returns the rows the last one changed.</summary>
     public long Execute(string sql, params (string Name, object? Value)[] parameters)
     {
-        if (parameters.Length == 0) return Run(DropStaleViews() + sql);
+        if (parameters.Length == 0) return Run(sql);
         return Guarded(() =>
         {
             using var cmd = Command(sql, parameters);
@@ -73,13 +73,13 @@ public sealed class DuckDbSession : IDisposable
     });
 
     /// <summary>
-    /// Runs statements without a prepared statement. DuckDB.NET prepares every statement and DuckDB then binds a
-    /// prepared view or COPY a second time when it executes it; for a small task, binding (which opens the Parquet
-    /// files) is most of the work.
+    /// Runs statements without a prepared statement, after dropping the last task's views in the same round trip.
+    /// DuckDB.NET prepares every statement and DuckDB then binds a prepared view or COPY a second time when it executes
+    /// it; for a small task, binding (which opens the Parquet files) is most of the work.
     /// </summary>
     private long Run(string sql)
     {
-        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, sql, out var result);
+        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, DropStaleViews() + sql, out var result);
         try
         {
             if (state != DuckDBState.Success) throw new EngineException(NativeMethods.Query.DuckDBResultError(ref result));
@@ -100,7 +100,7 @@ public sealed class DuckDbSession : IDisposable
     /// <summary>A command for streaming a result; it runs and fails as DuckDB.NET does (<see cref="DuckDBException"/>).</summary>
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
-        if (_staleViews.Count > 0) Run(DropStaleViews());
+        if (_staleViews.Count > 0) Run("");
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (name, value) in parameters) cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
@@ -136,7 +136,7 @@ public sealed class DuckDbSession : IDisposable
             _ => $"SELECT * FROM read_parquet({SqlText.FileList(files)}, union_by_name = true)",
         };
         _staleViews.Remove(quotedName); // replaced below
-        Run(DropStaleViews() + $"CREATE OR REPLACE VIEW {quotedName} AS {body}");
+        Run($"CREATE OR REPLACE VIEW {quotedName} AS {body}");
         _views.Add(quotedName);
     }
 
