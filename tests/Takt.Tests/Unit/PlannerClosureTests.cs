@@ -203,6 +203,32 @@ public sealed class PlannerClosureTests : IDisposable
     }
 
     [Fact]
+    public void A_box_rebuilt_to_the_version_it_already_had_after_its_input_moved_away_and_back_is_fresh()
+    {
+        CommitEverything();
+        var box = D0 + 4;
+        var original = _ledger.Boxes(Env, "raw.src", BoxRange.Single(box)).Single().CurrentVersion!;
+        CommitSource(box, id: "src-other-delivery");
+        var back = _ledger.FindVersion(original)!;
+        _ledger.Commit(new CommitRequest(Env, back, [], [], null)); // the first delivery lands again
+        Assert.Equal([box], Planned(PlanOf(), "core.a"));
+
+        // The build finds core.a's recipe already built and current: the box keeps its version and is fresh.
+        CommitTransformAgain("core.a", box);
+        Assert.Equal([box, box + 1, box + 2], Planned(PlanOf(), "core.b"));
+        foreach (var b in new[] { box, box + 1, box + 2 }) CommitTransformAgain("core.b", b);
+        Assert.Empty(PlanOf().Tasks);
+    }
+
+    /// <summary>Commits a box whose recipe was built before, as a build that reuses it would (the ledger answers "already current").</summary>
+    private void CommitTransformAgain(string dataset, long box)
+    {
+        var current = _ledger.Boxes(Env, dataset, BoxRange.Single(box)).Single().CurrentVersion!;
+        var version = _ledger.FindVersion(current)!;
+        Assert.Equal(CommitOutcome.AlreadyCurrent, _ledger.Adopt(Env, version, _ledger.InputsOf(current)));
+    }
+
+    [Fact]
     public void A_window_is_shorter_at_the_end_of_the_data()
     {
         CommitEverything();

@@ -359,7 +359,11 @@ public sealed partial class SqliteLedger : ILedger
         }
         var before = Scalar<string?>("SELECT current_version || '|' || head_status FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
             ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
-        if (before == v.Id + "|" + BoxHeadStatus.Ok) return CommitOutcome.AlreadyCurrent;
+        if (before == v.Id + "|" + BoxHeadStatus.Ok)
+        {
+            CatchUpWithInputs(env, v, tx);
+            return CommitOutcome.AlreadyCurrent;
+        }
         UpsertBox(env, v, currentVersion: v.Id, BoxHeadStatus.Ok, tx);
         return CommitOutcome.Committed;
     }
@@ -368,7 +372,11 @@ public sealed partial class SqliteLedger : ILedger
     {
         var before = Scalar<string?>("SELECT head_version || '|' || head_status FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
             ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
-        if (before == v.Id + "|" + BoxHeadStatus.Quarantined) return CommitOutcome.AlreadyCurrent;
+        if (before == v.Id + "|" + BoxHeadStatus.Quarantined)
+        {
+            CatchUpWithInputs(env, v, tx);
+            return CommitOutcome.AlreadyCurrent;
+        }
         var current = Scalar<string?>("SELECT current_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
             ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
         UpsertBox(env, v, current, BoxHeadStatus.Quarantined, tx);
