@@ -66,7 +66,12 @@ public partial interface ILedger : IDisposable
 
     // --- deploys: a new code hash of a dataset seen by an environment ---
     string? DeployedCodeHash(string env, string dataset);
-    void RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit);
+    /// <summary>
+    /// Records that the environment now runs <paramref name="codeHash"/> for the dataset, if its deployed code is still
+    /// <paramref name="previousHash"/> (checked in the same transaction); false when another build recorded a deploy
+    /// since, so that builds starting together record each deploy once.
+    /// </summary>
+    bool RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit);
 
     // --- publish: copies handed to online systems ---
     IReadOnlyList<PublicationRecord> Publications(string dataset);

@@ -56,3 +56,33 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, E2E.Cli(home, "plan", "--json").Json.GetProperty("tasks").GetArrayLength());
     }
 }
+
+/// <summary>Builds that start together on one home record each deploy once.</summary>
+public sealed class ConcurrentDeployTests : IDisposable
+{
+    private readonly E2EDirectory _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    [Fact]
+    public async Task Three_concurrent_builds_of_new_code_record_one_deploy_event_per_dataset()
+    {
+        var home = _home.Path;
+        E2E.Generate(home, E2E.Day(1), E2E.Day(1));
+        Assert.Equal(0, E2E.Cli(home, "plan").ExitCode); // the ledger exists, so the builds race on deploys, not on creating it
+
+        using var start = new Barrier(3);
+        var builds = Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            return E2E.Cli(home, "build", "--no-publish");
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        var results = await Task.WhenAll(builds);
+        Assert.All(results, b => Assert.True(b.ExitCode == 0, b.ToString()));
+
+        using var ws = Takt.Running.Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == "deploy").GroupBy(e => e.Dataset!).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(deploys.Count == E2E.Datasets.Length && deploys.Values.All(n => n == 1),
+            "deploy events per dataset: " + E2E.Show(deploys));
+    }
+}

@@ -61,7 +61,7 @@ public sealed class MetricsTests : IDisposable
 
         // A change of core.b: first built in dev on 01-09 10:00, in prod at 14:00: a 4-hour cycle.
         _clock.Now = At(2026, 1, 9, 10);
-        ledger.RecordDeploy("dev-x", "core.b", code, "feedface00000000feedface00000000", null);
+        ledger.RecordDeploy("dev-x", "core.b", null, "feedface00000000feedface00000000", null);
         _clock.Now = At(2026, 1, 9, 14);
         ledger.RecordDeploy("prod", "core.b", code, "feedface00000000feedface00000000", null);
 

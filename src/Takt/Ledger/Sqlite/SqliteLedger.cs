@@ -558,16 +558,20 @@ public sealed partial class SqliteLedger : ILedger
             null, ("$env", env), ("$dataset", dataset));
     }
 
-    public void RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit)
+    public bool RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit)
     {
         using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
+            var deployed = Scalar<string?>("SELECT code_hash FROM deployments WHERE env = $env AND dataset = $dataset ORDER BY at_ms DESC LIMIT 1",
+                tx, ("$env", env), ("$dataset", dataset));
+            if (deployed != previousHash) return false; // another build recorded a deploy since the caller looked
             Execute("INSERT OR REPLACE INTO deployments VALUES ($env, $dataset, $code, $previous, $git, $at)", tx,
                 ("$env", env), ("$dataset", dataset), ("$code", codeHash), ("$previous", previousHash), ("$git", gitCommit), ("$at", Now));
             InsertEvent("deploy", env, dataset, null, null,
                 $"{dataset} code {previousHash?[..8] ?? "(none)"} -> {codeHash[..8]}{(gitCommit is null ? "" : $" at git {gitCommit[..Math.Min(12, gitCommit.Length)]}")}", tx);
             tx.Commit();
+            return true;
         }
     }
 
