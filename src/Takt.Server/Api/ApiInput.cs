@@ -21,7 +21,6 @@ public sealed record ApiError(string Error, string? Field);
 /// <summary>Validation of everything the API takes from a request, with the same rules as the command line.</summary>
 public static partial class ApiInput
 {
-    public const int MaxReasonLength = 500;
     public const int MaxDays = 3700;
 
     [GeneratedRegex("^[0-9A-Za-z][0-9A-Za-z_-]{0,80}$")]
@@ -56,14 +55,8 @@ public static partial class ApiInput
             : throw Bad(field, $"{field}: '{Clip(text)}' is not a date (expected YYYY-MM-DD).");
     }
 
-    public static string Reason(string? text)
-    {
-        var reason = text?.Trim();
-        if (string.IsNullOrEmpty(reason)) throw Bad("reason", "reason must say why (it is recorded in the ledger).");
-        if (reason.Length > MaxReasonLength) throw Bad("reason", $"reason is {reason.Length} characters long; at most {MaxReasonLength}.");
-        if (reason.Any(c => char.IsControl(c) && c is not '\n' and not '\t')) throw Bad("reason", "reason must not contain control characters.");
-        return reason;
-    }
+    public static string Reason(string? text) =>
+        Ledger.Reasons.Check(text, out var problem) ?? throw Bad("reason", $"reason {problem}.");
 
     public static int Limit(string? text, int fallback, int max, string field = "limit")
     {

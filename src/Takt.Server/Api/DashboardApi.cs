@@ -21,6 +21,9 @@ public static class DashboardApi
     /// <summary>As the <c>metrics</c> command: twelve weeks unless <c>since</c> says otherwise.</summary>
     private const int MetricsDefaultDays = 84;
 
+    /// <summary>The matrix's page when only one end of it is given.</summary>
+    private const int DefaultPageDays = 90;
+
     public static void Map(IEndpointRouteBuilder app, DashboardContext context)
     {
         var view = context.View;
@@ -55,8 +58,10 @@ public static class DashboardApi
             {
                 var range = view.DataRange(today);
                 if (from is null && to is null) (from, to) = (range.From, range.To);
-                else if (from is null) from = to!.Value.AddDays(-89);
-                else to = from.Value.AddDays(89);
+                else if (from is null) from = to!.Value.DayNumber >= DefaultPageDays - 1 ? to.Value.AddDays(1 - DefaultPageDays)
+                    : throw ApiInput.Bad("to", $"to: a page of {DefaultPageDays} days cannot end on {to:yyyy-MM-dd}; give from too.");
+                else to = from.Value.DayNumber <= DateOnly.MaxValue.DayNumber - (DefaultPageDays - 1) ? from.Value.AddDays(DefaultPageDays - 1)
+                    : throw ApiInput.Bad("from", $"from: a page of {DefaultPageDays} days cannot start on {from:yyyy-MM-dd}; give to too.");
             }
             if (from > to) throw ApiInput.Bad("to", $"to ({to:yyyy-MM-dd}) is before from ({from:yyyy-MM-dd}).");
             var days = to!.Value.DayNumber - from!.Value.DayNumber + 1;
@@ -242,6 +247,11 @@ public static class DashboardApi
     private static string? StringField(JsonElement body, string name)
     {
         if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw ApiInput.Bad(name, $"{name} must be a string.");
+        if (value.ValueKind != JsonValueKind.String) throw ApiInput.Bad(name, $"{name} must be a string.");
+        try { return value.GetString(); }
+        catch (InvalidOperationException) // System.Text.Json refuses an escaped lone surrogate only when the string is read
+        {
+            throw ApiInput.Bad(name, $"{name} is not valid text (it holds half of a UTF-16 surrogate pair).");
+        }
     }
 }

@@ -27,7 +27,7 @@ internal static class RecoveryCommands
         {
             var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
             var (f, t) = Arguments.Range(parse, from, to);
-            var why = RequireText(parse.GetValue(reason), "--reason");
+            var why = ReasonOf(parse.GetValue(reason), "--reason");
             using var ws = context.OpenWorkspace(parse);
             var count = new BuildService(ws).Invalidate(definition.Name, f!.Value, t!.Value, why);
             if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = definition.Name, boxes = count, reason = why });
@@ -47,7 +47,7 @@ internal static class RecoveryCommands
             var (definition, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
             if (box is null)
                 throw new UsageException($"'{definition.Name}' names no box: override needs DATASET@BOX, e.g. {definition.Name}@{Boxes.GrainMath.Example(definition.Grain)}.");
-            var why = RequireText(parse.GetValue(reason), "--reason");
+            var why = ReasonOf(parse.GetValue(reason), "--reason");
             using var ws = context.OpenWorkspace(parse);
             var version = ws.Ledger.Override(ws.Env, definition.Name, box.Value, why);
             if (version is null) throw new UsageException($"{definition.Name}@{definition.BoxKey(box.Value)} is not quarantined; nothing to override.");
@@ -58,6 +58,6 @@ internal static class RecoveryCommands
         return command;
     }
 
-    private static string RequireText(string? text, string option) =>
-        string.IsNullOrWhiteSpace(text) ? throw new UsageException($"{option} must say something.") : text.Trim();
+    private static string ReasonOf(string? text, string option) =>
+        Ledger.Reasons.Check(text, out var problem) ?? throw new UsageException($"{option} {problem}.");
 }

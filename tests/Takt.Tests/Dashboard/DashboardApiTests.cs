@@ -117,6 +117,10 @@ public sealed class DashboardApiTests(DashboardFixture fixture) : IDisposable
         AssertRefused(await Override(new { dataset = "core.orders", box = day, reason = new string('x', 501) }), HttpStatusCode.BadRequest, "reason");
         AssertRefused(await Override(new { dataset = "core.orders", box = day, reason = 42 }), HttpStatusCode.BadRequest, "reason");
         AssertRefused(await Override(new { dataset = "core.orders", box = E2E.Key(E2E.Day(1)), reason = "not stopped" }), HttpStatusCode.Conflict, "box");
+        AssertRefused(await Override(new { dataset = "core.orders", box = day, reason = "colours \u001b[31m" }), HttpStatusCode.BadRequest, "reason");
+        using (var lone = await _http.PostAsync("/api/override", new StringContent(
+            $$"""{"dataset": "core.orders", "box": "{{day}}", "reason": "half a pair \ud800 of surrogates"}""", Encoding.UTF8, "application/json")))
+            AssertRefused((lone.StatusCode, await Json(lone)), HttpStatusCode.BadRequest, "reason");
 
         using var notJson = await _http.PostAsync("/api/override", new StringContent("dataset=core.orders", Encoding.UTF8, "application/x-www-form-urlencoded"));
         AssertRefused((notJson.StatusCode, await Json(notJson)), HttpStatusCode.UnsupportedMediaType, "body");
@@ -158,6 +162,9 @@ public sealed class DashboardApiTests(DashboardFixture fixture) : IDisposable
         AssertRefused(await Get("/api/matrix?from=2026-01-01&to=tomorrow"), HttpStatusCode.BadRequest, "to");
         AssertRefused(await Get("/api/matrix?from=2026-01-10&to=2026-01-01"), HttpStatusCode.BadRequest, "to");
         AssertRefused(await Get("/api/matrix?from=1990-01-01&to=2026-01-01"), HttpStatusCode.BadRequest, "to");
+        AssertRefused(await Get("/api/matrix?from=9999-12-31"), HttpStatusCode.BadRequest, "from");
+        AssertRefused(await Get("/api/matrix?to=0001-01-01"), HttpStatusCode.BadRequest, "to");
+        Assert.Equal(HttpStatusCode.OK, (await Get("/api/matrix?from=9999-12-01&to=9999-12-31")).Status);
         AssertRefused(await Get("/api/matrix?datasets=core.orders,..%2F..%2Fetc"), HttpStatusCode.BadRequest, "datasets");
         AssertRefused(await Get("/api/boxes/core.orders/2026-01-32"), HttpStatusCode.BadRequest, "box");
         AssertRefused(await Get("/api/boxes/CORE/2026-01-05"), HttpStatusCode.BadRequest, "dataset");
