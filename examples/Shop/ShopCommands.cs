@@ -31,6 +31,9 @@ public static class ShopCommands
             var f = ParseDate(parse.GetValue(from), "--from") ?? DefaultFrom;
             var t = ParseDate(parse.GetValue(to), "--to") ?? DefaultTo;
             if (f > t) throw new UsageException($"--from {f:yyyy-MM-dd} is after --to {t:yyyy-MM-dd}.");
+            foreach (var (option, day) in new[] { ("--from", f), ("--to", t) })
+                if (day < LandingGenerator.FirstDay || day > LandingGenerator.LastDay)
+                    throw new UsageException($"{option} {day:yyyy-MM-dd} is outside the Shop's calendar: it generates days from {LandingGenerator.FirstDay:yyyy-MM-dd} to {LandingGenerator.LastDay:yyyy-MM-dd}.");
             var requested = DefectNames.ParseList(parse.GetValue(defects) ?? "");
             var landing = context.LandingDirectory(parse);
             var result = LandingGenerator.Generate(landing, f, t, requested);

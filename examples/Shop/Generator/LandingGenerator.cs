@@ -4,6 +4,10 @@ public sealed record GenerateResult(IReadOnlyList<string> FilesWritten, IReadOnl
 
 public static class LandingGenerator
 {
+    /// <summary>The days the generator can write: its user population starts on the first.</summary>
+    public static DateOnly FirstDay => UserPopulation.FirstLandingDay;
+    public static readonly DateOnly LastDay = new(2035, 12, 31);
+
     /// <summary>
     /// Writes orders/YYYY-MM-DD.jsonl and users/YYYY-MM-DD.csv for every day from..to inclusive.
     /// A day's files are byte-identical whatever range they are generated in; existing files are replaced atomically.
@@ -14,9 +18,8 @@ public static class LandingGenerator
         ArgumentNullException.ThrowIfNull(defects);
         if (from > to)
             throw new ArgumentException($"The range start {Formats.Day(from)} is after its end {Formats.Day(to)}.", nameof(from));
-        if (from < UserPopulation.FirstLandingDay)
-            throw new ArgumentOutOfRangeException(nameof(from), Formats.Day(from),
-                $"Shop landing data starts on {Formats.Day(UserPopulation.FirstLandingDay)}.");
+        if (from < FirstDay || to > LastDay)
+            throw new ArgumentException($"Shop landing data covers {Formats.Day(FirstDay)} to {Formats.Day(LastDay)}, not {Formats.Day(from)} to {Formats.Day(to)}.");
 
         var applied = ResolveDefects(defects, from, to);
         var population = new UserPopulation(to);

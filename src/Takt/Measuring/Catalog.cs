@@ -51,7 +51,7 @@ public static class Catalog
 
     public static string ToMarkdown(CatalogDocument catalog)
     {
-        var md = new StringBuilder($"# Catalog of the {catalog.Factory} factory\n\n");
+        var md = new StringBuilder($"# Catalog of the {Cell(catalog.Factory)} factory\n\n");
         md.Append("## Semantic types\n\n| type | definition | truth | columns |\n|---|---|---|---|\n");
         foreach (var t in catalog.SemanticTypes)
             md.Append($"| `{t.Name}` | {Cell(t.Description)} | {(t.Truth is null ? "—" : $"`{t.Truth}`")} | {string.Join(", ", t.Columns.Select(c => $"`{c}`"))} |\n");
@@ -72,5 +72,7 @@ public static class Catalog
 
     private static string List(IReadOnlyList<string> items) => items.Count == 0 ? "—" : string.Join(", ", items.Select(Cell));
 
-    private static string Cell(string text) => text.Replace("|", "\\|").ReplaceLineEndings(" ");
+    /// <summary>Declared text as text: HTML in a description is shown, never rendered, and cannot break the table.</summary>
+    private static string Cell(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("|", "\\|").ReplaceLineEndings(" ");
 }
