@@ -23,12 +23,22 @@ internal static class CheckEvaluator
     {
         var results = new List<CheckResult>();
         if (HasSchemaContract(dataset)) results.Add(SchemaContract(db, dataset));
-        foreach (var check in dataset.Checks) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history));
+        foreach (var check in ChecksOf(dataset)) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history));
         return results;
     }
 
     /// <summary>Whether <see cref="Evaluate(DuckDbSession, Dataset, long?, Func{string, IReadOnlyList{string}?}, ICheckHistory)"/> has anything to look at for this dataset.</summary>
-    public static bool HasChecks(Dataset dataset) => HasSchemaContract(dataset) || dataset.Checks.Count > 0;
+    public static bool HasChecks(Dataset dataset) => HasSchemaContract(dataset) || ChecksOf(dataset).Any();
+
+    /// <summary>
+    /// The declared checks, then a blocking not-null check for every required column that has no declared one: a
+    /// schema that says "never null" is a check like any other, for sources and transforms alike.
+    /// </summary>
+    public static IEnumerable<Check> ChecksOf(Dataset dataset)
+    {
+        var declared = dataset.Checks.OfType<NotNullCheck>().Select(c => c.Column).ToHashSet(StringComparer.Ordinal);
+        return dataset.Checks.Concat(dataset.Schema.Columns.Where(c => !c.Nullable && !declared.Contains(c.Name)).Select(c => Check.NotNull(c.Name)));
+    }
 
     private static bool HasSchemaContract(Dataset dataset) => dataset.Schema.IsDeclared && dataset.Transform is not null;
 

@@ -69,6 +69,35 @@ public sealed class CheckEvaluatorTests : IDisposable
         AssertFailed(RunOne(Check.NotNull("b")), 1);
     }
 
+    [Fact]
+    public void A_required_column_gets_an_implicit_blocking_not_null_check_for_sources_and_transforms_alike()
+    {
+        Data("(1, 'x'), (NULL, 'y'), (3, 'z')");
+        var schema = new Schema([new Column("a", ColumnType.Int32, Nullable: false), new Column("b", ColumnType.String)]);
+        var source = new Dataset { Name = "raw.t", Owner = "tests", Schema = schema, Source = new LandingSource("t/{box}.csv", LandingFormat.Csv) };
+        var transform = new Dataset { Name = "core.t", Owner = "tests", Schema = schema, Transform = new SqlTransform("t.sql", "SELECT 1") };
+
+        foreach (var dataset in new[] { source, transform })
+        {
+            var notNull = Assert.Single(CheckEvaluator.Evaluate(Db, dataset, _ => null), c => c.Name == "not_null(a)");
+            AssertFailed(notNull, 1);
+            Assert.Equal("block", notNull.Severity);
+            Assert.Contains("1 null value(s)", notNull.Message);
+        }
+    }
+
+    [Fact]
+    public void An_explicit_not_null_check_on_a_required_column_is_not_run_twice()
+    {
+        Data(Good);
+        var schema = new Schema([new Column("a", ColumnType.Int32, Nullable: false), new Column("b", ColumnType.String)]);
+        var dataset = new Dataset { Name = "raw.t", Owner = "tests", Schema = schema, Checks = [Check.NotNull("a").AsWarning()],
+            Source = new LandingSource("t/{box}.csv", LandingFormat.Csv) };
+
+        var notNull = Assert.Single(CheckEvaluator.Evaluate(Db, dataset, _ => null), c => c.Name == "not_null(a)");
+        Assert.Equal("warn", notNull.Severity); // the declared one, with the severity its owner chose
+    }
+
     // ------------------------------------------------------------------ unique
 
     [Fact]

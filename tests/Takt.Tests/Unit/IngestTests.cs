@@ -120,6 +120,23 @@ public sealed class IngestTests : IDisposable
     }
 
     [Fact]
+    public void A_line_without_a_required_key_stops_its_box_by_the_implicit_not_null_check()
+    {
+        LandDir("events/2024-01-01.jsonl",
+            """{"id": 1, "name": "a", "at": "2024-01-01T10:00:00Z"}""",
+            """{"name": "no id", "at": "2024-01-01T11:00:00Z"}""");
+
+        var report = Assert.Single(Ingest("raw.events"));
+
+        Assert.Equal(BuildStatus.Quarantined, report.Outcome.Status);
+        var notNull = Assert.Single(report.Outcome.FailedChecks);
+        Assert.Equal("not_null(id)", notNull.Name);
+        Assert.Equal(1, notNull.FailingRows);
+        Assert.Contains("raw.events@2024-01-01 stopped by check not_null(id)", report.Outcome.Message);
+        Assert.Contains(_ws.Ledger.CheckResults(report.Outcome.VersionId!), c => c.Name == "not_null(id)" && !c.Passed);
+    }
+
+    [Fact]
     public void Unchanged_content_re_ingested_is_a_no_op()
     {
         LandDir("events/2024-01-01.jsonl", """{"id": 1, "name": "a", "at": "2024-01-01T10:00:00Z"}""");
