@@ -21,17 +21,20 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The options every verb shares, and the workspace they select.</summary>
 public sealed class CliContext
 {
-    internal CliContext(Func<Factory> factory, IAnsiConsole console, TextWriter stdout)
+    internal CliContext(Func<Factory> factory, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
     {
         _factory = new Lazy<Factory>(factory);
         Console = console;
         Stdout = stdout;
+        Stderr = stderr;
     }
 
     private readonly Lazy<Factory> _factory;
     public Factory Factory => _factory.Value;
     public IAnsiConsole Console { get; }
     public TextWriter Stdout { get; }
+    /// <summary>Where error lines go (<c>error: ...</c>), apart from what a verb prints.</summary>
+    public TextWriter Stderr { get; }
 
     /// <summary>Runs after a build's arguments are validated and before it starts (the example uses it to generate data on first run).</summary>
     public Action<ParseResult>? BeforeBuild { get; set; }

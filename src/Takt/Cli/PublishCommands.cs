@@ -21,21 +21,20 @@ internal static class PublishCommands
     private static Command Publish(CliContext context)
     {
         var dataset = DatasetArgument();
-        var (from, to) = (Arguments.From(), Arguments.To());
-        var command = new Command("publish", "Write a new copy of the dataset's current boxes to its targets and switch readers to it") { dataset, from, to };
+        var command = new Command("publish", "Write a new copy of the dataset's current boxes to the targets of this environment and switch readers to it") { dataset };
         command.SetAction(parse =>
         {
             var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
-            var (f, t) = Arguments.Range(parse, from, to);
             using var ws = context.OpenWorkspace(parse);
-            var results = new PublishService(ws).Publish(definition.Name, f, t);
-            if (parse.GetValue(context.Json)) context.WriteJson(new { published = results });
-            else foreach (var r in results)
+            var outcome = new PublishService(ws).Publish(definition.Name);
+            if (parse.GetValue(context.Json)) context.WriteJson(new { published = outcome.Published, failed = outcome.Failed });
+            else foreach (var r in outcome.Published)
             {
                 if (r.Unchanged) context.Console.MarkupLineInterpolated($"{r.Dataset} on {r.Target}: copy {r.Copy} is live and holds exactly these versions; nothing to publish");
                 else context.Console.MarkupLineInterpolated($"published {r.Dataset} to {r.Target} as copy {r.Copy} ({r.Rows} rows from {r.Versions} versions)");
             }
-            return ExitCodes.Ok;
+            foreach (var failure in outcome.Failed) context.Stderr.WriteLine($"error: {failure}");
+            return outcome.Failed.Count > 0 ? ExitCodes.ProcessingError : ExitCodes.Ok;
         });
         return command;
     }
@@ -47,6 +46,7 @@ internal static class PublishCommands
         command.SetAction(parse =>
         {
             var (definition, _) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(dataset)!);
+            if (definition.PublishTargets.Count == 0) throw new UsageException($"{definition.Name} declares no publish target (.PublishTo(...) in its definition).");
             using var ws = context.OpenWorkspace(parse);
             var copies = ws.Ledger.Publications(definition.Name).Select(p => new
             {

@@ -21,7 +21,7 @@ public static class TaktCli
         }
         stdout ??= System.Console.Out;
         stderr ??= System.Console.Error;
-        var context = new CliContext(factory, console, stdout);
+        var context = new CliContext(factory, console, stdout, stderr);
         var root = new RootCommand("A Takt data factory: declared datasets, immutable boxes, pull-based builds.");
         root.Options.Add(context.Home);
         root.Options.Add(context.Landing);

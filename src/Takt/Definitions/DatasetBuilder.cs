@@ -116,6 +116,8 @@ public sealed class DatasetBuilder
         foreach (var group in _publish.GroupBy(p => p.Name).Where(g => g.Count() > 1))
             Problem($"publishes to '{group.Key}' {group.Count()} times.");
         if (_publish.Any(p => p.Keep < 1)) Problem("a publish target must keep at least one copy.");
+        foreach (var target in _publish.Where(p => !Names.IsEnvironmentName(p.Environment)))
+            Problem($"publish target {target.Name}: '{target.Environment}' is not an environment name ({Names.EnvironmentRule}).");
         if (_readyWithin is { } sla && sla < TimeSpan.Zero) Problem("ReadyWithin must not be negative.");
         if (transform is RowTransform row)
         {

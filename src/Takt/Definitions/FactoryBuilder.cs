@@ -62,6 +62,10 @@ public sealed class FactoryBuilder
         foreach (var dataset in datasets) problems.AddRange(CheckReferences(dataset, byName));
 
         problems.AddRange(CheckSemanticTypes(byName));
+        var targets = datasets.SelectMany(d => d.PublishTargets.Select(t => (Dataset: d.Name, Target: t)));
+        foreach (var shared in targets.GroupBy(x => x.Target.Location).Where(g => g.Count() > 1))
+            problems.Add($"{string.Join(" and ", shared.Select(x => $"{x.Dataset} in {x.Target.Environment}"))} publish to the same {shared.Key}; "
+                + "readers of a target see one dataset of one environment, so give each its own.");
         var ordered = TopologicalOrder(datasets, byName, problems);
         if (problems.Count > 0) throw new FactoryValidationException(_name, problems);
         return new Factory(_name, _baseDirectory, ordered, _semanticTypes.ToArray());

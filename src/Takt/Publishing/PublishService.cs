@@ -9,47 +9,61 @@ namespace Takt.Publishing;
 /// <param name="Unchanged">The live copy already holds exactly these versions; no copy was written.</param>
 public sealed record PublishResult(string Dataset, string Target, string Copy, long Rows, int Versions, IReadOnlyList<string> DroppedCopies, bool Unchanged = false);
 
-/// <summary>A box range cannot be published: some box is stale, missing or stopped by a check.</summary>
+/// <summary>What publishing a dataset did: the targets it published (or found current), and the targets that failed, one line each.</summary>
+public sealed record PublishOutcome(IReadOnlyList<PublishResult> Published, IReadOnlyList<string> Failed);
+
+/// <summary>A dataset cannot be published: some box is stale, missing or stopped by a check.</summary>
 public sealed class NotPublishableException(string message) : Exception(message);
 
 /// <summary>
-/// Publishes the current versions of a dataset's boxes as a new copy in each of its targets, switches readers to it
-/// atomically, keeps the last N copies, and rolls back by switching to an older copy.
+/// Publishes the environment's current versions of all of a dataset's boxes as a new copy in each target of that
+/// environment, switches readers to it atomically, keeps the last N copies, and rolls back by switching to an older copy.
 /// </summary>
 public sealed class PublishService(Workspace ws)
 {
-    public IReadOnlyList<PublishResult> Publish(string datasetName, DateOnly? from = null, DateOnly? to = null)
+    /// <summary>The dataset's targets that the workspace's environment publishes to.</summary>
+    public static IReadOnlyList<PublishTarget> TargetsIn(Dataset dataset, string env) => dataset.PublishTargets.Where(t => t.Environment == env).ToArray();
+
+    /// <summary>Why a build in <paramref name="env"/> does not publish a dataset that has targets.</summary>
+    public static string NotPublishedIn(Dataset dataset, string env) =>
+        $"not published: environment {env} does not publish {dataset.Name} (only {string.Join(", ", dataset.PublishTargets.Select(t => t.Environment).Distinct())})";
+
+    public PublishOutcome Publish(string datasetName)
     {
         var dataset = ws.Factory[datasetName];
-        if (dataset.PublishTargets.Count == 0) throw new NotPublishableException($"{dataset.Name} declares no publish target (.PublishTo(...)).");
-        var versions = PublishableVersions(dataset, from, to);
+        var targets = Targets(dataset);
+        var versions = PublishableVersions(dataset);
         var files = versions.SelectMany(v => ws.Lake.Files(new VersionLocation(dataset.Name, dataset.BoxKey(v.Box), v.VersionId))).ToArray();
         var results = new List<PublishResult>();
-        foreach (var target in dataset.PublishTargets)
+        var failed = new List<string>();
+        foreach (var target in targets)
         {
-            using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
-            var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
-            if (history.FirstOrDefault(p => p.Live) is { } live && live.Versions.Order().SequenceEqual(versions.Select(v => v.VersionId).Order()))
-            {
-                results.Add(new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true));
-                continue;
-            }
-            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
-            var copy = "c" + (history.Select(p => int.Parse(p.Copy[1..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1);
-            var rows = publisher.WriteCopy(copy, files, dataset.Schema);
-            publisher.SwitchTo(copy);
-            ws.Ledger.RecordPublication(new PublicationRecord(dataset.Name, target.Name, copy, ws.Env, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), rows,
-                versions.Select(v => v.VersionId).ToArray(), true, null));
-            var dropped = new List<string>();
-            foreach (var old in history.Where(p => p.DroppedAtMs is null).OrderByDescending(p => p.CreatedAtMs).Skip(target.Keep - 1))
-            {
-                publisher.DropCopy(old.Copy);
-                ws.Ledger.MarkDropped(dataset.Name, target.Name, old.Copy);
-                dropped.Add(old.Copy);
-            }
-            results.Add(new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped));
+            try { results.Add(PublishTo(dataset, target, versions, files)); }
+            catch (PublishTargetException e) { failed.Add($"{dataset.Name} not published to {target.Name}: {e.Message}"); }
         }
-        return results;
+        return new PublishOutcome(results, failed);
+    }
+
+    private PublishResult PublishTo(Dataset dataset, PublishTarget target, List<(long Box, string VersionId)> versions, string[] files)
+    {
+        using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
+        var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
+        if (history.FirstOrDefault(p => p.Live) is { } live && live.Versions.Order().SequenceEqual(versions.Select(v => v.VersionId).Order()))
+            return new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true);
+        using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
+        var copy = "c" + (history.Select(p => int.Parse(p.Copy[1..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1);
+        var rows = publisher.WriteCopy(copy, files, dataset.Schema);
+        publisher.SwitchTo(copy);
+        ws.Ledger.RecordPublication(new PublicationRecord(dataset.Name, target.Name, copy, ws.Env, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), rows,
+            versions.Select(v => v.VersionId).ToArray(), true, null));
+        var dropped = new List<string>();
+        foreach (var old in history.Where(p => p.DroppedAtMs is null).OrderByDescending(p => p.CreatedAtMs).Skip(target.Keep - 1))
+        {
+            publisher.DropCopy(old.Copy);
+            ws.Ledger.MarkDropped(dataset.Name, target.Name, old.Copy);
+            dropped.Add(old.Copy);
+        }
+        return new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped);
     }
 
     /// <summary>Switches readers of every target of the dataset back to <paramref name="copy"/>, or to the copy before the live one.</summary>
@@ -57,7 +71,7 @@ public sealed class PublishService(Workspace ws)
     {
         var dataset = ws.Factory[datasetName];
         var switched = new List<(string, string, string)>();
-        foreach (var target in dataset.PublishTargets)
+        foreach (var target in Targets(dataset))
         {
             var kept = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name && p.DroppedAtMs is null).OrderBy(p => p.CreatedAtMs).ToList();
             var live = kept.FirstOrDefault(p => p.Live) ?? throw new NotPublishableException($"{dataset.Name} has no live copy on {target.Name} to roll back from.");
@@ -74,10 +88,22 @@ public sealed class PublishService(Workspace ws)
         return switched;
     }
 
-    private List<(long Box, string VersionId)> PublishableVersions(Dataset dataset, DateOnly? from, DateOnly? to)
+    /// <summary>The targets this environment publishes the dataset to; a dataset without any is a mistake of the caller.</summary>
+    private IReadOnlyList<PublishTarget> Targets(Dataset dataset)
     {
-        var plan = new BuildService(ws).Plan([dataset.Name], from, to);
-        var own = plan.For(dataset.Name);
+        if (dataset.PublishTargets.Count == 0)
+            throw new ArgumentException($"{dataset.Name} declares no publish target (.PublishTo(...) in its definition); there is nothing to publish or roll back.");
+        var targets = TargetsIn(dataset, ws.Env);
+        if (targets.Count == 0)
+            throw new ArgumentException($"environment {ws.Env} does not publish {dataset.Name} (only {string.Join(", ", dataset.PublishTargets.Select(t => $"{t.Environment} to {t.Name}"))}); " +
+                $"run this in that environment, or give {ws.Env} a target of its own: .PublishTo(PublishTarget.Sqlite(...) with {{ Environment = \"{ws.Env}\" }}).");
+        return targets;
+    }
+
+    /// <summary>The environment's current version of every box of the dataset, when all of them are fresh and none is held by a check.</summary>
+    private List<(long Box, string VersionId)> PublishableVersions(Dataset dataset)
+    {
+        var own = new BuildService(ws).Plan([dataset.Name]).For(dataset.Name);
         var problems = new List<string>();
         if (!own.Planned.IsEmpty) problems.Add($"{own.Planned.Count} box(es) are stale or missing");
         if (!own.Quarantined.IsEmpty) problems.Add($"{own.Quarantined.Count} box(es) are stopped by a check");
@@ -85,11 +111,14 @@ public sealed class PublishService(Workspace ws)
         if (own.Waiting.Count > 0) problems.Add($"{own.WaitingBoxes.Count} box(es) wait for missing input ({own.Waiting[0].Cause})");
         if (problems.Count > 0)
             throw new NotPublishableException($"{dataset.Name} is not published: {string.Join("; ", problems)}. A stopped line publishes nothing; build or fix first.");
-        var range = own.Required.IsEmpty ? new BoxRange(0, -1) : new BoxRange(own.Required.Min, own.Required.Max);
-        var boxes = range.IsEmpty ? [] : ws.Ledger.Boxes(ws.Env, dataset.Name, range);
-        if (boxes.Count == 0) throw new NotPublishableException($"{dataset.Name} has no built box to publish.");
-        return boxes.Where(b => own.Required.Contains(b.Box)).Select(b => (b.Box, b.CurrentVersion!)).ToList();
+        var versions = CurrentVersions(ws, dataset);
+        if (versions.Count == 0) throw new NotPublishableException($"{dataset.Name} has no built box to publish.");
+        return versions;
     }
+
+    /// <summary>The environment's current version of each box of the dataset: what a copy of it holds.</summary>
+    internal static List<(long Box, string VersionId)> CurrentVersions(Workspace ws, Dataset dataset) =>
+        ws.Ledger.Boxes(ws.Env, dataset.Name, BoxRange.Everything).Where(b => b.CurrentVersion is not null).Select(b => (b.Box, b.CurrentVersion!)).ToList();
 }
 
 /// <summary>One publisher per dataset and target at a time, across processes: a lease in the ledger.</summary>

@@ -67,32 +67,19 @@ public sealed class BuildService(Workspace ws)
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
         var remaining = Plan(targets, from, to);
 
-        var (published, notPublished, publishFailed) = publish ? PublishChanged(reports, from, to) : ([], [], false);
-        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining, published, notPublished)
+        var publishing = publish ? PublishChanged(targets, reports) : Publishing.PublishStepResult.Nothing;
+        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
         {
-            PublishFailed = publishFailed,
+            PublishFailed = publishing.Failed,
         };
         ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
         leases.Release(RunLease(runId));
         return result;
     }
 
-    /// <summary>Publishes the datasets that declare targets and changed in this build; a stopped line publishes nothing.</summary>
-    private (IReadOnlyList<Publishing.PublishResult>, IReadOnlyList<string>, bool) PublishChanged(IReadOnlyList<TaskReport> reports, DateOnly? from, DateOnly? to)
-    {
-        var published = new List<Publishing.PublishResult>();
-        var notPublished = new List<string>();
-        var failed = false;
-        // Datasets this build worked on (or held back): publishing is attempted, and refused when the line is stopped.
-        var changed = reports.Select(r => r.Dataset).ToHashSet();
-        foreach (var dataset in ws.Factory.Datasets.Where(d => d.PublishTargets.Count > 0 && changed.Contains(d.Name)))
-        {
-            try { published.AddRange(new Publishing.PublishService(ws).Publish(dataset.Name, from, to)); }
-            catch (Publishing.NotPublishableException e) { notPublished.Add(e.Message); }
-            catch (Publishing.PublishTargetException e) { notPublished.Add(e.Message); failed = true; }
-        }
-        return (published, notPublished, failed);
-    }
+    /// <summary>Publishes the datasets of this build that declare targets of its environment; a stopped line publishes nothing.</summary>
+    private Publishing.PublishStepResult PublishChanged(IReadOnlyCollection<string> targets, IReadOnlyList<TaskReport> reports) =>
+        new Publishing.PublishStep(ws).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet());
 
     /// <summary>Marks boxes to be recomputed although nothing changed; the next build recomputes exactly their downstream.</summary>
     public int Invalidate(string dataset, DateOnly from, DateOnly to, string reason)

@@ -95,6 +95,19 @@ public sealed class PublishFlowTests : IDisposable
         Assert.Equal(2, E2E.Cli(Home, "build").ExitCode); // the line is still stopped on day 2, and nothing else is missing
     }
 
+    [Fact]
+    public void Rollback_publish_or_published_of_a_dataset_without_a_publish_target_is_a_usage_error()
+    {
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
+        Assert.Equal(0, E2E.Cli(Home, "build").ExitCode);
+        foreach (var verb in new[] { "rollback", "publish", "published" })
+        {
+            var result = E2E.Cli(Home, verb, "core.orders");
+            Assert.True(result.ExitCode == 64, result.ToString());
+            Assert.Contains("core.orders declares no publish target", result.Stderr);
+        }
+    }
+
     private long PublishedRows()
     {
         using var connection = Open();
