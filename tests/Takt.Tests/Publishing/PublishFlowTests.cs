@@ -96,6 +96,29 @@ public sealed class PublishFlowTests : IDisposable
     }
 
     [Fact]
+    public void A_build_of_a_few_days_never_publishes_a_copy_of_those_days_only()
+    {
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(5));
+        Assert.Equal(0, E2E.Cli(Home, "build").ExitCode);
+        var allDays = PublishedRows();
+        var orders = Path.Combine(E2E.Landing(Home), "orders", "2026-01-03.jsonl");
+        File.WriteAllLines(orders, File.ReadAllLines(orders).SkipLast(1)); // one order of day 3 was cancelled
+
+        // Day 3's scores change, and so do days 4 and 5 (7-day windows), which this build leaves stale.
+        var ranged = E2E.Cli(Home, "build", "--from", "2026-01-03", "--to", "2026-01-03", "--json");
+        Assert.True(ranged.ExitCode == 0, ranged.ToString());
+        Assert.Empty(ranged.Json.GetProperty("published").EnumerateArray());
+        Assert.Contains(ranged.Json.GetProperty("notPublished").EnumerateArray(), n => n.GetString()!.Contains("2 box(es) are stale", StringComparison.Ordinal));
+        Assert.Equal(allDays, PublishedRows());
+
+        var full = E2E.Cli(Home, "build", "--json");
+        var copy = Assert.Single(full.Json.GetProperty("published").EnumerateArray());
+        Assert.Equal("c2", copy.GetProperty("copy").GetString());
+        Assert.Equal(5, copy.GetProperty("versions").GetInt32());
+        Assert.Equal(copy.GetProperty("rows").GetInt64(), PublishedRows());
+    }
+
+    [Fact]
     public void Rollback_publish_or_published_of_a_dataset_without_a_publish_target_is_a_usage_error()
     {
         E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
