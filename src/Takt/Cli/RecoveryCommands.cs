@@ -29,9 +29,14 @@ internal static class RecoveryCommands
             var (f, t) = Arguments.Range(parse, from, to);
             var why = ReasonOf(parse.GetValue(reason), "--reason");
             using var ws = context.OpenWorkspace(parse);
-            var count = new BuildService(ws).Invalidate(definition.Name, f!.Value, t!.Value, why);
-            if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = definition.Name, boxes = count, reason = why });
-            else context.Console.MarkupLineInterpolated($"invalidated {count} box(es) of {definition.Name}; `plan` shows what the next build recomputes.");
+            var result = new BuildService(ws).Invalidate(definition.Name, f!.Value, t!.Value, why);
+            if (parse.GetValue(context.Json))
+                context.WriteJson(new { dataset = definition.Name, boxes = result.Boxes, requested = result.Requested, invalidated = result.Invalidated, reason = why });
+            else if (result.Invalidated is null)
+                context.Console.MarkupLineInterpolated(
+                    $"[yellow]{definition.Name} has no boxes in {result.Requested} ({(result.Extent is null ? "it has none yet" : $"its boxes: {result.Extent}")}): nothing invalidated.[/]");
+            else
+                context.Console.MarkupLineInterpolated($"invalidated {result.Boxes} box(es) of {definition.Name} ({result.Invalidated}); `plan` shows what the next build recomputes.");
             return ExitCodes.Ok;
         });
         return command;

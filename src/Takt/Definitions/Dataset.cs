@@ -47,4 +47,7 @@ public sealed record Dataset
         Inputs.Concat(CheckDependencies.Where(d => Inputs.All(i => i.Dataset != d)).Select(d => new Input(d, PartitionMapping.SameBox)));
 
     public string BoxKey(long box) => GrainMath.Format(Grain, box);
+
+    /// <summary>A range of boxes as people read it: <c>2026-01-05</c> or <c>2026-01-01..2026-03-01</c>.</summary>
+    public string BoxKeys(BoxRange range) => range.Start == range.End ? BoxKey(range.Start) : $"{BoxKey(range.Start)}..{BoxKey(range.End)}";
 }

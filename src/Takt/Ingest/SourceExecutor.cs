@@ -28,7 +28,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         var boxKey = dataset.BoxKey(box);
         if (files.Count == 0) return TaskOutcome.Held(BuildStatus.Failed, $"{dataset.Name}@{boxKey}: no landing files match '{source.Pattern}' for this box");
         var codeHash = ws.Factory.CodeHashOf(dataset.Name);
-        var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).GetValueOrDefault(box);
+        var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
         var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, files.Select(f => (f.RelativePath, Hashing.FileSha256(f.FullPath))));
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;

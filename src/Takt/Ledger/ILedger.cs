@@ -16,9 +16,6 @@ public partial interface ILedger : IDisposable
     IReadOnlyList<BoxState> Boxes(string env, string dataset, BoxRange range);
     IReadOnlyList<long> BoxList(string env, string dataset);
     IReadOnlyList<BoxState> QuarantinedBoxes(string env, string dataset);
-    /// <summary>The invalidation generation per box, for boxes that were ever invalidated.</summary>
-    IReadOnlyDictionary<long, int> Generations(string dataset, BoxRange range);
-    long MaxGenerationSeq(string dataset);
     FreshStamp? Stamp(string env, string dataset);
     void SetStamps(string env, IReadOnlyDictionary<string, FreshStamp> stamps);
 
@@ -37,7 +34,6 @@ public partial interface ILedger : IDisposable
     void MarkQuarantined(string env, VersionRecord version);
 
     // --- andon and recovery ---
-    int Invalidate(string dataset, IReadOnlyList<(long Box, string BoxKey)> boxes, string reason);
     /// <summary>Releases the box's quarantined head; returns it, or null when the box is not quarantined.</summary>
     VersionRecord? Override(string env, string dataset, long box, string reason);
 

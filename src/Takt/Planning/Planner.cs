@@ -36,6 +36,15 @@ public sealed class Planner(Factory factory, ILedger ledger)
         return new Plan(env, tasks, closure.Select(d => states[d.Name].ToPlan()).ToArray());
     }
 
+    /// <summary>The boxes a dataset has (a source) or that its inputs allow (a transform), from the ledger's aggregates.</summary>
+    public BoxRange ExtentOf(string env, string dataset)
+    {
+        var closure = factory.UpstreamClosure([dataset]);
+        var states = closure.ToDictionary(d => d.Name, d => new State(d, ledger.Summarize(env, d.Name)));
+        foreach (var d in closure) states[d.Name].Extent = ExtentOf(d, states);
+        return states[dataset].Extent;
+    }
+
     private static BoxRange ExtentOf(Dataset dataset, Dictionary<string, State> states)
     {
         if (dataset.IsSource)
@@ -180,7 +189,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
             if (!boxes.Contains(row.Box)) continue;
             string? reason = null;
             if (row.CodeHash != codeHash) reason = dataset.IsSource ? "source definition changed" : "code changed";
-            else if (generations.GetValueOrDefault(row.Box) != row.Generation) reason = "invalidated";
+            else if (generations.Of(row.Box) != row.Generation) reason = "invalidated";
             else
             {
                 foreach (var (input, inputState, index) in inputs)

@@ -15,6 +15,9 @@ public sealed record BuildSummary(int Built, int Reused, int Blocked, int Failed
     }
 }
 
+/// <summary>What an invalidate did: the boxes asked for, the ones the dataset has, and how many of those were invalidated.</summary>
+public sealed record InvalidateResult(string Dataset, string Requested, string? Extent, string? Invalidated, long Boxes);
+
 /// <summary>What a build did: every task, what it published, and the plan left afterwards (empty when everything in scope is fresh).</summary>
 public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, BuildSummary Summary, Plan Remaining,
     IReadOnlyList<Publishing.PublishResult> Published, IReadOnlyList<string> NotPublished)
@@ -81,13 +84,20 @@ public sealed class BuildService(Workspace ws)
     private Publishing.PublishStepResult PublishChanged(IReadOnlyCollection<string> targets, IReadOnlyList<TaskReport> reports) =>
         new Publishing.PublishStep(ws).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet());
 
-    /// <summary>Marks boxes to be recomputed although nothing changed; the next build recomputes exactly their downstream.</summary>
-    public int Invalidate(string dataset, DateOnly from, DateOnly to, string reason)
+    /// <summary>
+    /// Marks boxes to be recomputed although nothing changed; the next build recomputes exactly their downstream. The
+    /// range is cut to the boxes the dataset has (or, for a transform, those its inputs allow) and stored as one range.
+    /// </summary>
+    public InvalidateResult Invalidate(string dataset, DateOnly from, DateOnly to, string reason)
     {
         var definition = ws.Factory[dataset];
-        var range = GrainMath.FromDates(definition.Grain, from, to);
-        var boxes = Enumerable.Range(0, (int)range.Count).Select(i => range.Start + i).Select(b => (b, definition.BoxKey(b))).ToArray();
-        return ws.Ledger.Invalidate(dataset, boxes, reason);
+        var requested = GrainMath.FromDates(definition.Grain, from, to);
+        var extent = new Planner(ws.Factory, ws.Ledger).ExtentOf(ws.Env, dataset);
+        var range = requested.Intersect(extent);
+        var count = range.IsEmpty ? 0 : ws.Ledger.CountBoxes(ws.Env, dataset, range);
+        if (count > 0) ws.Ledger.Invalidate(dataset, range, definition.BoxKeys(range), count, reason);
+        return new InvalidateResult(dataset, definition.BoxKeys(requested), extent.IsEmpty ? null : definition.BoxKeys(extent),
+            count == 0 ? null : definition.BoxKeys(range), count);
     }
 
     private IReadOnlyList<TaskReport> RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LeaseKeeper? leases = null)

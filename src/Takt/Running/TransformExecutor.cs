@@ -18,7 +18,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         var inputs = resolved.Inputs;
 
         var codeHash = ws.Factory.CodeHashOf(dataset.Name);
-        var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).GetValueOrDefault(box);
+        var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
         var versionId = Recipe.ForTransform(dataset.Name, box, codeHash, generation, inputs);
 
         if (Reuse(dataset, boxKey, versionId, inputs) is { } reused) return reused;

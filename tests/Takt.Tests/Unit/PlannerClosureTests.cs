@@ -83,12 +83,14 @@ public sealed class PlannerClosureTests : IDisposable
                 inputs.AddRange(states.Select(s => new LineageEdge(input.Dataset, s.Box, s.CurrentVersion!)));
             }
             var codeHash = factory.CodeHashOf(dataset);
-            var generation = _ledger.Generations(dataset, BoxRange.Single(box)).GetValueOrDefault(box);
+            var generation = _ledger.Generations(dataset, BoxRange.Single(box)).Of(box);
             var id = Recipe.ForTransform(dataset, box, codeHash, generation, inputs);
             var version = new VersionRecord(id, dataset, box, Key(box), codeHash, generation, VersionStatus.Committed, 10, 100, "[]", 0, null);
             Assert.Equal(CommitOutcome.Committed, _ledger.Commit(new CommitRequest(Env, version, inputs, [], null)));
         }
     }
+
+    private void Invalidate(string dataset, long box) => _ledger.Invalidate(dataset, BoxRange.Single(box), Key(box), 1, "test");
 
     private void CommitEverything()
     {
@@ -165,7 +167,7 @@ public sealed class PlannerClosureTests : IDisposable
         Assert.Empty(PlanOf().Tasks);
         var bad = D0 + 4;
 
-        Assert.Equal(1, _ledger.Invalidate("raw.src", [(bad, Key(bad))], "bad data"));
+        Invalidate("raw.src", bad);
         var plan = PlanOf();
 
         Assert.Equal([bad], Planned(plan, "raw.src"));
@@ -182,7 +184,7 @@ public sealed class PlannerClosureTests : IDisposable
     {
         CommitEverything();
         var bad = D0 + 4;
-        _ledger.Invalidate("raw.src", [(bad, Key(bad))], "bad data");
+        Invalidate("raw.src", bad);
         Assert.Equal(5, PlanOf().Tasks.Count);
 
         CommitSource(bad, generation: 1);
@@ -233,7 +235,7 @@ public sealed class PlannerClosureTests : IDisposable
     {
         CommitEverything();
         var last = D0 + Days - 1;
-        _ledger.Invalidate("raw.src", [(last, Key(last))], "late fix");
+        Invalidate("raw.src", last);
 
         var plan = PlanOf();
 
@@ -246,7 +248,7 @@ public sealed class PlannerClosureTests : IDisposable
     {
         CommitEverything();
         var box = D0 + 2;
-        _ledger.Invalidate("core.a", [(box, Key(box))], "suspicious");
+        Invalidate("core.a", box);
 
         var plan = PlanOf();
 
@@ -291,7 +293,7 @@ public sealed class PlannerClosureTests : IDisposable
     public void Planning_a_source_alone_never_plans_its_readers()
     {
         CommitEverything();
-        _ledger.Invalidate("raw.src", [(D0, Key(D0))], "x");
+        Invalidate("raw.src", D0);
 
         var plan = PlanOf(["raw.src"]);
 

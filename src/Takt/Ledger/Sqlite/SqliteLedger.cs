@@ -152,24 +152,6 @@ public sealed partial class SqliteLedger : ILedger
         }
     }
 
-    public IReadOnlyDictionary<long, int> Generations(string dataset, BoxRange range)
-    {
-        lock (_readGate)
-        {
-            var cmd = _readCommands.Get("SELECT box, generation FROM generations WHERE dataset = $dataset AND box BETWEEN $from AND $to", null,
-                ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
-            var result = new Dictionary<long, int>();
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) result[r.GetInt64(0)] = r.GetInt32(1);
-            return result;
-        }
-    }
-
-    public long MaxGenerationSeq(string dataset)
-    {
-        using (Writer()) return Scalar<long>("SELECT coalesce(max(seq), 0) FROM generations WHERE dataset = $dataset", null, ("$dataset", dataset));
-    }
-
     public FreshStamp? Stamp(string env, string dataset)
     {
         using (Writer())
@@ -398,24 +380,6 @@ public sealed partial class SqliteLedger : ILedger
     private long NextSeq(SqliteTransaction tx) => Scalar<long>("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", tx);
 
     // ---------------------------------------------------------------- andon and recovery
-
-    public int Invalidate(string dataset, IReadOnlyList<(long Box, string BoxKey)> boxes, string reason)
-    {
-        using (Writer())
-        {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            var seq = NextSeq(tx);
-            foreach (var (box, _) in boxes)
-                Execute("""
-                    INSERT INTO generations VALUES ($dataset, $box, 1, $seq)
-                    ON CONFLICT (dataset, box) DO UPDATE SET generation = generations.generation + 1, seq = excluded.seq
-                    """, tx, ("$dataset", dataset), ("$box", box), ("$seq", seq));
-            var range = boxes.Count == 0 ? "" : boxes.Count == 1 ? boxes[0].BoxKey : $"{boxes[0].BoxKey}..{boxes[^1].BoxKey}";
-            InsertEvent("invalidate", "*", dataset, range, null, $"{boxes.Count} box(es) of {dataset} invalidated: {reason}", tx);
-            tx.Commit();
-            return boxes.Count;
-        }
-    }
 
     public VersionRecord? Override(string env, string dataset, long box, string reason)
     {

@@ -191,5 +191,29 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN pid INTEGER;
             ALTER TABLE runs ADD COLUMN process_started_at_ms INTEGER;
             """),
+        (6, """
+            -- Invalidations as ranges of boxes: a box's generation is the sum of the generations of the rows that cover it,
+            -- so invalidating ten years costs one row. Per-box rows become ranges of equal generation and sequence, so
+            -- every box keeps its generation and every recipe stays what it was.
+            CREATE TABLE invalidations (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                dataset TEXT NOT NULL,
+                from_box INTEGER NOT NULL,
+                to_box INTEGER NOT NULL,
+                generations INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                at_ms INTEGER NOT NULL,
+                reason TEXT NOT NULL);
+            CREATE INDEX invalidations_by_box ON invalidations (dataset, from_box);
+            CREATE INDEX invalidations_by_seq ON invalidations (dataset, seq);
+
+            INSERT INTO invalidations (dataset, from_box, to_box, generations, seq, at_ms, reason)
+            SELECT dataset, min(box), max(box), generation, seq, 0, 'per-box generations of an earlier ledger'
+            FROM (SELECT dataset, box, generation, seq,
+                         box - row_number() OVER (PARTITION BY dataset, generation, seq ORDER BY box) AS island
+                  FROM generations)
+            GROUP BY dataset, generation, seq, island;
+            DROP TABLE generations;
+            """),
     ];
 }
