@@ -66,7 +66,11 @@ public sealed class DatasetBuilder
     public DatasetBuilder FromLandingSplitBy(string pattern, LandingFormat format, string splitBy, Severity schemaDrift = Severity.Block) =>
         Source(new LandingSource(pattern, format, splitBy) { SchemaDriftSeverity = schemaDrift });
 
-    /// <summary>Reads <paramref name="dataset"/>; the same box unless a mapping says otherwise.</summary>
+    /// <summary>
+    /// Reads <paramref name="dataset"/>; the same box unless a mapping says otherwise. A box waits until every input box
+    /// the mapping gives it exists and is usable (a month waits for its last day), except before the input's first box
+    /// (a window at the start of the data is shorter) and for an unpartitioned reader, which reads whatever the input has.
+    /// </summary>
     public DatasetBuilder Input(string dataset, PartitionMapping? mapping = null)
     {
         _inputs.Add(new Input(dataset, mapping ?? PartitionMapping.SameBox));

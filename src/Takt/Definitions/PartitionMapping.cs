@@ -7,6 +7,12 @@ namespace Takt.Definitions;
 /// <see cref="InputsOf"/> for planning and <see cref="ReadersOf"/> for impact and invalidation.
 /// Neither direction knows about "now" or about storage.
 /// </summary>
+/// <remarks>
+/// A box is built only from complete inputs: it waits until every input box it maps to exists and is usable (a month
+/// reading days waits for the last day of the month). There are two exceptions, both in <see cref="NeededInputs"/>: at
+/// the start of the data, the boxes before an input's first box are not waited for (the first boxes of a 7-day window
+/// read 1 to 6 days); and an unpartitioned reader reads whatever boxes its input has.
+/// </remarks>
 public abstract record PartitionMapping
 {
     /// <summary>The box reads the input box(es) covering the same time.</summary>
@@ -23,6 +29,17 @@ public abstract record PartitionMapping
 
     /// <summary>Input boxes read by the boxes <paramref name="boxes"/> of the reading dataset.</summary>
     public abstract BoxRange InputsOf(BoxRange boxes, Grain self, Grain input, BoxRange inputExtent);
+
+    /// <summary>
+    /// The input boxes the boxes <paramref name="boxes"/> must have before they are built: <see cref="InputsOf"/>, cut
+    /// only where the input's data starts; an unpartitioned reader's range is also cut where the input's data ends.
+    /// </summary>
+    public BoxRange NeededInputs(BoxRange boxes, Grain self, Grain input, BoxRange inputExtent)
+    {
+        var range = InputsOf(boxes, self, input, inputExtent);
+        if (inputExtent.IsEmpty) return range;
+        return self == Grain.Unpartitioned ? range.Intersect(inputExtent) : new BoxRange(Math.Max(range.Start, inputExtent.Start), range.End);
+    }
 
     /// <summary>Boxes of the reading dataset that read any of the input boxes <paramref name="inputBoxes"/>.</summary>
     public abstract BoxRange ReadersOf(BoxRange inputBoxes, Grain input, Grain self, BoxRange inputExtent);

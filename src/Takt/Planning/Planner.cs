@@ -124,6 +124,21 @@ public sealed class Planner(Factory factory, ILedger ledger)
             state.Waiting.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, unavailable)} {why}"));
             waitingBoxes = waitingBoxes.Union(readers);
         }
+        if (dataset.Grain != Grain.Unpartitioned)
+        {
+            // A box never reads part of what it maps to: boxes that read past an input's last box wait for it (a month for its last day).
+            foreach (var (upstream, mapping) in dataset.Reads)
+            {
+                var input = states[upstream];
+                var past = input.Extent.IsEmpty ? BoxRange.Everything : new BoxRange(input.Extent.End + 1, BoxRange.Everything.End);
+                var readers = BoxSet.Of(mapping.ReadersOf(past, input.Dataset.Grain, dataset.Grain, input.Extent)).Intersect(required).Except(blockedBoxes);
+                if (readers.IsEmpty) continue;
+                var missing = mapping.InputsOf(readers, dataset.Grain, input.Dataset.Grain, input.Extent).Intersect(past);
+                var why = input.Dataset.IsSource ? "has no landing data" : "does not exist yet";
+                state.Waiting.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, missing)} {why}"));
+                waitingBoxes = waitingBoxes.Union(readers);
+            }
+        }
 
         var candidates = required.Except(blockedBoxes).Except(waitingBoxes);
         var planned = BoxSet.Empty;

@@ -86,7 +86,10 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         {
             var inputDataset = ws.Factory[input.Dataset];
             var extent = extents[input.Dataset];
-            var range = input.Mapping.InputsOf(BoxRange.Single(box), dataset.Grain, inputDataset.Grain, extent).Intersect(extent);
+            var range = input.Mapping.NeededInputs(BoxRange.Single(box), dataset.Grain, inputDataset.Grain, extent);
+            if (range.End > extent.End)
+                return ([], TaskOutcome.Held(BuildStatus.Skipped,
+                    $"waiting: {input.Dataset}@{inputDataset.BoxKeys(new BoxRange(Math.Max(range.Start, extent.End + 1), range.End))} does not exist yet"));
             var states = range.IsEmpty ? [] : ws.Ledger.Boxes(ws.Env, input.Dataset, range).ToDictionary(s => s.Box);
             for (var b = range.Start; b <= range.End; b++)
             {
