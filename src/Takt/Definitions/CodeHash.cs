@@ -4,11 +4,13 @@ using System.Text;
 namespace Takt.Definitions;
 
 /// <summary>
-/// Hashes the parts of a definition that shape a box's data: grain, schema, inputs and mappings, and the
-/// SQL text, C# version or landing layout. Owner, description and checks do not change data and are left out.
+/// Hashes the parts of a definition that shape a box's data: grain, schema, inputs and mappings, and the SQL text,
+/// the compiled code and declared version of a C# transform, or the landing layout. Owner, description and checks do
+/// not change data and are left out.
 /// </summary>
 internal static class CodeHash
 {
+    /// <exception cref="UnreadableCodeException">A C# transform's compiled code cannot be read.</exception>
     public static string Of(Dataset dataset)
     {
         var text = new StringBuilder();
@@ -28,6 +30,7 @@ internal static class CodeHash
                 break;
             case (_, RowTransform rows):
                 text.Append("csharp-version:").Append(rows.Version).Append('\n');
+                text.Append("csharp-code:").Append(CompiledCode.HashOf(rows.Function.Method)).Append('\n');
                 break;
         }
         return Hashing.Hex(text.ToString());

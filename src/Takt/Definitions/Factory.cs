@@ -9,7 +9,8 @@ public sealed class Factory
     private readonly FrozenDictionary<string, string[]> _downstream;
     private readonly FrozenDictionary<string, string> _codeHashes;
 
-    internal Factory(string name, string baseDirectory, IReadOnlyList<Dataset> ordered, IReadOnlyList<SemanticType> semanticTypes)
+    internal Factory(string name, string baseDirectory, IReadOnlyList<Dataset> ordered, IReadOnlyList<SemanticType> semanticTypes,
+        IReadOnlyDictionary<string, string> codeHashes)
     {
         SemanticTypes = semanticTypes;
         Name = name;
@@ -19,7 +20,7 @@ public sealed class Factory
         _downstream = ordered.ToFrozenDictionary(
             d => d.Name,
             d => ordered.Where(o => o.Upstream.Contains(d.Name)).Select(o => o.Name).ToArray());
-        _codeHashes = ordered.ToFrozenDictionary(d => d.Name, CodeHash.Of);
+        _codeHashes = codeHashes.ToFrozenDictionary();
     }
 
     public string Name { get; }

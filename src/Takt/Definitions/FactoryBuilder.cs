@@ -67,8 +67,24 @@ public sealed class FactoryBuilder
             problems.Add($"{string.Join(" and ", shared.Select(x => $"{x.Dataset} in {x.Target.Environment}"))} publish to the same {shared.Key}; "
                 + "readers of a target see one dataset of one environment, so give each its own.");
         var ordered = TopologicalOrder(datasets, byName, problems);
+        var codeHashes = CodeHashes(datasets, problems);
         if (problems.Count > 0) throw new FactoryValidationException(_name, problems);
-        return new Factory(_name, _baseDirectory, ordered, _semanticTypes.ToArray());
+        return new Factory(_name, _baseDirectory, ordered, _semanticTypes.ToArray(), codeHashes);
+    }
+
+    private static Dictionary<string, string> CodeHashes(List<Dataset> datasets, List<string> problems)
+    {
+        var hashes = new Dictionary<string, string>();
+        foreach (var dataset in datasets)
+        {
+            try { hashes[dataset.Name] = CodeHash.Of(dataset); }
+            catch (UnreadableCodeException e)
+            {
+                problems.Add($"{dataset.Name}: the compiled code of its C# transform cannot be read ({e.Message}); Takt hashes it to know "
+                    + "which boxes a code change makes stale. Declare the transform as a method of the factory's compiled assembly.");
+            }
+        }
+        return hashes;
     }
 
     private IEnumerable<string> CheckSemanticTypes(Dictionary<string, Dataset> byName)

@@ -9,8 +9,9 @@ public abstract record Transform;
 public sealed record SqlTransform(string RelativePath, string Sql) : Transform;
 
 /// <summary>
-/// A C# function over the rows of the inputs. Its <see cref="Version"/> stands for its code: bump it when the
-/// logic changes, so that the boxes it made become stale.
+/// A C# function over the rows of the inputs. Its code hash covers the function's compiled code and what it calls in
+/// the same assembly; bump <see cref="Version"/> when the output changes for another reason (code in another
+/// assembly, a value captured at run time), so that the boxes it made become stale.
 /// </summary>
 public sealed record RowTransform(string Version, Func<RowTransformContext, IEnumerable<object?[]>> Function) : Transform;
 
