@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Takt.Planning;
+using Takt.Publishing;
 using Takt.Running;
 
 namespace Takt.Cli;
@@ -45,8 +46,13 @@ internal static class BuildCommands
             var (f, t) = Arguments.Range(parse, from, to);
             using var ws = context.OpenWorkspace(parse, mustExist: false);
             var plan = new BuildService(ws).Plan(names, f, t);
-            if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan));
-            else PrintPlan(context.Console, plan);
+            var pending = PendingPublishes.Of(ws, plan.Datasets.Select(d => d.Dataset));
+            if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan, pending));
+            else
+            {
+                PrintPlan(context.Console, plan);
+                PrintPending(context.Console, pending);
+            }
             return ExitCodes.Ok;
         });
         return command;
@@ -83,6 +89,7 @@ internal static class BuildCommands
                 stopped = StoppedJson(context.Factory, result.Remaining),
                 published = result.Published,
                 notPublished = result.NotPublished,
+                pendingPublishes = result.PublishPending,
             });
         else PrintBuild(context.Console, result);
         return result.PublishFailed ? ExitCodes.ProcessingError : ExitCodeOf(result.Tasks, result.Remaining);
@@ -107,9 +114,10 @@ internal static class BuildCommands
         failedChecks = r.Outcome.FailedChecks.Count > 0 ? r.Outcome.FailedChecks.Select(c => new { c.Name, c.Severity, c.Message }) : null,
     };
 
-    internal static object PlanJson(Plan plan) => new
+    internal static object PlanJson(Plan plan, IReadOnlyList<PendingPublish> pendingPublishes) => new
     {
         env = plan.Env,
+        pendingPublishes,
         tasks = plan.Tasks.Select(t => new { dataset = t.Dataset, box = t.BoxKey, reason = t.Reason }),
         datasets = plan.Datasets.Select(d => new
         {
@@ -140,6 +148,12 @@ internal static class BuildCommands
         console.MarkupLineInterpolated($"{plan.Tasks.Count} task(s) to run in env [bold]{plan.Env}[/].");
     }
 
+    /// <summary>One line per target whose live copy is not made of the environment's current versions (shared with <c>status</c>).</summary>
+    internal static void PrintPending(IAnsiConsole console, IReadOnlyList<PendingPublish> pending)
+    {
+        foreach (var p in pending) console.MarkupLineInterpolated($"[yellow]{p.ToString()}[/]");
+    }
+
     private static void PrintBuild(IAnsiConsole console, BuildResult result)
     {
         var s = result.Summary;
@@ -159,6 +173,7 @@ internal static class BuildCommands
         foreach (var p in result.Published.Where(p => !p.Unchanged))
             console.MarkupLineInterpolated($"published {p.Dataset} to {p.Target} as copy {p.Copy} ({p.Rows} rows){(p.DroppedCopies.Count > 0 ? $", dropped {string.Join(", ", p.DroppedCopies)}" : "")}");
         foreach (var problem in result.NotPublished) console.MarkupLineInterpolated($"[yellow]{problem}[/]");
+        PrintPending(console, result.PublishPending);
         var color = result.ProcessingFailed ? "red" : result.LineStopped ? "yellow" : "green";
         console.MarkupLine($"[{color}]build {(result.ProcessingFailed ? "failed" : result.LineStopped ? "stopped by checks" : "ok")}[/]: " +
             $"{s.Built} built, {s.Reused} reused, {s.Quarantined} quarantined, {s.Blocked} blocked, {s.Failed} failed, {s.Skipped} skipped in {s.DurationMs / 1000.0:0.0} s");

@@ -43,7 +43,8 @@ internal static class InspectCommands
                     waiting = d.WaitingBoxes.Count,
                 };
             }).ToArray();
-            if (parse.GetValue(context.Json)) context.WriteJson(new { env = plan.Env, datasets = rows });
+            var pending = Publishing.PendingPublishes.Of(ws, plan.Datasets.Select(d => d.Dataset));
+            if (parse.GetValue(context.Json)) context.WriteJson(new { env = plan.Env, datasets = rows, pendingPublishes = pending });
             else
             {
                 var table = new Table().Border(TableBorder.Rounded).AddColumns("dataset", "owner", "boxes", "fresh", "stale", "stopped", "blocked", "waiting");
@@ -52,6 +53,7 @@ internal static class InspectCommands
                         r.stale.ToString(), r.quarantined.Length == 0 ? "0" : $"[red]{Markup.Escape(string.Join(", ", r.quarantined.Take(5)))}[/]",
                         r.blocked.ToString(), r.waiting.ToString());
                 context.Console.Write(table);
+                BuildCommands.PrintPending(context.Console, pending);
             }
             return plan.LineStopped ? ExitCodes.StoppedByCheck : ExitCodes.Ok;
         });

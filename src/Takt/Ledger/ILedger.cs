@@ -69,12 +69,7 @@ public partial interface ILedger : IDisposable
     /// </summary>
     bool RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit);
 
-    // --- publish: copies handed to online systems ---
-    IReadOnlyList<PublicationRecord> Publications(string dataset);
-    /// <summary>Records a new copy and makes it the live one of its target, in one transaction.</summary>
-    void RecordPublication(PublicationRecord publication);
-    void SetLive(string dataset, string target, string copy, string reason);
-    void MarkDropped(string dataset, string target, string copy);
+    // --- publish: copies handed to online systems (ILedger.Publishing.cs) ---
 
     // --- garbage collection ---
     /// <summary>Versions older than the cutoff that no environment, publish copy or quarantine needs, with their lake location.</summary>

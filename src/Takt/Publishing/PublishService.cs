@@ -28,7 +28,11 @@ public sealed class PublishService(Workspace ws)
     public static string NotPublishedIn(Dataset dataset, string env) =>
         $"not published: environment {env} does not publish {dataset.Name} (only {string.Join(", ", dataset.PublishTargets.Select(t => t.Environment).Distinct())})";
 
-    public PublishOutcome Publish(string datasetName)
+    /// <param name="releaseHolds">
+    /// False for a build: a target held by a rollback stays on its copy while the current versions are those it rolled
+    /// back from. True for <c>publish</c> by hand, which ends the hold.
+    /// </param>
+    public PublishOutcome Publish(string datasetName, bool releaseHolds = true)
     {
         var dataset = ws.Factory[datasetName];
         var targets = Targets(dataset);
@@ -38,24 +42,35 @@ public sealed class PublishService(Workspace ws)
         var failed = new List<string>();
         foreach (var target in targets)
         {
-            try { results.Add(PublishTo(dataset, target, versions, files)); }
+            try
+            {
+                if (PublishTo(dataset, target, versions, files, releaseHolds) is { } result) results.Add(result);
+            }
             catch (PublishTargetException e) { failed.Add($"{dataset.Name} not published to {target.Name}: {e.Message}"); }
         }
         return new PublishOutcome(results, failed);
     }
 
-    private PublishResult PublishTo(Dataset dataset, PublishTarget target, List<(long Box, string VersionId)> versions, string[] files)
+    /// <summary>Writes a copy, records it, switches readers to it and records that; null when a rollback holds the target.</summary>
+    private PublishResult? PublishTo(Dataset dataset, PublishTarget target, List<(long Box, string VersionId)> versions, string[] files, bool releaseHold)
     {
         using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
+        var ids = versions.Select(v => v.VersionId).ToHashSet(StringComparer.Ordinal);
         var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
-        if (history.FirstOrDefault(p => p.Live) is { } live && live.Versions.Order().SequenceEqual(versions.Select(v => v.VersionId).Order()))
+        if (history.FirstOrDefault(p => p.Live) is { } live && ids.SetEquals(live.Versions))
             return new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true);
+        if (!releaseHold && ws.Ledger.PublishHold(dataset.Name, target.Name) is { } hold && ids.SetEquals(hold.Versions)) return null;
+
         using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
         var copy = "c" + (history.Select(p => int.Parse(p.Copy[1..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1);
         var rows = publisher.WriteCopy(copy, files, dataset.Schema);
+        // Recorded before readers see it, so that after a crash at any point the ledger knows every copy it wrote.
+        ws.Ledger.RecordCopy(new PublicationRecord(dataset.Name, target.Name, copy, ws.Env, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), rows,
+            versions.Select(v => v.VersionId).ToArray(), false, null));
+        FaultInjection.Hit("publish-before-switch");
         publisher.SwitchTo(copy);
-        ws.Ledger.RecordPublication(new PublicationRecord(dataset.Name, target.Name, copy, ws.Env, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), rows,
-            versions.Select(v => v.VersionId).ToArray(), true, null));
+        FaultInjection.Hit("publish-after-switch");
+        ws.Ledger.SetLive(dataset.Name, target.Name, copy, ws.Env, $"{dataset.Name} published to {target.Name} as copy {copy} ({rows} rows from {versions.Count} versions)");
         var dropped = new List<string>();
         foreach (var old in history.Where(p => p.DroppedAtMs is null).OrderByDescending(p => p.CreatedAtMs).Skip(target.Keep - 1))
         {
@@ -66,7 +81,10 @@ public sealed class PublishService(Workspace ws)
         return new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped);
     }
 
-    /// <summary>Switches readers of every target of the dataset back to <paramref name="copy"/>, or to the copy before the live one.</summary>
+    /// <summary>
+    /// Switches readers of every target of the dataset back to <paramref name="copy"/>, or to the copy before the live
+    /// one, and holds them there: builds do not publish the current versions again until they change.
+    /// </summary>
     public IReadOnlyList<(string Target, string From, string To)> Rollback(string datasetName, string? copy = null)
     {
         var dataset = ws.Factory[datasetName];
@@ -82,7 +100,8 @@ public sealed class PublishService(Workspace ws)
             using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
             using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
             publisher.SwitchTo(to.Copy);
-            ws.Ledger.SetLive(dataset.Name, target.Name, to.Copy, $"rollback from {live.Copy}");
+            var current = CurrentVersions(ws, dataset).Select(v => v.VersionId).ToArray();
+            ws.Ledger.RollBack(new PublishHold(dataset.Name, target.Name, to.Copy, ws.Env, current, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds()), live.Copy);
             switched.Add((target.Name, live.Copy, to.Copy));
         }
         return switched;

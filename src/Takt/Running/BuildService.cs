@@ -24,6 +24,8 @@ public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, 
 {
     public bool ProcessingFailed => Tasks.Any(t => t.Outcome.Status == BuildStatus.Failed) || PublishFailed;
     public bool PublishFailed { get; init; }
+    /// <summary>Targets whose live copy is still not made of the environment's current versions after this build.</summary>
+    public IReadOnlyList<Publishing.PendingPublish> PublishPending { get; init; } = [];
     public bool LineStopped => Tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || Remaining.LineStopped;
 }
 
@@ -70,19 +72,16 @@ public sealed class BuildService(Workspace ws)
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
         var remaining = Plan(targets, from, to);
 
-        var publishing = publish ? PublishChanged(targets, reports) : Publishing.PublishStepResult.Nothing;
+        var publishing = new Publishing.PublishStep(ws).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
         var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
         {
             PublishFailed = publishing.Failed,
+            PublishPending = publishing.Pending,
         };
         ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
         leases.Release(RunLease(runId));
         return result;
     }
-
-    /// <summary>Publishes the datasets of this build that declare targets of its environment; a stopped line publishes nothing.</summary>
-    private Publishing.PublishStepResult PublishChanged(IReadOnlyCollection<string> targets, IReadOnlyList<TaskReport> reports) =>
-        new Publishing.PublishStep(ws).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet());
 
     /// <summary>
     /// Marks boxes to be recomputed although nothing changed; the next build recomputes exactly their downstream. The

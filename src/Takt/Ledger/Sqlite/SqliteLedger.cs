@@ -72,7 +72,9 @@ public sealed partial class SqliteLedger : ILedger
             var newest = SqliteMigrations.All.Max(m => m.Version);
             if (applied > newest)
                 throw new InvalidOperationException($"The ledger {Describe} has schema version {applied}, newer than this program knows ({newest}). Upgrade Takt.");
-            foreach (var (version, sql) in SqliteMigrations.All.Where(m => m.Version > applied))
+            // Every migration not applied yet, not only those above the highest: numbers are handed out ahead and may land out of order.
+            var done = Scalar<string>("SELECT ',' || coalesce(group_concat(version), '') || ',' FROM schema_migrations", tx);
+            foreach (var (version, sql) in SqliteMigrations.All.Where(m => !done.Contains($",{m.Version},", StringComparison.Ordinal)))
             {
                 Execute(sql, tx);
                 Execute("INSERT INTO schema_migrations VALUES ($v, $at)", tx, ("$v", version), ("$at", Now));
@@ -537,57 +539,6 @@ public sealed partial class SqliteLedger : ILedger
             tx.Commit();
             return true;
         }
-    }
-
-    // ---------------------------------------------------------------- publish
-
-    public IReadOnlyList<PublicationRecord> Publications(string dataset)
-    {
-        using (Writer())
-        {
-            var cmd = Command("""
-                SELECT dataset, target, copy, env, created_at_ms, rows, versions_json, live, dropped_at_ms
-                FROM publications WHERE dataset = $dataset ORDER BY target, created_at_ms, copy
-                """, null, ("$dataset", dataset));
-            var result = new List<PublicationRecord>();
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-                result.Add(new PublicationRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5),
-                    System.Text.Json.JsonSerializer.Deserialize<string[]>(r.GetString(6)) ?? [], r.GetInt64(7) != 0, r.IsDBNull(8) ? null : r.GetInt64(8)));
-            return result;
-        }
-    }
-
-    public void RecordPublication(PublicationRecord p)
-    {
-        using (Writer())
-        {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            Execute("UPDATE publications SET live = 0 WHERE dataset = $dataset AND target = $target", tx, ("$dataset", p.Dataset), ("$target", p.Target));
-            Execute("INSERT INTO publications VALUES ($dataset, $target, $copy, $env, $at, $rows, $versions, 1, NULL)", tx,
-                ("$dataset", p.Dataset), ("$target", p.Target), ("$copy", p.Copy), ("$env", p.Env), ("$at", p.CreatedAtMs), ("$rows", p.Rows),
-                ("$versions", System.Text.Json.JsonSerializer.Serialize(p.Versions)));
-            InsertEvent("publish", p.Env, p.Dataset, null, null, $"{p.Dataset} published to {p.Target} as copy {p.Copy} ({p.Rows} rows from {p.Versions.Count} versions)", tx);
-            tx.Commit();
-        }
-    }
-
-    public void SetLive(string dataset, string target, string copy, string reason)
-    {
-        using (Writer())
-        {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            Execute("UPDATE publications SET live = (copy = $copy) WHERE dataset = $dataset AND target = $target", tx,
-                ("$dataset", dataset), ("$target", target), ("$copy", copy));
-            InsertEvent("rollback", "*", dataset, null, null, $"{dataset} on {target} switched to copy {copy}: {reason}", tx);
-            tx.Commit();
-        }
-    }
-
-    public void MarkDropped(string dataset, string target, string copy)
-    {
-        using (Writer()) Execute("UPDATE publications SET dropped_at_ms = $at WHERE dataset = $dataset AND target = $target AND copy = $copy", null,
-            ("$dataset", dataset), ("$target", target), ("$copy", copy), ("$at", Now));
     }
 
     // ---------------------------------------------------------------- garbage collection

@@ -215,5 +215,17 @@ internal static class SqliteMigrations
             GROUP BY dataset, generation, seq, island;
             DROP TABLE generations;
             """),
+        (9, """
+            -- A rollback holds a target on an older copy: builds do not publish the versions it rolled back from again,
+            -- until the environment's current versions change or someone publishes by hand.
+            CREATE TABLE publish_holds (
+                dataset TEXT NOT NULL,
+                target TEXT NOT NULL,
+                copy TEXT NOT NULL,
+                env TEXT NOT NULL,
+                versions_json TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                PRIMARY KEY (dataset, target)) WITHOUT ROWID;
+            """),
     ];
 }
