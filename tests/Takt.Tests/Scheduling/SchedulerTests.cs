@@ -152,6 +152,92 @@ public sealed class SchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cron_run_skipped_while_an_overlapping_build_runs_stays_pending_and_runs_when_that_build_ends()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 0, 5));
+        var ledger = Ledger(clock);
+        var builds = new FakeBuilds();
+        var schedules = new Schedules().Cron("hourly", "0 * * * *", ["serving.*"]).OnLanding("orders-arrive", "raw.orders");
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", Landing, builds, clock);
+        builds.Hold();
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(1));
+        Assert.Equal([("orders-arrive", "started")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
+        builds.WaitForRequests(1);
+
+        clock.Set(ManualClock.Utc(2026, 1, 10, 1, 0));
+        Assert.Equal([("hourly", "skipped")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
+        clock.Set(ManualClock.Utc(2026, 1, 10, 1, 0, 30));
+        Assert.Empty(scheduler.Tick().Decisions); // still pending behind the running build, said once
+        Assert.Equal("cron 0 * * * * due at 2026-01-10T01:00:00Z", scheduler.Status().Single(s => s.Name == "hourly").Pending);
+
+        builds.Release();
+        await scheduler.WhenIdle();
+        clock.Set(ManualClock.Utc(2026, 1, 10, 1, 1));
+        var retried = Assert.Single(scheduler.Tick().Decisions);
+        Assert.Equal(("hourly", "started"), (retried.Schedule, retried.Action));
+        Assert.Equal("cron 0 * * * * due at 2026-01-10T01:00:00Z (skipped at 2026-01-10T01:00:00Z while 'orders-arrive' built serving.fraud_scores)", retried.Trigger);
+        await scheduler.WhenIdle();
+        clock.Set(ManualClock.Utc(2026, 1, 10, 1, 2));
+        Assert.Empty(scheduler.Tick().Decisions);
+
+        Assert.Equal(2, builds.Requests.Count);
+        Assert.Null(scheduler.Status().Single(s => s.Name == "hourly").Pending);
+        Assert.Single(Events(ledger, Scheduler.EventSkipped));
+    }
+
+    [Fact]
+    public async Task Two_landing_sensors_firing_together_both_leave_their_targets_built()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 4, 1, 0));
+        var factory = E2E.ShopFactoryAt();
+        var ledger = Ledger(clock);
+        var builds = new WorkspaceBuilds(() => Workspace.OpenLocal(factory, Home, Landing, "prod", clock), new RunOptions { Parallelism = 2 });
+        var schedules = new Schedules().OnLanding("orders-arrive", "raw.orders").OnLanding("users-arrive", "raw.users");
+        var scheduler = new Scheduler(factory, schedules, ledger, "prod", Landing, builds, clock);
+
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(3));
+        // Both fire; they share mart.user_features and serving.fraud_scores, so one waits. The build that runs ingests
+        // the users' files as well (mart.user_features reads core.users), so they are no longer new when the other's turn comes.
+        Assert.Equal([("orders-arrive", "started"), ("users-arrive", "skipped")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
+        await scheduler.WhenIdle();
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal([("users-arrive", "started")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
+        await scheduler.WhenIdle();
+
+        Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber, E2E.Day(3).DayNumber], CurrentBoxes(ledger, "mart.signups_by_country"));
+        using (var ws = Workspace.OpenLocal(factory, Home, Landing, "prod", clock))
+            Assert.Empty(new BuildService(ws).Plan([]).Tasks);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(scheduler.Tick().Decisions);
+    }
+
+    [Fact]
+    public async Task A_sensor_builds_its_targets_when_another_build_ingested_its_files()
+    {
+        var clock = new ManualClock(ManualClock.Utc(2026, 1, 3, 1, 0));
+        var factory = E2E.ShopFactoryAt();
+        var ledger = Ledger(clock);
+        var builds = new WorkspaceBuilds(() => Workspace.OpenLocal(factory, Home, Landing, "prod", clock));
+        var scheduler = new Scheduler(factory, new Schedules().OnLanding("users-arrive", "raw.users"), ledger, "prod", Landing, builds, clock);
+
+        // A build by hand of the fraud scores ingests the users' files too, but builds nothing that only users-arrive targets.
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
+        using (var ws = Workspace.OpenLocal(factory, Home, Landing, "prod", clock))
+            Assert.False(new BuildService(ws).Build(["serving.fraud_scores"]).ProcessingFailed);
+        Assert.Empty(CurrentBoxes(ledger, "mart.signups_by_country"));
+
+        var decision = Assert.Single(scheduler.Tick().Decisions);
+        Assert.Equal(("users-arrive", "started"), (decision.Schedule, decision.Action));
+        Assert.Equal("2 boxes of its targets are missing or stale (first mart.signups_by_country@2026-01-01: missing)", decision.Trigger);
+        await scheduler.WhenIdle();
+        Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber], CurrentBoxes(ledger, "mart.signups_by_country"));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(scheduler.Tick().Decisions);
+    }
+
+    [Fact]
     public void A_box_not_ready_by_its_deadline_is_recorded_as_an_sla_miss_once()
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 9, 5, 0));
