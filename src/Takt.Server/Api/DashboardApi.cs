@@ -169,6 +169,7 @@ public static class DashboardApi
                     name = s.Name, kind = s.Kind, definition = s.Definition, targets = s.Targets, nextDue = s.NextDue?.ToUnixTimeMilliseconds(),
                     running = s.Running, runningSince = s.RunningSince?.ToUnixTimeMilliseconds(), lastStarted = s.LastStarted?.ToUnixTimeMilliseconds(),
                     lastStatus = s.LastStatus, lastRun = s.LastRunId, lastSummary = s.LastSummary, runs = s.Runs, skipped = s.Skipped,
+                    pending = s.Pending,
                 }).ToArray() ?? [],
                 slas = (scheduler?.Slas ?? []).Select(s => new { dataset = s.Dataset, readyWithinHours = s.ReadyWithin.TotalHours }),
                 events = recent,

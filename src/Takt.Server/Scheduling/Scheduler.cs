@@ -6,7 +6,10 @@ using Takt.Ledger;
 
 namespace Takt.Server.Scheduling;
 
-/// <summary>What one tick decided for one schedule: <c>started</c> a build, or <c>skipped</c> it because a build of the same target still runs.</summary>
+/// <summary>
+/// What one tick decided for one schedule: <c>started</c> a build, or <c>skipped</c> it because a build of the same
+/// target still runs (the trigger then stays pending and starts when that build ends).
+/// </summary>
 public sealed record ScheduleDecision(string Schedule, string Kind, string Action, string Trigger, IReadOnlyList<string> Targets);
 
 /// <summary>A box that had no usable version when its deadline passed.</summary>
@@ -17,13 +20,14 @@ public sealed record TickResult(DateTimeOffset At, IReadOnlyList<ScheduleDecisio
 /// <summary>One schedule as the dashboard shows it.</summary>
 public sealed record ScheduleState(
     string Name, string Kind, string Definition, IReadOnlyList<string> Targets, DateTimeOffset? NextDue, bool Running, DateTimeOffset? RunningSince,
-    DateTimeOffset? LastStarted, string? LastStatus, string? LastRunId, string? LastSummary, int Runs, int Skipped);
+    DateTimeOffset? LastStarted, string? LastStatus, string? LastRunId, string? LastSummary, int Runs, int Skipped, string? Pending);
 
 /// <summary>
 /// The scheduler inside <c>serve</c>. Nothing happens between ticks: <see cref="Tick"/> looks at the clock, starts the
-/// builds that are due (cron schedules whose next occurrence has passed, sensors whose source has new or changed landing
-/// files), records SLA misses, and returns. Builds run in the background, at most one at a time per target: a
-/// schedule whose targets overlap a build still running is skipped, and the skip is recorded as an event.
+/// builds that are due (cron schedules whose next occurrence has passed; sensors whose source has new or changed
+/// landing files, or whose targets are behind what has landed, whoever ingested it), records SLA misses, and returns.
+/// Builds run in the background, at most one at a time per target: a schedule whose targets overlap a build still
+/// running is skipped, the skip is recorded as an event, and the trigger stays pending until that build ends.
 /// Time comes only from the injected <see cref="TimeProvider"/>, so tests drive it tick by tick.
 /// </summary>
 public sealed class Scheduler
@@ -84,25 +88,29 @@ public sealed class Scheduler
                 due = next;
                 entry.NextDue = Next(cron, now); // occurrences missed while down are coalesced into this one run
             }
-            decisions.Add(Launch(entry, $"cron {cron.Expression} due at {Iso(due)}", now, rememberSkip: true));
+            if (Launch(entry, $"cron {cron.Expression} due at {Iso(due)}", null, now) is { } decision) decisions.Add(decision);
         }
         foreach (var sensor in _schedules.Sensors)
         {
             var entry = _entries[sensor.Name];
-            var changed = LandingZone.ChangedFiles(_landing, _factory[sensor.Source], _ledger);
-            if (changed.Count == 0)
+            lock (_lock)
+                if (entry.RunningSince is not null) continue; // its own build is at it; looked at again when it ends
+            var (trigger, fingerprint) = SensorState(sensor, entry);
+            entry.Seen = fingerprint;
+            if (trigger is null)
             {
                 entry.Fingerprint = null;
                 continue;
             }
-            var fingerprint = string.Join('\n', changed.Select(c => $"{c.RelativePath}|{c.Size}|{c.ModifiedTicks}"));
-            if (fingerprint == entry.Fingerprint) continue; // already built for exactly these files (e.g. they failed to ingest)
-            var trigger = changed.Count == 1 ? $"landing file {changed[0].RelativePath} of {sensor.Source} is new or changed"
-                : $"{changed.Count} landing files of {sensor.Source} are new or changed (first {changed[0].RelativePath})";
-            var decision = Launch(entry, trigger, now, rememberSkip: fingerprint != entry.SkippedFingerprint);
-            if (decision.Action == "started") entry.Fingerprint = fingerprint;
-            else entry.SkippedFingerprint = fingerprint; // tried again on the next tick, recorded once
-            decisions.Add(decision);
+            if (fingerprint == entry.Fingerprint) continue; // a build already started for exactly this state (e.g. its files failed to ingest)
+            if (Launch(entry, trigger, fingerprint, now) is { } decision) decisions.Add(decision);
+        }
+        foreach (var entry in _entries.Values)
+        {
+            Pending? pending;
+            lock (_lock) pending = entry.Pending;
+            if (pending is not null && Launch(entry, $"{pending.Trigger} (skipped at {Iso(pending.At)} while '{pending.BusyWith}' built {pending.Overlap})", entry.Seen, now) is { } decision)
+                decisions.Add(decision);
         }
         var misses = CheckSlas(now);
         return new TickResult(now, decisions, misses);
@@ -118,25 +126,30 @@ public sealed class Scheduler
     {
         lock (_lock)
             return _entries.Values.Select(e => new ScheduleState(e.Name, e.Kind, e.Definition, e.Targets, e.NextDue, e.RunningSince is not null,
-                e.RunningSince, e.LastStarted, e.LastStatus, e.LastRunId, e.LastSummary, e.Runs, e.Skipped)).ToArray();
+                e.RunningSince, e.LastStarted, e.LastStatus, e.LastRunId, e.LastSummary, e.Runs, e.Skipped, e.Pending?.Trigger)).ToArray();
     }
 
-    private ScheduleDecision Launch(Entry entry, string trigger, DateTimeOffset now, bool rememberSkip)
+    /// <summary>
+    /// Starts the entry's build, or, while a build of overlapping targets runs, keeps the trigger pending: the skip is
+    /// recorded and reported once (null on later ticks), and the pending trigger starts on the first tick after.
+    /// </summary>
+    private ScheduleDecision? Launch(Entry entry, string trigger, string? fingerprint, DateTimeOffset now)
     {
         lock (_lock)
         {
             var busy = _entries.Values.FirstOrDefault(other => other.RunningSince is not null && other.Targets.Intersect(entry.Targets).Any());
             if (busy is not null)
             {
+                if (entry.Pending is not null) return null;
+                var overlap = string.Join(", ", busy.Targets.Intersect(entry.Targets).Take(3));
+                entry.Pending = new Pending(trigger, now, busy.Name, overlap);
                 entry.Skipped++;
-                if (rememberSkip)
-                {
-                    var overlap = string.Join(", ", busy.Targets.Intersect(entry.Targets).Take(3));
-                    Record(EventSkipped, null, null,
-                        $"{entry.Name}: skipped at {Iso(now)} ({trigger}): '{busy.Name}' is still building {overlap} (running since {Iso(busy.RunningSince!.Value)})");
-                }
+                Record(EventSkipped, null, null,
+                    $"{entry.Name}: skipped at {Iso(now)} ({trigger}): '{busy.Name}' is still building {overlap} (running since {Iso(busy.RunningSince!.Value)}); it runs when that build ends");
                 return new ScheduleDecision(entry.Name, entry.Kind, "skipped", trigger, entry.Targets);
             }
+            entry.Pending = null;
+            entry.Fingerprint = fingerprint;
             entry.RunningSince = now;
             entry.LastStarted = now;
             entry.Runs++;
@@ -215,6 +228,26 @@ public sealed class Scheduler
         }
     }
 
+    /// <summary>
+    /// Why a sensor should build now, or null: landing files of its source that the ledger has not ingested, or boxes
+    /// of its targets that are missing or stale against what is ingested (another build may have ingested its files).
+    /// The fingerprint names that state, so a build that could not change it is not started again and again.
+    /// </summary>
+    private (string? Trigger, string Fingerprint) SensorState(LandingSensor sensor, Entry entry)
+    {
+        var changed = LandingZone.ChangedFiles(_landing, _factory[sensor.Source], _ledger);
+        var tasks = new Planning.Planner(_factory, _ledger).Create(_env, entry.Targets).Tasks;
+        var fingerprint = string.Join('\n', changed.Select(c => $"{c.RelativePath}|{c.Size}|{c.ModifiedTicks}")
+            .Concat(tasks.Select(t => $"{t.Dataset}@{t.BoxKey}|{t.Reason}")));
+        string? trigger = null;
+        if (changed.Count > 0)
+            trigger = changed.Count == 1 ? $"landing file {changed[0].RelativePath} of {sensor.Source} is new or changed"
+                : $"{changed.Count} landing files of {sensor.Source} are new or changed (first {changed[0].RelativePath})";
+        else if (tasks.Count > 0)
+            trigger = $"{tasks.Count} box{(tasks.Count == 1 ? " of its targets is" : "es of its targets are")} missing or stale (first {tasks[0].Dataset}@{tasks[0].BoxKey}: {tasks[0].Reason})";
+        return (trigger, fingerprint);
+    }
+
     private IReadOnlyList<string> SensorTargets(LandingSensor sensor)
     {
         if (sensor.Targets.Count > 0) return _factory.ResolveTargets(sensor.Targets);
@@ -232,6 +265,9 @@ public sealed class Scheduler
     private static string Describe(TimeSpan t) =>
         t.TotalHours >= 1 && t.TotalHours == Math.Floor(t.TotalHours) ? $"{t.TotalHours:0} h" : $"{t.TotalMinutes:0} min";
 
+    /// <summary>A trigger skipped at <see cref="At"/> because <see cref="BusyWith"/> was building <see cref="Overlap"/>.</summary>
+    private sealed record Pending(string Trigger, DateTimeOffset At, string BusyWith, string Overlap);
+
     private sealed class Entry(string name, string kind, string definition, IReadOnlyList<string> targets)
     {
         public string Name { get; } = name;
@@ -244,8 +280,11 @@ public sealed class Scheduler
         public string? LastStatus { get; set; }
         public string? LastRunId { get; set; }
         public string? LastSummary { get; set; }
+        /// <summary>The sensor state the last build started for.</summary>
         public string? Fingerprint { get; set; }
-        public string? SkippedFingerprint { get; set; }
+        /// <summary>The sensor state of the last tick.</summary>
+        public string? Seen { get; set; }
+        public Pending? Pending { get; set; }
         public int Runs { get; set; }
         public int Skipped { get; set; }
     }

@@ -703,7 +703,7 @@
       for (const s of data.schedules)
         table.append(el('tr', { dataset: { schedule: s.name } }, el('td', { text: s.name }), el('td', { text: s.kind }), el('td', { text: s.definition }),
           el('td', { text: s.targets.join(', ') }), el('td', { text: s.nextDue ? fmtTime(s.nextDue) : '—' }),
-          el('td', null, s.running ? badge('running') : badge('idle', 'none')),
+          el('td', { title: s.pending ? `pending: ${s.pending}` : '' }, s.running ? badge('running') : s.pending ? badge('pending', 'waiting') : badge('idle', 'none')),
           el('td', null, s.lastStatus ? badge(s.lastStatus) : '—', s.lastSummary ? ` ${s.lastSummary}` : ''),
           el('td', { text: s.runs }), el('td', { text: s.skipped })));
       target.append(table);
