@@ -27,7 +27,7 @@ internal static class BuildCommands
             var json = parse.GetValue(context.Json);
             var observer = new ProgressObserver(context.Console, json);
             var reports = observer.Show("ingesting", () => new BuildService(ws).Ingest(names, context.RunOptions(parse), observer));
-            var summary = BuildSummary.Of(reports, 0);
+            var summary = BuildSummary.Of(reports, null, 0);
             if (json) context.WriteJson(new { tasks = reports.Select(TaskJson), summary });
             else context.Console.MarkupLineInterpolated($"ingested {summary.Built} box(es), {summary.Reused} unchanged, {summary.Quarantined} stopped, {summary.Failed} failed");
             return ExitCodeOf(reports, null);

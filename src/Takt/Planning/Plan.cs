@@ -28,6 +28,9 @@ public sealed record Plan(string Env, IReadOnlyList<PlannedTask> Tasks, IReadOnl
 {
     public DatasetPlan For(string dataset) => Datasets.First(d => d.Dataset == dataset);
 
+    /// <summary>Boxes in scope held back by a box a check stopped.</summary>
+    public long BlockedBoxes => Datasets.Sum(d => d.BlockedBoxes.Count);
+
     /// <summary>True when some box in scope is stopped by a check or held back by one.</summary>
     public bool LineStopped => Datasets.Any(d => !d.Quarantined.IsEmpty || d.Blocked.Count > 0);
 }

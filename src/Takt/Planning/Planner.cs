@@ -96,22 +96,20 @@ public sealed class Planner(Factory factory, ILedger ledger)
         var quarantinedRows = state.Summary.Quarantined > 0 ? ledger.QuarantinedBoxes(env, dataset.Name) : [];
         state.Existing = rows.Except(BoxSet.OfBoxes(quarantinedRows.Where(q => q.CurrentVersion is null).Select(q => q.Box)));
 
-        // Boxes that read an input box which will not be usable after this build.
-        var blockedBoxes = BoxSet.Empty;
+        // Boxes that read an input box which will not be usable after this build, by the box a check stopped.
         foreach (var (upstream, mapping) in dataset.Reads)
         {
             var input = states[upstream];
-            var stopped = input.Quarantined.Union(input.BlockedBoxes);
-            if (!stopped.IsEmpty)
+            if (!input.Quarantined.IsEmpty)
             {
-                var readers = mapping.ReadersOf(stopped, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required);
-                if (!readers.IsEmpty)
-                {
-                    state.Blocked.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, stopped)} stopped by a check"));
-                    blockedBoxes = blockedBoxes.Union(readers);
-                }
+                var readers = mapping.ReadersOf(input.Quarantined, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required);
+                var stopped = input.Quarantined.Intersect(mapping.InputsOf(readers, dataset.Grain, input.Dataset.Grain, input.Extent));
+                state.Hold(readers, input.Dataset, stopped);
             }
+            foreach (var held in input.BlockedBy.Values)
+                state.Hold(mapping.ReadersOf(held.Boxes, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required), held.Root, held.Stopped);
         }
+        var blockedBoxes = state.BlockedBoxes;
         var waitingBoxes = BoxSet.Empty;
         foreach (var (upstream, mapping) in dataset.Reads)
         {
@@ -232,6 +230,15 @@ public sealed class Planner(Factory factory, ILedger ledger)
     private static string Describe(Dataset dataset, BoxSet boxes) =>
         boxes.Count == 1 ? dataset.BoxKey(boxes.Min) : $"{dataset.BoxKey(boxes.Min)}..{dataset.BoxKey(boxes.Max)} ({boxes.Count} boxes)";
 
+    /// <summary>Each run of boxes by its keys, the first few of them: <c>2026-01-05, 2026-01-10..2026-01-12</c>.</summary>
+    private static string Keys(Dataset dataset, BoxSet boxes)
+    {
+        const int Shown = 3;
+        var ranges = boxes.Ranges;
+        var text = string.Join(", ", ranges.Take(Shown).Select(dataset.BoxKeys));
+        return ranges.Count > Shown ? $"{text} and {ranges.Count - Shown} more run(s) of boxes" : text;
+    }
+
     private sealed class State(Dataset dataset, DatasetSummary summary)
     {
         public Dataset Dataset { get; } = dataset;
@@ -242,12 +249,21 @@ public sealed class Planner(Factory factory, ILedger ledger)
         public BoxSet Planned { get; set; } = BoxSet.Empty;
         public BoxSet Quarantined { get; set; } = BoxSet.Empty;
         public BoxSet Available { get; set; } = BoxSet.Empty;
-        public List<HeldBoxes> Blocked { get; } = [];
+        /// <summary>Blocked boxes by the dataset whose boxes a check stopped, with those stopped boxes.</summary>
+        public Dictionary<string, (Dataset Root, BoxSet Boxes, BoxSet Stopped)> BlockedBy { get; } = [];
         public List<HeldBoxes> Waiting { get; } = [];
         public Dictionary<long, string> Reasons { get; } = [];
         public long Fresh { get; set; }
-        public BoxSet BlockedBoxes => Blocked.Aggregate(BoxSet.Empty, (all, h) => all.Union(h.Boxes));
+        public BoxSet BlockedBoxes => BlockedBy.Values.Aggregate(BoxSet.Empty, (all, b) => all.Union(b.Boxes));
 
-        public DatasetPlan ToPlan() => new(Dataset.Name, Extent, Required, Planned, Quarantined, Blocked, Waiting, Fresh);
+        public void Hold(BoxSet boxes, Dataset root, BoxSet stopped)
+        {
+            if (boxes.IsEmpty) return;
+            var (_, held, roots) = BlockedBy.GetValueOrDefault(root.Name, (root, BoxSet.Empty, BoxSet.Empty));
+            BlockedBy[root.Name] = (root, held.Union(boxes), roots.Union(stopped));
+        }
+
+        public DatasetPlan ToPlan() => new(Dataset.Name, Extent, Required, Planned, Quarantined,
+            BlockedBy.Values.Select(b => new HeldBoxes(b.Boxes, $"{b.Root.Name}@{Keys(b.Root, b.Stopped)} stopped by a check")).ToArray(), Waiting, Fresh);
     }
 }

@@ -5,12 +5,16 @@ using Takt.Planning;
 
 namespace Takt.Running;
 
-public sealed record BuildSummary(int Built, int Reused, int Blocked, int Failed, int Quarantined, int Skipped, long DurationMs)
+/// <summary>
+/// How many tasks a run built, reused, quarantined, failed or skipped; <see cref="Blocked"/> is how many boxes in scope
+/// are held back by a stopped box afterwards, from the same plan <c>status</c> computes (not only those this run tried).
+/// </summary>
+public sealed record BuildSummary(int Built, int Reused, long Blocked, int Failed, int Quarantined, int Skipped, long DurationMs)
 {
-    public static BuildSummary Of(IReadOnlyList<TaskReport> reports, long durationMs)
+    public static BuildSummary Of(IReadOnlyList<TaskReport> reports, Plan? remaining, long durationMs)
     {
         int Count(string status) => reports.Count(r => r.Outcome.Status == status);
-        return new BuildSummary(Count(BuildStatus.Built), Count(BuildStatus.Reused), Count(BuildStatus.Blocked), Count(BuildStatus.Failed),
+        return new BuildSummary(Count(BuildStatus.Built), Count(BuildStatus.Reused), remaining?.BlockedBoxes ?? Count(BuildStatus.Blocked), Count(BuildStatus.Failed),
             Count(BuildStatus.Quarantined), Count(BuildStatus.Skipped), durationMs);
     }
 }
@@ -44,7 +48,7 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         var reports = RunIngest(runId, targets, options ?? new RunOptions(), observer);
-        ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(BuildSummary.Of(reports, 0)));
+        ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(BuildSummary.Of(reports, null, 0)));
         return reports;
     }
 
@@ -73,7 +77,7 @@ public sealed class BuildService(Workspace ws)
         var remaining = Plan(targets, from, to);
 
         var publishing = new Publishing.PublishStep(ws).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
-        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
+        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, remaining, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
         {
             PublishFailed = publishing.Failed,
             PublishPending = publishing.Pending,

@@ -106,12 +106,17 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
     /// </summary>
     private static int Workers(int parallelism) => parallelism <= 1 ? 1 : 2 * parallelism;
 
+    /// <summary>Held back by an upstream task; the message names the box that stopped or failed, however far upstream.</summary>
     private static TaskReport HeldBy(WorkItem item, TaskReport upstream)
     {
         var stopped = upstream.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked;
-        var outcome = TaskOutcome.Held(stopped ? BuildStatus.Blocked : BuildStatus.Skipped,
-            $"{(stopped ? "blocked" : "skipped")}: {upstream.Dataset}@{upstream.BoxKey} {upstream.Outcome.Status}");
-        return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, 0, 0);
+        var message = upstream.Outcome.Status switch
+        {
+            BuildStatus.Quarantined => $"blocked: {upstream.Dataset}@{upstream.BoxKey} stopped by a check",
+            BuildStatus.Blocked or BuildStatus.Skipped => upstream.Outcome.Message,
+            _ => $"skipped: {upstream.Dataset}@{upstream.BoxKey} {upstream.Outcome.Status}",
+        };
+        return new TaskReport(item.Dataset, item.BoxKey, item.Reason, TaskOutcome.Held(stopped ? BuildStatus.Blocked : BuildStatus.Skipped, message), 0, 0);
     }
 
     private TaskReport Execute(WorkItem item)
