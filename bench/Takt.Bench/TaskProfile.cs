@@ -420,7 +420,7 @@ internal static class TaskProfile
                 var result = service.Build([], ingest: true, publish: false);
                 var total = clock.Elapsed.TotalMilliseconds;
                 var taskMs = result.Tasks.Sum(t => t.DurationMs);
-                Console.WriteLine($"round {round + 1}: ingest scan alone {ingestMs:0} ms ({ingest.Count} tasks); plan alone {planMs:0} ms ({plan.Tasks.Count} tasks), again {plan2Ms:0} ms; " +
+                Console.WriteLine($"round {round + 1}: ingest scan alone {ingestMs:0} ms ({ingest.Tasks.Count} tasks); plan alone {planMs:0} ms ({plan.Tasks.Count} tasks), again {plan2Ms:0} ms; " +
                                   $"build {total:0} ms for {result.Summary.Built} built tasks = {total / Math.Max(1, result.Summary.Built):0.0} ms per task; " +
                                   $"sum of task durations {taskMs} ms ({taskMs / (double)Math.Max(1, result.Tasks.Count):0.0} ms per task, 2 workers)");
                 Print("ledger", ledgerTiming.Stats, result.Tasks.Count);

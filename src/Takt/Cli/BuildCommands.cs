@@ -26,10 +26,15 @@ internal static class BuildCommands
             using var ws = context.OpenWorkspace(parse, mustExist: false);
             var json = parse.GetValue(context.Json);
             var observer = new ProgressObserver(context.Console, json);
-            var reports = observer.Show("ingesting", () => new BuildService(ws).Ingest(names, context.RunOptions(parse), observer));
+            var result = observer.Show("ingesting", () => new BuildService(ws).Ingest(names, context.RunOptions(parse), observer));
+            var reports = result.Tasks;
             var summary = BuildSummary.Of(reports, null, 0);
-            if (json) context.WriteJson(new { tasks = reports.Select(TaskJson), summary });
-            else context.Console.MarkupLineInterpolated($"ingested {summary.Built} box(es), {summary.Reused} unchanged, {summary.Quarantined} stopped, {summary.Failed} failed");
+            if (json) context.WriteJson(new { tasks = reports.Select(TaskJson), summary, landingProblems = LandingProblemsJson(result.LandingProblems) });
+            else
+            {
+                PrintLandingProblems(context.Console, result.LandingProblems);
+                context.Console.MarkupLineInterpolated($"ingested {summary.Built} box(es), {summary.Reused} unchanged, {summary.Quarantined} stopped, {summary.Failed} failed");
+            }
             return ExitCodeOf(reports, null);
         });
         return command;
@@ -45,13 +50,16 @@ internal static class BuildCommands
             var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
             var (f, t) = Arguments.Range(parse, from, to);
             using var ws = context.OpenWorkspace(parse, mustExist: false);
-            var plan = new BuildService(ws).Plan(names, f, t);
+            var service = new BuildService(ws);
+            var plan = service.Plan(names, f, t);
             var pending = PendingPublishes.Of(ws, plan.Datasets.Select(d => d.Dataset));
-            if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan, pending));
+            var landing = service.LandingProblems(names);
+            if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan, pending, landing));
             else
             {
                 PrintPlan(context.Console, plan);
                 PrintPending(context.Console, pending);
+                PrintLandingProblems(context.Console, landing);
             }
             return ExitCodes.Ok;
         });
@@ -90,6 +98,7 @@ internal static class BuildCommands
                 published = result.Published,
                 notPublished = result.NotPublished,
                 pendingPublishes = result.PublishPending,
+                landingProblems = LandingProblemsJson(result.LandingProblems),
             });
         else PrintBuild(context.Console, result);
         return result.PublishFailed ? ExitCodes.ProcessingError : ExitCodeOf(result.Tasks, result.Remaining);
@@ -114,7 +123,7 @@ internal static class BuildCommands
         failedChecks = r.Outcome.FailedChecks.Count > 0 ? r.Outcome.FailedChecks.Select(c => new { c.Name, c.Severity, c.Message }) : null,
     };
 
-    internal static object PlanJson(Plan plan, IReadOnlyList<PendingPublish> pendingPublishes) => new
+    internal static object PlanJson(Plan plan, IReadOnlyList<PendingPublish> pendingPublishes, IReadOnlyList<Ledger.LandingProblem> landingProblems) => new
     {
         env = plan.Env,
         pendingPublishes,
@@ -128,6 +137,7 @@ internal static class BuildCommands
             blocked = d.Blocked.Select(b => new { boxes = b.Boxes.Count, cause = b.Cause }),
             waiting = d.Waiting.Select(w => new { boxes = w.Boxes.Count, cause = w.Cause }),
         }),
+        landingProblems = LandingProblemsJson(landingProblems),
     };
 
     private static object StoppedJson(Definitions.Factory factory, Plan plan) => plan.Datasets
@@ -154,8 +164,18 @@ internal static class BuildCommands
         foreach (var p in pending) console.MarkupLineInterpolated($"[yellow]{p.ToString()}[/]");
     }
 
+    internal static object LandingProblemsJson(IReadOnlyList<Ledger.LandingProblem> problems) =>
+        problems.Select(p => new { dataset = p.Dataset, path = p.Path, problem = p.Problem });
+
+    /// <summary>Landing files that no box takes, one line each: they would otherwise wait unseen.</summary>
+    internal static void PrintLandingProblems(IAnsiConsole console, IReadOnlyList<Ledger.LandingProblem> problems)
+    {
+        foreach (var p in problems) console.MarkupLineInterpolated($"[yellow]landing file not ingested:[/] {p.Dataset}: {p.Path} {p.Problem}");
+    }
+
     private static void PrintBuild(IAnsiConsole console, BuildResult result)
     {
+        PrintLandingProblems(console, result.LandingProblems);
         var s = result.Summary;
         var stopped = result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Failed).ToList();
         if (stopped.Count > 0)

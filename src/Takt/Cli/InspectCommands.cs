@@ -26,7 +26,9 @@ internal static class InspectCommands
         {
             var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
             using var ws = context.OpenWorkspace(parse);
-            var plan = new BuildService(ws).Plan(names);
+            var service = new BuildService(ws);
+            var plan = service.Plan(names);
+            var landing = service.LandingProblems(names);
             var rows = plan.Datasets.Select(d =>
             {
                 var dataset = context.Factory[d.Dataset];
@@ -44,7 +46,7 @@ internal static class InspectCommands
                 };
             }).ToArray();
             var pending = Publishing.PendingPublishes.Of(ws, plan.Datasets.Select(d => d.Dataset));
-            if (parse.GetValue(context.Json)) context.WriteJson(new { env = plan.Env, datasets = rows, pendingPublishes = pending });
+            if (parse.GetValue(context.Json)) context.WriteJson(new { env = plan.Env, datasets = rows, pendingPublishes = pending, landingProblems = BuildCommands.LandingProblemsJson(landing) });
             else
             {
                 var table = new Table().Border(TableBorder.Rounded).AddColumns("dataset", "owner", "boxes", "fresh", "stale", "stopped", "blocked", "waiting");
@@ -54,6 +56,7 @@ internal static class InspectCommands
                         r.blocked.ToString(), r.waiting.ToString());
                 context.Console.Write(table);
                 BuildCommands.PrintPending(context.Console, pending);
+                BuildCommands.PrintLandingProblems(context.Console, landing);
             }
             return plan.LineStopped ? ExitCodes.StoppedByCheck : ExitCodes.Ok;
         });

@@ -8,17 +8,25 @@ namespace Takt.Ingest;
 internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<LandingFile> Files, string Reason);
 
 /// <summary>
-/// Finds which source boxes the landing zone changed since the last ingest. Files with unchanged size and time are
-/// not read; files spanning many boxes are read once to learn which boxes their rows fall in.
+/// What ingest would do for one source: the boxes to ingest, the changed files as the ledger will remember them once
+/// ingested, and the landing files no box takes.
 /// </summary>
-internal sealed class IngestPlanner(ILedger ledger, string landingRoot, Func<Dataset, LandingFile, BoxSet> boxesOfSplitFile)
+internal sealed record IngestFindings(Dataset Dataset, IReadOnlyList<IngestWork> Work, IReadOnlyList<LandedFile> Seen, IReadOnlyList<LandingProblem> Problems);
+
+/// <summary>
+/// Finds which source boxes the landing zone changed since the last ingest. Files with unchanged size and time are
+/// not read; files spanning many boxes are read once to learn which boxes their rows fall in. Finding writes nothing
+/// to the ledger, so <c>plan</c> can show the same work a build's ingest will run.
+/// </summary>
+internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnlyList<Dataset> datasets, Func<Dataset, LandingFile, BoxSet> boxesOfSplitFile)
 {
-    public (IReadOnlyList<IngestWork> Work, IReadOnlyList<LandedFile> Seen) Find(Dataset dataset)
+    public IngestFindings Find(Dataset dataset)
     {
-        var files = LandingScanner.Scan(landingRoot, dataset);
+        var scan = Scan(dataset);
+        var files = scan.Files;
         var known = ledger.LandedFiles(dataset.Name);
         var changed = LandingZone.ChangedFiles(files, known);
-        if (changed.Count == 0) return ([], []);
+        if (changed.Count == 0) return new IngestFindings(dataset, [], [], scan.Problems);
 
         var seen = new List<LandedFile>();
         var affected = BoxSet.Empty;
@@ -42,16 +50,18 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, Func<Dat
         var work = affected.Select(box => new IngestWork(dataset, box,
             files.Where(f => boxesOf.TryGetValue(f.RelativePath, out var b) && b.Contains(box)).ToArray(),
             "landing changed")).Where(w => w.Files.Count > 0).ToArray();
-        return (work, seen);
+        return new IngestFindings(dataset, work, seen, scan.Problems);
     }
+
+    /// <summary>The landing files of a source and those no box takes, without reading any file.</summary>
+    public LandingScan Scan(Dataset dataset) => LandingScanner.Scan(landingRoot, dataset, datasets);
 
     /// <summary>The landing files of one box, for re-ingesting an invalidated box.</summary>
     public IReadOnlyList<LandingFile> FilesOf(Dataset dataset, long box)
     {
         var known = ledger.LandedFiles(dataset.Name);
-        return LandingScanner.Scan(landingRoot, dataset)
+        return Scan(dataset).Files
             .Where(f => f.Box == box || (f.Box is null && known.TryGetValue(f.RelativePath, out var k) && LandingScanner.ParseBoxes(k.Boxes).Contains(box)))
             .ToArray();
     }
-
 }

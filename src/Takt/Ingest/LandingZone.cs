@@ -8,7 +8,7 @@ public static class LandingZone
 {
     /// <summary>The files of <paramref name="source"/> that are new or changed (size or modification time) since the ledger last ingested them.</summary>
     public static IReadOnlyList<LandingFile> ChangedFiles(string landingRoot, Dataset source, ILedger ledger) =>
-        ChangedFiles(LandingScanner.Scan(landingRoot, source), ledger.LandedFiles(source.Name));
+        ChangedFiles(LandingScanner.Scan(landingRoot, source).Files, ledger.LandedFiles(source.Name));
 
     internal static List<LandingFile> ChangedFiles(IReadOnlyList<LandingFile> files, IReadOnlyDictionary<string, LandedFile> known) =>
         files.Where(f => !known.TryGetValue(f.RelativePath, out var k) || k.Size != f.Size || k.ModifiedTicks != f.ModifiedTicks).ToList();

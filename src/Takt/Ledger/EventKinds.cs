@@ -7,6 +7,9 @@ public static class EventKinds
     public const string Override = "override";
     public const string Deploy = "deploy";
 
+    /// <summary>A landing file no box takes (misnamed, a directory, a control character in its name), or one left for the next build.</summary>
+    public const string LandingProblem = "landing_problem";
+
     /// <summary>A box had no usable version by its SLA deadline (recorded by the scheduler of <c>serve</c>).</summary>
     public const string SlaMiss = "sla_miss";
 }

@@ -1,6 +1,7 @@
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Ingest;
+using Takt.Ledger;
 using Takt.Planning;
 
 namespace Takt.Running;
@@ -31,7 +32,13 @@ public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, 
     /// <summary>Targets whose live copy is still not made of the environment's current versions after this build.</summary>
     public IReadOnlyList<Publishing.PendingPublish> PublishPending { get; init; } = [];
     public bool LineStopped => Tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || Remaining.LineStopped;
+
+    /// <summary>Landing files of the sources in scope that no box takes, or that were left for the next build.</summary>
+    public IReadOnlyList<LandingProblem> LandingProblems { get; init; } = [];
 }
+
+/// <summary>What an ingest did: a task per source box, and the landing files it could not take.</summary>
+public sealed record IngestResult(IReadOnlyList<TaskReport> Tasks, IReadOnlyList<LandingProblem> LandingProblems);
 
 /// <summary>The verbs of a factory over a workspace: ingest, plan, build, invalidate and override.</summary>
 public sealed class BuildService(Workspace ws)
@@ -40,16 +47,16 @@ public sealed class BuildService(Workspace ws)
         new Planner(ws.Factory, ws.Ledger).Create(ws.Env, targets, from, to);
 
     /// <summary>Ingests what changed in the landing zone for the sources the targets need.</summary>
-    public IReadOnlyList<TaskReport> Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
+    public IngestResult Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
     {
         var runId = NewRunId();
         using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage);
         observer = new Observers(observer, lineage);
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
-        var reports = RunIngest(runId, targets, options ?? new RunOptions(), observer);
-        ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(BuildSummary.Of(reports, null, 0)));
-        return reports;
+        var result = RunIngest(runId, targets, options ?? new RunOptions(), observer);
+        ws.Ledger.FinishRun(runId, StatusOf(result.Tasks), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
+        return result;
     }
 
     public BuildResult Build(IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null, bool ingest = true,
@@ -71,7 +78,8 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.EnsureEnvironment(ws.Env);
         RecordDeploys(targets);
         var reports = new List<TaskReport>();
-        if (ingest) reports.AddRange(RunIngest(runId, targets, options, observer, leases));
+        var ingested = ingest ? RunIngest(runId, targets, options, observer, leases) : null;
+        if (ingested is not null) reports.AddRange(ingested.Tasks);
         var plan = Plan(targets, from, to);
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
         var remaining = Plan(targets, from, to);
@@ -81,6 +89,7 @@ public sealed class BuildService(Workspace ws)
         {
             PublishFailed = publishing.Failed,
             PublishPending = publishing.Pending,
+            LandingProblems = ingested?.LandingProblems ?? [],
         };
         ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
         leases.Release(RunLease(runId));
@@ -103,38 +112,15 @@ public sealed class BuildService(Workspace ws)
             count == 0 ? null : definition.BoxKeys(range), count);
     }
 
-    private IReadOnlyList<TaskReport> RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LeaseKeeper? leases = null)
+    private IngestResult RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LeaseKeeper? leases = null)
     {
         var ownLeases = leases is null ? new LeaseKeeper(ws.Ledger, runId) : null;
-        try
-        {
-            var finder = IngestFinder();
-            var executor = new SourceExecutor(ws, runId, leases ?? ownLeases!, new ComputeSlots(options.Parallelism));
-            var needed = NeededSources(targets);
-            var items = new List<WorkItem>();
-            var seen = new List<(string Dataset, IReadOnlyList<Ledger.LandedFile> Files)>();
-            foreach (var dataset in needed)
-            {
-                var (work, files) = finder.Find(dataset);
-                seen.Add((dataset.Name, files));
-                items.AddRange(work.Select(w => new WorkItem(w.Dataset.Name, w.Box, w.Dataset.BoxKey(w.Box), w.Reason,
-                    (taskId, attempt, log) => executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))));
-            }
-            var reports = new Runner(ws, runId, options, observer).Run(items);
-            foreach (var dataset in needed) ws.Ledger.AdoptSourceHeads(ws.Env, dataset.Name);
-            foreach (var (dataset, files) in seen)
-            {
-                var failedBoxes = reports.Where(r => r.Dataset == dataset && r.Outcome.Status == BuildStatus.Failed).Select(r => r.BoxKey).ToHashSet();
-                var definition = ws.Factory[dataset];
-                ws.Ledger.RecordLandedFiles(dataset, files.Where(f => !LandingScanner.ParseBoxes(f.Boxes).Any(b => failedBoxes.Contains(definition.BoxKey(b)))).ToArray());
-            }
-            return reports;
-        }
-        finally
-        {
-            ownLeases?.Dispose();
-        }
+        try { return new IngestRun(ws, runId, options, observer, leases ?? ownLeases!).Run(NeededSources(targets).ToList()); }
+        finally { ownLeases?.Dispose(); }
     }
+
+    /// <summary>Landing files of the sources the targets need that no box takes; reads no file and writes nothing.</summary>
+    public IReadOnlyList<LandingProblem> LandingProblems(IReadOnlyCollection<string> targets) => IngestRun.Problems(ws, NeededSources(targets));
 
     /// <summary>A build with a code hash the environment has not built before for a dataset is a deploy of that dataset.</summary>
     private void RecordDeploys(IReadOnlyCollection<string> targets)
@@ -185,17 +171,7 @@ public sealed class BuildService(Workspace ws)
         return items;
     }
 
-    private IngestPlanner IngestFinder() => new(ws.Ledger, ws.LandingDirectory, BoxesOfSplitFile);
-
-    private BoxSet BoxesOfSplitFile(Dataset dataset, LandingFile file)
-    {
-        using var lease = ws.DuckDb.Rent();
-        var db = lease.Session;
-        RawLoader.Load(db, dataset.Source!.Format, [file]);
-        var column = Engine.SqlText.Identifier(dataset.Source.SplitBy!);
-        var instants = db.Rows($"SELECT DISTINCT date_trunc('hour', TRY_CAST(TRY_CAST({column} AS TIMESTAMPTZ) AS TIMESTAMP)) FROM {RawLoader.Table} WHERE {column} IS NOT NULL");
-        return BoxSet.OfBoxes(instants.Where(r => r[0] is DateTime).Select(r => GrainMath.BoxOf(dataset.Grain, (DateTime)r[0]!)));
-    }
+    private IngestPlanner IngestFinder() => IngestRun.Planner(ws);
 
     private static string RunLease(string runId) => "run:" + runId;
 

@@ -25,6 +25,9 @@ public sealed class IngestTests : IDisposable
             .Dataset("raw.clicks", d => d.Owner("t")
                 .Schema(s => s.Required("id", ColumnType.Int64).Column("at", ColumnType.Timestamp))
                 .FromLandingSplitBy("clicks/*.jsonl", LandingFormat.JsonLines, "at"))
+            .Dataset("raw.visits", d => d.Owner("t")
+                .Schema(s => s.Required("id", ColumnType.Int64).Column("at", ColumnType.Timestamp))
+                .FromLandingSplitBy("visits/*.csv", LandingFormat.Csv, "at"))
             .Dataset("raw.loose", d => d.Owner("t")
                 .Schema(s => s.Required("id", ColumnType.Int64).Column("name", ColumnType.String))
                 .FromLanding("loose/{box}.jsonl", LandingFormat.JsonLines, schemaDrift: Checks.Severity.Warn))
@@ -50,7 +53,7 @@ public sealed class IngestTests : IDisposable
         Land(relativePath, lines);
     }
 
-    private IReadOnlyList<TaskReport> Ingest(string dataset) => _service.Ingest([dataset], Options);
+    private IReadOnlyList<TaskReport> Ingest(string dataset) => _service.Ingest([dataset], Options).Tasks;
 
     private BoxState Head(string dataset, string boxKey)
     {
@@ -377,6 +380,69 @@ public sealed class IngestTests : IDisposable
         var report = Assert.Single(reports);
         Assert.Equal(2, report.Outcome.RowsOut);
         Assert.Contains("clicks/batch-1.jsonl line 2", report.Outcome.Message);
+    }
+
+    // ------------------------------------------------------------------ landing files no box takes
+
+    private const string Event1 = """{"id": 1, "name": "a", "at": "2024-01-01T10:00:00Z"}""";
+
+    [Fact]
+    public void Misnamed_landing_files_are_reported_with_the_pattern_they_should_match_and_recorded_once()
+    {
+        LandDir("events/2024-01-01.jsonl", Event1);
+        Land("events/2024-1-5.jsonl", Event1);
+        Land("events/2024-01-06.JSONL", Event1);
+        Directory.CreateDirectory(Path.Combine(_ws.LandingDirectory, "events/2024-01-07.jsonl"));
+        LandDir("events/old/2024-01-08.jsonl", Event1);
+        Land("events/.2024-01-09.jsonl.part", Event1); // hidden: being landed under a temporary name
+
+        var first = _service.Ingest(["raw.events"], Options);
+
+        Assert.Equal(["2024-01-01"], first.Tasks.Select(t => t.BoxKey));
+        Assert.Equal(["events/2024-01-06.JSONL", "events/2024-01-07.jsonl", "events/2024-1-5.jsonl", "events/old/2024-01-08.jsonl"],
+            first.LandingProblems.Select(p => p.Path));
+        Assert.All(first.LandingProblems, p => Assert.Contains("'events/{box}.jsonl' with {box} as YYYY-MM-DD", p.Problem));
+        Assert.Contains("'2024-1-5' is not a daily box", first.LandingProblems.Single(p => p.Path == "events/2024-1-5.jsonl").Problem);
+        Assert.Contains("is a directory", first.LandingProblems.Single(p => p.Path == "events/2024-01-07.jsonl").Problem);
+        int Recorded() => _ws.Ledger.Events("raw.events", 100).Count(e => e.Kind == EventKinds.LandingProblem);
+        Assert.Equal(4, Recorded());
+
+        Assert.Equal(4, _service.LandingProblems(["raw.events"]).Count); // what plan and status show: read only
+        var second = _service.Ingest(["raw.events"], Options);
+        Assert.Equal(4, second.LandingProblems.Count);
+        Assert.Equal(4, Recorded()); // once per file, not once per ingest
+
+        File.Move(Path.Combine(_ws.LandingDirectory, "events/2024-1-5.jsonl"), Path.Combine(_ws.LandingDirectory, "events/2024-01-05.jsonl"));
+        var renamed = _service.Ingest(["raw.events"], Options);
+        Assert.Equal(["2024-01-05"], renamed.Tasks.Select(t => t.BoxKey));
+        Assert.Equal(3, renamed.LandingProblems.Count);
+    }
+
+    [Fact]
+    public void A_landing_file_name_with_a_control_character_is_reported_and_the_other_files_are_ingested()
+    {
+        LandDir("visits/batch-1.csv", "id,at", "1,2024-03-01T08:00:00Z");
+        Land("visits/batch\u0007.csv", "id,at", "2,2024-03-02T08:00:00Z");
+
+        var result = _service.Ingest(["raw.visits"], Options);
+
+        var report = Assert.Single(result.Tasks);
+        Assert.Equal(("2024-03-01", BuildStatus.Built), (report.BoxKey, report.Outcome.Status));
+        var problem = Assert.Single(result.LandingProblems);
+        Assert.Equal("visits/batch\\x07.csv", problem.Path);
+        Assert.Contains("control character", problem.Problem);
+    }
+
+    [Fact]
+    public void A_file_whose_name_ends_in_a_newline_is_not_taken_for_the_box_it_almost_names()
+    {
+        LandDir("events/2024-01-01.jsonl", Event1);
+        Land("events/2024-01-01.jsonl\n", Event1);
+
+        var result = _service.Ingest(["raw.events"], Options);
+
+        Assert.Equal(1, Assert.Single(result.Tasks).Outcome.RowsOut);
+        Assert.Equal("events/2024-01-01.jsonl\\x0a", Assert.Single(result.LandingProblems).Path);
     }
 
     [Fact]

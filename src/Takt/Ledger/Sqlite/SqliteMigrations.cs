@@ -227,5 +227,14 @@ internal static class SqliteMigrations
                 at_ms INTEGER NOT NULL,
                 PRIMARY KEY (dataset, target)) WITHOUT ROWID;
             """),
+        (10, """
+            -- Landing files that no box takes, remembered so that each is reported as an event once, not on every build.
+            CREATE TABLE landing_problems (
+                dataset TEXT NOT NULL,
+                path TEXT NOT NULL,
+                problem TEXT NOT NULL,
+                first_seen_ms INTEGER NOT NULL,
+                PRIMARY KEY (dataset, path)) WITHOUT ROWID;
+            """),
     ];
 }

@@ -1,0 +1,33 @@
+using System.Text;
+
+namespace Takt.Ledger;
+
+/// <summary>
+/// A landing file that cannot become part of any box (a name that matches no box, a directory where files are expected,
+/// a name with control characters) or that was not ingested this time (still being written). <see cref="Path"/> is
+/// relative to the landing directory, with control characters shown as <c>\xNN</c>.
+/// </summary>
+public sealed record LandingProblem(string Dataset, string Path, string Problem)
+{
+    public override string ToString() => $"{Dataset}: {Path}: {Problem}";
+
+    /// <summary>A path as people can read it: control characters (which a terminal would act on) become <c>\xNN</c>.</summary>
+    public static string Printable(string path)
+    {
+        if (!path.Any(char.IsControl)) return path;
+        var text = new StringBuilder(path.Length + 8);
+        foreach (var c in path) text.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c);
+        return text.ToString();
+    }
+}
+
+public partial interface ILedger
+{
+    /// <summary>
+    /// Remembers the landing problems of a source as ingest found them now, and records an event for each one that is new
+    /// (or whose problem changed): a misnamed file is reported once, not on every build. Problems no longer present are
+    /// forgotten, so a file that comes back is reported again.
+    /// </summary>
+    /// <returns>The problems that were new.</returns>
+    IReadOnlyList<LandingProblem> RecordLandingProblems(string env, string dataset, IReadOnlyList<LandingProblem> problems);
+}

@@ -1,0 +1,29 @@
+namespace Takt.Ledger.Sqlite;
+
+public sealed partial class SqliteLedger
+{
+    public IReadOnlyList<LandingProblem> RecordLandingProblems(string env, string dataset, IReadOnlyList<LandingProblem> problems)
+    {
+        using (Writer())
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var known = new Dictionary<string, string>(StringComparer.Ordinal);
+            var cmd = Command("SELECT path, problem FROM landing_problems WHERE dataset = $dataset", tx, ("$dataset", dataset));
+            using (var r = cmd.ExecuteReader())
+                while (r.Read()) known[r.GetString(0)] = r.GetString(1);
+
+            var current = problems.ToDictionary(p => p.Path, StringComparer.Ordinal);
+            foreach (var path in known.Keys.Where(p => !current.ContainsKey(p)))
+                Execute("DELETE FROM landing_problems WHERE dataset = $dataset AND path = $path", tx, ("$dataset", dataset), ("$path", path));
+            var fresh = problems.Where(p => !known.TryGetValue(p.Path, out var before) || before != p.Problem).ToList();
+            foreach (var p in fresh)
+            {
+                Execute("INSERT OR REPLACE INTO landing_problems VALUES ($dataset, $path, $problem, $at)", tx,
+                    ("$dataset", dataset), ("$path", p.Path), ("$problem", p.Problem), ("$at", Now));
+                InsertEvent(EventKinds.LandingProblem, env, dataset, null, null, $"landing file {p.Path}: {p.Problem}", tx);
+            }
+            tx.Commit();
+            return fresh;
+        }
+    }
+}
