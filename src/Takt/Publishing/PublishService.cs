@@ -19,7 +19,8 @@ public sealed class NotPublishableException(string message) : Exception(message)
 /// Publishes the environment's current versions of all of a dataset's boxes as a new copy in each target of that
 /// environment, switches readers to it atomically, keeps the last N copies, and rolls back by switching to an older copy.
 /// </summary>
-public sealed class PublishService(Workspace ws)
+/// <param name="runId">The run that publishes (a build's); null for publish and rollback by hand, which record a run of their own.</param>
+public sealed class PublishService(Workspace ws, string? runId = null)
 {
     /// <summary>The dataset's targets that the workspace's environment publishes to.</summary>
     public static IReadOnlyList<PublishTarget> TargetsIn(Dataset dataset, string env) => dataset.PublishTargets.Where(t => t.Environment == env).ToArray();
@@ -40,21 +41,23 @@ public sealed class PublishService(Workspace ws)
         var files = versions.SelectMany(v => ws.Lake.Files(new VersionLocation(dataset.Name, dataset.BoxKey(v.Box), v.VersionId))).ToArray();
         var results = new List<PublishResult>();
         var failed = new List<string>();
+        using var run = runId is null ? PublishRun.Start(ws, "publish") : null;
         foreach (var target in targets)
         {
             try
             {
-                if (PublishTo(dataset, target, versions, files, releaseHolds) is { } result) results.Add(result);
+                if (PublishTo(dataset, target, versions, files, releaseHolds, runId ?? run!.Id) is { } result) results.Add(result);
             }
             catch (PublishTargetException e) { failed.Add($"{dataset.Name} not published to {target.Name}: {e.Message}"); }
         }
+        run?.Finished(failed.Count == 0, new { published = results.Count(r => !r.Unchanged), unchanged = results.Count(r => r.Unchanged), failed = failed.Count });
         return new PublishOutcome(results, failed);
     }
 
     /// <summary>Writes a copy, records it, switches readers to it and records that; null when a rollback holds the target.</summary>
-    private PublishResult? PublishTo(Dataset dataset, PublishTarget target, List<(long Box, string VersionId)> versions, string[] files, bool releaseHold)
+    private PublishResult? PublishTo(Dataset dataset, PublishTarget target, List<(long Box, string VersionId)> versions, string[] files, bool releaseHold, string owner)
     {
-        using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
+        using var exclusive = new PublishLock(ws, dataset.Name, target.Name, owner);
         var ids = versions.Select(v => v.VersionId).ToHashSet(StringComparer.Ordinal);
         var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
         if (history.FirstOrDefault(p => p.Live) is { } live && ids.SetEquals(live.Versions))
@@ -89,7 +92,9 @@ public sealed class PublishService(Workspace ws)
     {
         var dataset = ws.Factory[datasetName];
         var switched = new List<(string, string, string)>();
-        foreach (var target in Targets(dataset))
+        var targets = Targets(dataset);
+        using var run = runId is null ? PublishRun.Start(ws, "rollback") : null;
+        foreach (var target in targets)
         {
             var kept = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name && p.DroppedAtMs is null).OrderBy(p => p.CreatedAtMs).ToList();
             var live = kept.FirstOrDefault(p => p.Live) ?? throw new NotPublishableException($"{dataset.Name} has no live copy on {target.Name} to roll back from.");
@@ -97,13 +102,14 @@ public sealed class PublishService(Workspace ws)
                 ? kept.LastOrDefault(p => p.CreatedAtMs < live.CreatedAtMs) ?? throw new NotPublishableException($"{dataset.Name} on {target.Name} keeps no copy older than the live one ({live.Copy}).")
                 : kept.FirstOrDefault(p => p.Copy == copy) ?? throw new ArgumentException(
                     $"{dataset.Name} on {target.Name} has no kept copy '{copy}' (kept: {string.Join(", ", kept.Select(p => p.Copy))}).");
-            using var exclusive = new PublishLock(ws, dataset.Name, target.Name);
+            using var exclusive = new PublishLock(ws, dataset.Name, target.Name, runId ?? run!.Id);
             using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
             publisher.SwitchTo(to.Copy);
             var current = CurrentVersions(ws, dataset).Select(v => v.VersionId).ToArray();
             ws.Ledger.RollBack(new PublishHold(dataset.Name, target.Name, to.Copy, ws.Env, current, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds()), live.Copy);
             switched.Add((target.Name, live.Copy, to.Copy));
         }
+        run?.Finished(true, new { rolledBack = switched.Count });
         return switched;
     }
 
@@ -138,27 +144,4 @@ public sealed class PublishService(Workspace ws)
     /// <summary>The environment's current version of each box of the dataset: what a copy of it holds.</summary>
     internal static List<(long Box, string VersionId)> CurrentVersions(Workspace ws, Dataset dataset) =>
         ws.Ledger.Boxes(ws.Env, dataset.Name, BoxRange.Everything).Where(b => b.CurrentVersion is not null).Select(b => (b.Box, b.CurrentVersion!)).ToList();
-}
-
-/// <summary>One publisher per dataset and target at a time, across processes: a lease in the ledger.</summary>
-internal sealed class PublishLock : IDisposable
-{
-    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
-    private readonly Workspace _ws;
-    private readonly string _key;
-    private readonly string _owner = "publish-" + Guid.NewGuid().ToString("N");
-
-    public PublishLock(Workspace ws, string dataset, string target)
-    {
-        _ws = ws;
-        _key = $"publish:{dataset}:{target}";
-        var deadline = DateTime.UtcNow + Ttl;
-        while (!ws.Ledger.TryAcquireLease(_key, _owner, Ttl))
-        {
-            if (DateTime.UtcNow > deadline) throw new PublishTargetException($"another publish of {dataset} to {target} has held it for {Ttl.TotalMinutes} minutes.");
-            Thread.Sleep(100);
-        }
-    }
-
-    public void Dispose() => _ws.Ledger.ReleaseLease(_key, _owner);
 }

@@ -14,7 +14,8 @@ public sealed record PublishStepResult(IReadOnlyList<PublishResult> Published, I
 /// changed in this build or have a publish pending (a crash between commit and publish, a failed target), even when no
 /// task ran. A dataset another environment publishes is skipped, and said so; a stopped line publishes nothing, and says why.
 /// </summary>
-internal sealed class PublishStep(Workspace ws)
+/// <param name="runId">The build's run: it holds the publish leases, and its lease keeper renews them.</param>
+internal sealed class PublishStep(Workspace ws, string runId)
 {
     /// <param name="closure">The datasets the build's targets need.</param>
     /// <param name="worked">The datasets the build ran a task for (or held back).</param>
@@ -35,7 +36,7 @@ internal sealed class PublishStep(Workspace ws)
             FaultInjection.Hit("before-publish");
             try
             {
-                var outcome = new PublishService(ws).Publish(dataset.Name, releaseHolds: false);
+                var outcome = new PublishService(ws, runId).Publish(dataset.Name, releaseHolds: false);
                 published.AddRange(outcome.Published);
                 notPublished.AddRange(outcome.Failed);
                 failed |= outcome.Failed.Count > 0;

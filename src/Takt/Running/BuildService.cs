@@ -84,7 +84,7 @@ public sealed class BuildService(Workspace ws)
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
         var remaining = Plan(targets, from, to);
 
-        var publishing = new Publishing.PublishStep(ws).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
+        var publishing = new Publishing.PublishStep(ws, runId).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
         var result = new BuildResult(runId, reports, BuildSummary.Of(reports, remaining, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
         {
             PublishFailed = publishing.Failed,
@@ -184,7 +184,9 @@ public sealed class BuildService(Workspace ws)
         return false;
     }
 
-    private string NewRunId() => ws.Clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+    private string NewRunId() => NewRunId(ws.Clock);
+
+    internal static string NewRunId(TimeProvider clock) => clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
 
     private static string StatusOf(IReadOnlyList<TaskReport> reports) =>
         reports.Any(r => r.Outcome.Status == BuildStatus.Failed) ? "failed"
