@@ -214,8 +214,8 @@ public static class DashboardApi
         }
         return new
         {
-            id = r.Id, env = r.Env, command = r.Command, status = r.Status, startedAt = r.StartedAtMs, finishedAt = r.FinishedAtMs,
-            durationMs = r.FinishedAtMs - r.StartedAtMs, summary,
+            id = r.Id, env = r.Env, command = r.Command, status = r.StatusAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), startedAt = r.StartedAtMs,
+            finishedAt = r.FinishedAtMs, durationMs = r.FinishedAtMs - r.StartedAtMs, lastSeenAt = r.LastSeenAtMs, summary,
         };
     }
 

@@ -545,7 +545,7 @@
       const s = run.summary || {};
       const tr = el('tr', { class: 'clickable', dataset: { run: run.id } },
         el('td', { class: 'nowrap', text: fmtTime(run.startedAt) }), el('td', { text: run.command }), el('td', { text: run.env }),
-        el('td', null, badge(run.status)), el('td', { class: 'num', text: fmtDuration(run.durationMs) }),
+        el('td', null, ...runStatus(run)), el('td', { class: 'num', text: fmtDuration(run.durationMs) }),
         el('td', { class: 'num', text: fmtNumber(s.Built) }), el('td', { class: 'num', text: fmtNumber(s.Reused) }),
         el('td', { class: 'num', text: fmtNumber(s.Quarantined) }), el('td', { class: 'num', text: fmtNumber(s.Blocked) }),
         el('td', { class: 'num', text: fmtNumber(s.Failed) }));
@@ -557,6 +557,13 @@
     if (state.selectedRun) await showRun(state.selectedRun);
   }
 
+  // A run whose process is gone: "died (last seen 14:03:07Z)".
+  function runStatus(run) {
+    if (run.status !== 'died') return [badge(run.status)];
+    const seen = fmtTime(run.lastSeenAt), started = fmtTime(run.startedAt);
+    return [badge('died'), ` (last seen ${seen.slice(0, 10) === started.slice(0, 10) ? seen.slice(11) : seen})`];
+  }
+
   async function showRun(id) {
     state.selectedRun = id;
     for (const tr of document.querySelectorAll('#runs tr[data-run]')) tr.classList.toggle('selected', tr.dataset.run === id);
@@ -564,7 +571,7 @@
     const data = await api(`/api/runs/${encodeURIComponent(id)}`);
     const run = data.run;
     details.append(el('h3', { text: `run ${run.id}` }),
-      el('p', null, `${run.command} in ${run.env}, started ${fmtTime(run.startedAt)}, `, badge(run.status), ` after ${fmtDuration(run.durationMs)}`));
+      el('p', null, `${run.command} in ${run.env}, started ${fmtTime(run.startedAt)}, `, ...runStatus(run), run.finishedAt ? ` after ${fmtDuration(run.durationMs)}` : ''));
     const statusFilter = el('select', { 'aria-label': 'Task status' }, el('option', { value: '', text: 'all tasks' }),
       ...[...new Set(data.tasks.map(t => t.status))].map(s => el('option', { value: s, text: s })));
     details.append(el('div', { class: 'toolbar' }, statusFilter, el('span', { class: 'muted', text: `${data.tasks.length} task(s); click one for its log` })));

@@ -35,6 +35,7 @@ public static class TaktCli
         PublishCommands.Add(root, context);
         MeasureCommands.Add(root, context);
         ProfileCommands.Add(root, context);
+        RunCommands.Add(root, context);
         extend?.Invoke(root, context);
 
         var parse = root.Parse(args);

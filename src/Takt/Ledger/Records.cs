@@ -33,10 +33,12 @@ public sealed record RunProcess(string Host, int Pid, long StartedAtMs)
     private static RunProcess Of(System.Diagnostics.Process process) =>
         new(Environment.MachineName, process.Id, new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds());
 
+    public bool IsOnThisHost => string.Equals(Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when this is a process of this host that no longer runs (or whose pid now belongs to another process).</summary>
     public bool IsGoneFromThisHost()
     {
-        if (!string.Equals(Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return false; // cannot tell
+        if (!IsOnThisHost) return false; // cannot tell
         try
         {
             using var process = System.Diagnostics.Process.GetProcessById(Pid);
@@ -113,8 +115,6 @@ public sealed record TaskRecord(
     int Attempts, long StartedAtMs, long DurationMs, long RowsOut, string? Error);
 
 public sealed record EventRecord(long Id, long AtMs, string Kind, string Env, string? Dataset, string? BoxKey, string? VersionId, string Message);
-
-public sealed record RunRecord(string Id, string Env, string Command, long StartedAtMs, long? FinishedAtMs, string Status, string? SummaryJson);
 
 /// <summary>One physical copy of a dataset in a publish target.</summary>
 public sealed record PublicationRecord(

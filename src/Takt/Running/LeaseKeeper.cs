@@ -41,9 +41,14 @@ internal sealed class LeaseKeeper : IDisposable
 
     public void Release(string key) => _ledger.ReleaseLease(key, _owner);
 
+    /// <summary>Renews the leases and records the run as seen alive (the owner is the run's id), so a killed run shows when it died.</summary>
     private void Renew()
     {
-        try { _ledger.RenewLeases(_owner, Ttl); }
+        try
+        {
+            _ledger.RenewLeases(_owner, Ttl);
+            _ledger.RecordRunSeen(_owner);
+        }
         catch (ObjectDisposedException) { }
     }
 

@@ -727,19 +727,6 @@ public sealed partial class SqliteLedger : ILedger
         }
     }
 
-    public IReadOnlyList<RunRecord> Runs(int limit)
-    {
-        using (Writer())
-        {
-            var cmd = Command("SELECT id, env, command, started_at_ms, finished_at_ms, status, summary_json FROM runs ORDER BY started_at_ms DESC LIMIT $limit", null, ("$limit", limit));
-            var result = new List<RunRecord>();
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-                result.Add(new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
-            return result;
-        }
-    }
-
     // ---------------------------------------------------------------- plumbing
 
     /// <summary>

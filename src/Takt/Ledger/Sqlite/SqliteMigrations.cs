@@ -215,6 +215,11 @@ internal static class SqliteMigrations
             GROUP BY dataset, generation, seq, island;
             DROP TABLE generations;
             """),
+        (8, """
+            -- When a run was last known alive (its start, then each renewal of its leases): a run still marked running
+            -- whose process is gone is shown as died, with this time.
+            ALTER TABLE runs ADD COLUMN last_seen_at_ms INTEGER;
+            """),
         (9, """
             -- A rollback holds a target on an older copy: builds do not publish the versions it rolled back from again,
             -- until the environment's current versions change or someone publishes by hand.
