@@ -128,10 +128,12 @@ public sealed class Planner(Factory factory, ILedger ledger)
             foreach (var (upstream, mapping) in dataset.Reads)
             {
                 var input = states[upstream];
+                if (input.Dataset.Grain == Grain.Unpartitioned) continue; // its one box has no past to wait for
                 var past = input.Extent.IsEmpty ? BoxRange.Everything : new BoxRange(input.Extent.End + 1, BoxRange.Everything.End);
                 var readers = BoxSet.Of(mapping.ReadersOf(past, input.Dataset.Grain, dataset.Grain, input.Extent)).Intersect(required).Except(blockedBoxes);
                 if (readers.IsEmpty) continue;
                 var missing = mapping.InputsOf(readers, dataset.Grain, input.Dataset.Grain, input.Extent).Intersect(past);
+                if (missing.IsEmpty) continue;
                 var why = input.Dataset.IsSource ? "has no landing data" : "does not exist yet";
                 state.Waiting.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, missing)} {why}"));
                 waitingBoxes = waitingBoxes.Union(readers);
