@@ -336,7 +336,7 @@ internal sealed class HeavyRig
     private static IReadOnlyList<string> Files(Workspace ws, string dataset)
     {
         var box = ws.Ledger.Boxes("prod", dataset, new Boxes.BoxRange(Day.DayNumber, Day.DayNumber)).Single();
-        return ws.Lake.Files(new Lake.VersionLocation(dataset, box.Box == Day.DayNumber ? "2026-01-01" : throw new BenchFailure("heavy box key"), box.CurrentVersion!));
+        return ws.Files.Paths(new Lake.VersionLocation(dataset, box.Box == Day.DayNumber ? "2026-01-01" : throw new BenchFailure("heavy box key"), box.CurrentVersion!));
     }
 
     /// <summary>True when Takt's version of the box holds exactly the rows bare DuckDB computes.</summary>
@@ -345,7 +345,7 @@ internal sealed class HeavyRig
         var bare = Path.Combine(_home, "bare-check.parquet");
         BareOnce(bare);
         using var ws = Open();
-        var takt = ws.Lake.Files(new Lake.VersionLocation("mart.heavy", "2026-01-01", versionId));
+        var takt = ws.Files.Paths(new Lake.VersionLocation("mart.heavy", "2026-01-01", versionId));
         using var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var cmd = connection.CreateCommand();

@@ -176,7 +176,7 @@ internal static class TaskProfile
     {
         using var ws = rig.Open();
         var inputs = ws.Ledger.Boxes("prod", ChainFactory.Source, new Boxes.BoxRange(rig.FirstBox, rig.FirstBox + boxes - 1))
-            .Select(b => ws.Lake.Files(new VersionLocation(ChainFactory.Source, TaktRig.Day(b.Box), b.CurrentVersion!))[0]).ToArray();
+            .Select(b => ws.Files.Paths(new VersionLocation(ChainFactory.Source, TaktRig.Day(b.Box), b.CurrentVersion!))[0]).ToArray();
         var dir = Path.Combine(home, $"lean-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         var connections = new System.Collections.Concurrent.ConcurrentBag<DuckDB.NET.Data.DuckDBConnection>();
@@ -218,7 +218,7 @@ internal static class TaskProfile
     {
         using var ws = rig.Open();
         var inputs = ws.Ledger.Boxes("prod", ChainFactory.Source, new Boxes.BoxRange(rig.FirstBox, rig.FirstBox + 99))
-            .Select(b => ws.Lake.Files(new VersionLocation(ChainFactory.Source, TaktRig.Day(b.Box), b.CurrentVersion!))[0]).ToArray();
+            .Select(b => ws.Files.Paths(new VersionLocation(ChainFactory.Source, TaktRig.Day(b.Box), b.CurrentVersion!))[0]).ToArray();
         var dir = Path.Combine(home, $"statements-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         using var pool = new DuckDbPool();
@@ -259,7 +259,7 @@ internal static class TaskProfile
     {
         using var ws = rig.Open();
         var inputs = ws.Ledger.Boxes("prod", ChainFactory.Source, new Boxes.BoxRange(rig.FirstBox, rig.FirstBox + boxes - 1))
-            .Select(b => ws.Lake.Files(new VersionLocation(ChainFactory.Source, TaktRig.Day(b.Box), b.CurrentVersion!))[0]).ToArray();
+            .Select(b => ws.Files.Paths(new VersionLocation(ChainFactory.Source, TaktRig.Day(b.Box), b.CurrentVersion!))[0]).ToArray();
         var dir = Path.Combine(home, $"floor-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         using var pool = new DuckDbPool();
@@ -338,8 +338,8 @@ internal static class TaskProfile
         }
         using (var ws = Workspace.OpenLocal(factory, home))
         {
-            var events = ws.Lake.Files(new VersionLocation("raw.events", "2026-01-01", ws.Ledger.Boxes("prod", "raw.events", Boxes.BoxRange.Single(day.DayNumber)).Single().CurrentVersion!));
-            var dims = ws.Lake.Files(new VersionLocation("raw.dims", "2026-01-01", ws.Ledger.Boxes("prod", "raw.dims", Boxes.BoxRange.Single(day.DayNumber)).Single().CurrentVersion!));
+            var events = ws.Files.Paths(new VersionLocation("raw.events", "2026-01-01", ws.Ledger.Boxes("prod", "raw.events", Boxes.BoxRange.Single(day.DayNumber)).Single().CurrentVersion!));
+            var dims = ws.Files.Paths(new VersionLocation("raw.dims", "2026-01-01", ws.Ledger.Boxes("prod", "raw.dims", Boxes.BoxRange.Single(day.DayNumber)).Single().CurrentVersion!));
             var output = Path.Combine(home, "profile-out.parquet");
             for (var round = 0; round < 3; round++)
             {

@@ -246,7 +246,7 @@ public sealed class FactoryView(Factory factory, ILedger ledger, string env)
     public static object VersionJson(VersionRecord v) => new
     {
         id = v.Id, box = v.BoxKey, status = v.Status, rows = v.Rows, bytes = v.Bytes, createdAt = v.CreatedAtMs, runId = v.RunId, codeHash = v.CodeHash,
-        generation = v.Generation, collected = v.Collected,
+        generation = v.Generation, collected = v.Collected, files = v.FileState.ToString().ToLowerInvariant(),
     };
 
     public static object CheckJson(CheckResult c) => new

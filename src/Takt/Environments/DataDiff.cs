@@ -101,7 +101,7 @@ public sealed class DataDiff(Workspace ws)
     }
 
     private IReadOnlyList<string> Files(Dataset dataset, string boxKey, string? version) =>
-        version is null ? [] : ws.Lake.Files(new VersionLocation(dataset.Name, boxKey, version));
+        version is null ? [] : ws.Files.Paths(new VersionLocation(dataset.Name, boxKey, version));
 
     private static IReadOnlyList<string> Strings(DuckDbSession db, string sql) => db.Rows(sql).Select(r => r[0]?.ToString() ?? "null").ToArray();
 }

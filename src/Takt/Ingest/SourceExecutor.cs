@@ -32,7 +32,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, files.Select(f => (f.RelativePath, Hashing.FileSha256(f.FullPath))));
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;
-        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { Collected: false }))
+        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
             return Reuse(dataset, boxKey, versionId) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
         try
         {
@@ -85,13 +85,14 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
     private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId)
     {
         var existing = ws.Ledger.FindVersion(versionId);
-        if (existing is null || existing.Collected) return null;
+        if (existing is null || !existing.HasFiles) return null; // never ingested, or its files are gone: ingest it again
         if (VersionStatus.IsUsable(existing.Status))
         {
             var moved = ws.Ledger.Adopt(ws.Env, existing, []);
+            if (moved == CommitOutcome.FilesGone) return null; // gc took it meanwhile
             return new TaskOutcome(moved == CommitOutcome.Committed ? BuildStatus.Built : BuildStatus.Reused, versionId, 0, existing.Rows, "same landed content as an earlier version", []);
         }
-        ws.Ledger.MarkQuarantined(ws.Env, existing);
+        if (ws.Ledger.MarkQuarantined(ws.Env, existing) == CommitOutcome.FilesGone) return null;
         var failed = ws.Ledger.CheckResults(versionId).Where(c => !c.Passed).ToList();
         return new TaskOutcome(BuildStatus.Quarantined, versionId, 0, existing.Rows, StagedVersion.StopMessage(dataset, boxKey, failed), failed);
     }

@@ -1,14 +1,36 @@
+using Takt.Ledger;
+
 namespace Takt.Lake;
 
 /// <summary>Where a version's files live: <c>&lt;dataset&gt;/&lt;box&gt;/&lt;version&gt;/</c>.</summary>
 public sealed record VersionLocation(string Dataset, string BoxKey, string VersionId)
 {
     public string RelativePath => $"{Dataset}/{BoxKey}/{VersionId}";
+
+    /// <summary>How errors name the version: <c>core.orders@2026-01-05 version X</c>.</summary>
+    public override string ToString() => $"{Dataset}@{BoxKey} version {VersionId}";
+}
+
+/// <summary>What is wrong with one stored file of a version.</summary>
+public sealed record FileProblem(string File, FileProblemKind Kind, string Description);
+
+public enum FileProblemKind
+{
+    /// <summary>The file (or the version's directory) is not there, or a version has no file at all.</summary>
+    Missing,
+    /// <summary>The file's size is not the recorded one: cut short, or written over.</summary>
+    Size,
+    /// <summary>The file's bytes do not hash to the recorded SHA-256 (found by a deep check only).</summary>
+    Checksum,
+    /// <summary>The file does not end like a complete Parquet file (checked when no size was recorded).</summary>
+    NotParquet,
 }
 
 /// <summary>
-/// The store of version files. A task writes into a staging directory, then <see cref="Promote"/> makes the files
-/// live at their final location in one step. Files are visible to readers only once the ledger names the version.
+/// The store of version files. A task writes into a local staging directory; <see cref="Promote"/> stores the files
+/// under the version's location and says what it stored (name, size, SHA-256), which the ledger records with the
+/// commit. A version is the list of files the ledger records: readers ask for local paths of exactly those files,
+/// checked against the record, and never list a directory to find out what a version holds.
 /// </summary>
 public interface ILake
 {
@@ -17,17 +39,26 @@ public interface ILake
     /// <summary>A fresh, empty local directory for one task attempt to write into.</summary>
     string CreateStaging(string runId, string attempt);
 
-    /// <summary>Moves the staged files to the version's location; a leftover of an earlier crashed attempt is replaced.</summary>
-    void Promote(string stagingDirectory, VersionLocation location);
+    /// <summary>Stores the staged files durably at the version's location (a leftover of an earlier attempt is replaced) and returns them measured.</summary>
+    IReadOnlyList<VersionFile> Promote(string stagingDirectory, VersionLocation location);
 
-    /// <summary>Local paths of the version's Parquet files, for DuckDB to read.</summary>
-    IReadOnlyList<string> Files(VersionLocation location);
+    /// <summary>What is wrong with the version's stored files: missing or of another size; with <paramref name="deep"/>, also their content.</summary>
+    IReadOnlyList<FileProblem> Check(VersionLocation location, IReadOnlyList<VersionFile> files, bool deep);
+
+    /// <summary>Local paths of the version's files, in the given order, for DuckDB to read (callers <see cref="Check"/> them first).</summary>
+    IReadOnlyList<string> LocalPaths(VersionLocation location, IReadOnlyList<VersionFile> files);
+
+    /// <summary>
+    /// The Parquet files found at a version's location, measured, with what is wrong with them: for versions committed
+    /// before the ledger recorded their files.
+    /// </summary>
+    (IReadOnlyList<VersionFile> Files, IReadOnlyList<FileProblem> Problems) Survey(VersionLocation location);
 
     /// <summary>Removes staging directories of runs that are no longer running.</summary>
     void CleanStaging(Func<string, bool> isRunAlive);
 
     void DiscardStaging(string stagingDirectory);
 
-    /// <summary>Deletes a version's files; only for versions nothing refers to any more.</summary>
+    /// <summary>Deletes a version's files; only for versions the ledger marked as being collected (or whose files are lost).</summary>
     void Delete(VersionLocation location);
 }

@@ -10,6 +10,9 @@ public static class EventKinds
     /// <summary>A landing file no box takes (misnamed, a directory, a control character in its name), or one left for the next build.</summary>
     public const string LandingProblem = "landing_problem";
 
+    /// <summary>A version's files were found missing or damaged (by <c>verify</c> or a reader).</summary>
+    public const string Lost = "lost";
+
     /// <summary>A box had no usable version by its SLA deadline (recorded by the scheduler of <c>serve</c>).</summary>
     public const string SlaMiss = "sla_miss";
 }

@@ -28,10 +28,10 @@ public partial interface ILedger : IDisposable
     IReadOnlyList<(string Dataset, long Box, string VersionId)> ReadersOf(string versionId);
     IReadOnlyList<CheckResult> CheckResults(string versionId);
     CommitOutcome Commit(CommitRequest request);
-    /// <summary>Points the box at an existing usable version, if the inputs it was made from are still current.</summary>
+    /// <summary>Points the box at an existing usable version, if the inputs it was made from are still current and its files are in the lake.</summary>
     CommitOutcome Adopt(string env, VersionRecord version, IReadOnlyList<LineageEdge> inputs);
-    /// <summary>Records that the box's head is an existing quarantined version.</summary>
-    void MarkQuarantined(string env, VersionRecord version);
+    /// <summary>Records that the box's head is an existing quarantined version (unless its files are gone: <see cref="CommitOutcome.FilesGone"/>).</summary>
+    CommitOutcome MarkQuarantined(string env, VersionRecord version);
 
     // --- andon and recovery ---
     /// <summary>Releases the box's quarantined head; returns it, or null when the box is not quarantined.</summary>
@@ -70,11 +70,6 @@ public partial interface ILedger : IDisposable
     bool RecordDeploy(string env, string dataset, string? previousHash, string codeHash, string? gitCommit);
 
     // --- publish: copies handed to online systems (ILedger.Publishing.cs) ---
-
-    // --- garbage collection ---
-    /// <summary>Versions older than the cutoff that no environment, publish copy or quarantine needs, with their lake location.</summary>
-    IReadOnlyList<VersionRecord> CollectableVersions(long createdBeforeMs);
-    void MarkCollected(string versionId);
 
     // --- landing zone bookkeeping ---
     IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset);

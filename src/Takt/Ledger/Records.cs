@@ -23,7 +23,11 @@ public sealed record VersionRecord(
     string SchemaJson,
     long CreatedAtMs,
     string? RunId,
-    bool Collected = false);
+    VersionFileState FileState = VersionFileState.Present)
+{
+    public bool HasFiles => FileState == VersionFileState.Present;
+    public bool Collected => FileState == VersionFileState.Collected;
+}
 
 /// <summary>The process a run runs in: its host, process id and the time the process started (pids are reused).</summary>
 public sealed record RunProcess(string Host, int Pid, long StartedAtMs)
@@ -78,6 +82,8 @@ public static class BoxHeadStatus
 {
     public const string Ok = "ok";
     public const string Quarantined = "quarantined";
+    /// <summary>The current version's files were found missing or damaged; the next build makes them again.</summary>
+    public const string Lost = "lost";
 }
 
 /// <summary>Aggregates over one dataset's boxes in an environment, answered from indexes without loading boxes.</summary>
@@ -96,7 +102,11 @@ public sealed record CommitRequest(
     VersionRecord Version,
     IReadOnlyList<LineageEdge> Inputs,
     IReadOnlyList<CheckResult> Checks,
-    long? TaskId);
+    long? TaskId)
+{
+    /// <summary>The version's files as the lake stored them; they replace any earlier record of the same version.</summary>
+    public IReadOnlyList<VersionFile> Files { get; init; } = [];
+}
 
 public enum CommitOutcome
 {
@@ -106,6 +116,8 @@ public enum CommitOutcome
     AlreadyCurrent,
     /// <summary>An input moved while the task ran; the version is kept but the pointer stays.</summary>
     InputsMoved,
+    /// <summary>The version's files are lost or freed by gc (or being freed): the pointer stays; the version must be made again.</summary>
+    FilesGone,
 }
 
 public sealed record LandedFile(string Path, long Size, long ModifiedTicks, string Sha256, string Boxes);

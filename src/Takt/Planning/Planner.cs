@@ -203,7 +203,8 @@ public sealed class Planner(Factory factory, ILedger ledger)
         {
             if (!boxes.Contains(row.Box)) continue;
             string? reason = null;
-            if (row.CodeHash != codeHash) reason = dataset.IsSource ? "source definition changed" : "code changed";
+            if (row.HeadStatus == BoxHeadStatus.Lost) reason = "files lost";
+            else if (row.CodeHash != codeHash) reason = dataset.IsSource ? "source definition changed" : "code changed";
             else if (generations.Of(row.Box) != row.Generation) reason = "invalidated";
             else
             {

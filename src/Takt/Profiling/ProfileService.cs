@@ -43,7 +43,7 @@ public sealed class ProfileService(Workspace ws)
     public VersionProfile ProfileVersion(Dataset dataset, long box, string versionId)
     {
         var boxKey = dataset.BoxKey(box);
-        var files = ws.Lake.Files(new VersionLocation(dataset.Name, boxKey, versionId));
+        var files = ws.Files.Paths(new VersionLocation(dataset.Name, boxKey, versionId));
         using var lease = ws.DuckDb.Rent();
         return Profiler.Profile(lease.Session, files, dataset.Schema, versionId, dataset.Name, box, boxKey, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds());
     }

@@ -38,7 +38,7 @@ public sealed class PublishService(Workspace ws, string? runId = null)
         var dataset = ws.Factory[datasetName];
         var targets = Targets(dataset);
         var versions = PublishableVersions(dataset);
-        var files = versions.SelectMany(v => ws.Lake.Files(new VersionLocation(dataset.Name, dataset.BoxKey(v.Box), v.VersionId))).ToArray();
+        var files = ws.Files.Paths(versions.Select(v => new VersionLocation(dataset.Name, dataset.BoxKey(v.Box), v.VersionId)).ToArray()).ToArray();
         var results = new List<PublishResult>();
         var failed = new List<string>();
         using var run = runId is null ? PublishRun.Start(ws, "publish") : null;

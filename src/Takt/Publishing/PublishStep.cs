@@ -42,6 +42,11 @@ internal sealed class PublishStep(Workspace ws, string runId)
                 failed |= outcome.Failed.Count > 0;
             }
             catch (NotPublishableException e) { notPublished.Add(e.Message); }
+            catch (Lake.LostFilesException e)
+            {
+                notPublished.Add($"{dataset.Name} not published: {e.Message}");
+                failed = true;
+            }
         }
         return new PublishStepResult(published, notPublished, failed, PendingPublishes.Of(ws, closure.Select(d => d.Name)));
     }

@@ -46,10 +46,11 @@ internal static class StagedVersion
     /// <summary>Makes the files durable and moves them into the lake, then commits; a crash before the commit leaves only files nobody points at.</summary>
     public static TaskOutcome Commit(Workspace ws, Dataset dataset, CheckedVersion staged, long? taskId)
     {
-        var (version, checks) = (staged.Version, staged.Checks);
-        ws.Lake.Promote(staged.StagingDirectory, new VersionLocation(dataset.Name, version.BoxKey, version.Id));
+        var checks = staged.Checks;
+        var files = ws.Lake.Promote(staged.StagingDirectory, new VersionLocation(dataset.Name, staged.Version.BoxKey, staged.Version.Id));
+        var version = staged.Version with { Bytes = files.Sum(f => f.Size) };
         FaultInjection.Hit("after-promote");
-        var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId));
+        var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId) { Files = files });
         FaultInjection.Hit("after-commit");
 
         var failed = checks.Where(c => !c.Passed).ToList();
@@ -75,7 +76,7 @@ internal static class StagedVersion
         var range = Boxes.GrainMath.Convert(dataset.Grain, Boxes.BoxRange.Single(box), otherDataset.Grain);
         var states = ws.Ledger.Boxes(ws.Env, other, range);
         if (states.Count == 0 || states.Any(s => s.CurrentVersion is null)) return null;
-        return states.SelectMany(s => ws.Lake.Files(new VersionLocation(other, otherDataset.BoxKey(s.Box), s.CurrentVersion!))).ToArray();
+        return ws.Files.Paths(states.Select(s => new VersionLocation(other, otherDataset.BoxKey(s.Box), s.CurrentVersion!)).ToArray());
     }
 }
 

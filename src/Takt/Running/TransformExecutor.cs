@@ -22,7 +22,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         var versionId = Recipe.ForTransform(dataset.Name, box, codeHash, generation, inputs);
 
         if (Reuse(dataset, boxKey, versionId, inputs) is { } reused) return reused;
-        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { Collected: false }))
+        if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
             return Reuse(dataset, boxKey, versionId, inputs) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
         try
         {
@@ -35,7 +35,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
             var views = inputs.GroupBy(i => i.Dataset).Select(group =>
             {
                 var inputDataset = ws.Factory[group.Key];
-                var files = group.SelectMany(i => ws.Lake.Files(new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId))).ToArray();
+                var files = ws.Files.Paths(group.Select(i => new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId)).ToArray());
                 var schemas = group.Select(i => shapes.GetValueOrDefault(i.VersionId)?.SchemaJson).Distinct().ToList();
                 return (Dataset: group.Key, Files: files, inputDataset.Schema, OneSchema: schemas is [not null]);
             }).ToList();
@@ -68,13 +68,13 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
     private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId, IReadOnlyList<LineageEdge> inputs)
     {
         var existing = ws.Ledger.FindVersion(versionId);
-        if (existing is null || existing.Collected) return null;
+        if (existing is null || !existing.HasFiles) return null; // never built, or its files are gone: (re)build it
         if (VersionStatus.IsUsable(existing.Status))
         {
-            ws.Ledger.Adopt(ws.Env, existing, inputs);
+            if (ws.Ledger.Adopt(ws.Env, existing, inputs) == CommitOutcome.FilesGone) return null; // gc took it meanwhile
             return new TaskOutcome(BuildStatus.Reused, versionId, 0, existing.Rows, "same recipe already built", []);
         }
-        ws.Ledger.MarkQuarantined(ws.Env, existing);
+        if (ws.Ledger.MarkQuarantined(ws.Env, existing) == CommitOutcome.FilesGone) return null;
         var failed = ws.Ledger.CheckResults(versionId).Where(c => !c.Passed).ToList();
         return new TaskOutcome(BuildStatus.Quarantined, versionId, 0, existing.Rows, StagedVersion.StopMessage(dataset, boxKey, failed), failed);
     }

@@ -15,6 +15,7 @@ public sealed class Workspace : IDisposable
         Home = Path.GetFullPath(home);
         Ledger = ledger;
         Lake = lake;
+        Files = new VersionFiles(ledger, lake);
         LandingDirectory = Path.GetFullPath(landingDirectory);
         Env = env;
         Clock = clock ?? TimeProvider.System;
@@ -39,6 +40,8 @@ public sealed class Workspace : IDisposable
     public string Home { get; }
     public ILedger Ledger { get; }
     public ILake Lake { get; }
+    /// <summary>How readers get a version's files: checked against the ledger's record first.</summary>
+    public VersionFiles Files { get; }
     public string LandingDirectory { get; }
     public string Env { get; }
     public TimeProvider Clock { get; }

@@ -81,7 +81,7 @@ public sealed class CompleteInputsTests : IDisposable
     {
         var version = Current(dataset, boxKey) ?? throw new Xunit.Sdk.XunitException($"{dataset}@{boxKey} was not built");
         var inputs = _ws.Ledger.InputsOf(version).Count;
-        var files = _ws.Lake.Files(new Lake.VersionLocation(dataset, boxKey, version));
+        var files = _ws.Files.Paths(new Lake.VersionLocation(dataset, boxKey, version));
         using var lease = _ws.DuckDb.Rent();
         var days = lease.Session.Scalar<long>($"SELECT days FROM read_parquet([{string.Join(", ", files.Select(f => $"'{f}'"))}])");
         Assert.Equal(inputs, days);

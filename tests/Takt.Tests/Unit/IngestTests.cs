@@ -64,7 +64,7 @@ public sealed class IngestTests : IDisposable
 
     private T? Query<T>(string dataset, string boxKey, string versionId, string sql)
     {
-        var files = _ws.Lake.Files(new VersionLocation(dataset, boxKey, versionId));
+        var files = _ws.Files.Paths(new VersionLocation(dataset, boxKey, versionId));
         using var lease = _ws.DuckDb.Rent();
         var list = string.Join(", ", files.Select(f => $"'{f}'"));
         return lease.Session.Scalar<T>(sql.Replace("{data}", $"read_parquet([{list}])"));

@@ -60,7 +60,7 @@ public sealed class OutputSchemaTests : IDisposable
             Assert.Equal(Keys.Length, versions.Count);
             foreach (var version in versions)
             {
-                var file = Assert.Single(ws.Lake.Files(new VersionLocation(dataset.Name, version.BoxKey, version.Id)));
+                var file = Assert.Single(ws.Files.Paths(new VersionLocation(dataset.Name, version.BoxKey, version.Id)));
                 var described = lease.Session.Describe($"SELECT * FROM read_parquet('{file}')").Select(c => $"{c.Name}:{c.Type}");
                 var recorded = JsonDocument.Parse(version.SchemaJson).RootElement.EnumerateArray().Select(c => $"{c.GetProperty("name").GetString()}:{c.GetProperty("type").GetString()}");
                 Assert.Equal(described, recorded);
@@ -77,7 +77,7 @@ public sealed class OutputSchemaTests : IDisposable
         var third = First.DayNumber + 2; // its window reads the pivots of days 1-3: columns [x], [x, y], [x, y, z]
         var version = ws.Ledger.Versions("mart.pivot_window", BoxRange.Single(third)).Single();
         using var lease = ws.DuckDb.Rent();
-        var file = Assert.Single(ws.Lake.Files(new VersionLocation("mart.pivot_window", version.BoxKey, version.Id)));
+        var file = Assert.Single(ws.Files.Paths(new VersionLocation("mart.pivot_window", version.BoxKey, version.Id)));
         var row = Assert.Single(lease.Session.Rows($"SELECT count(x), count(z) FROM read_parquet('{file}')"));
         Assert.Equal([3L, 1L], row.Select(Convert.ToInt64));
     }

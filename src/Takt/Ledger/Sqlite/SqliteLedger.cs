@@ -182,7 +182,7 @@ public sealed partial class SqliteLedger : ILedger
     // ---------------------------------------------------------------- versions and commits
 
     private const string VersionColumns = "id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id";
-    private const string VersionColumnsRead = VersionColumns + ", collected_at_ms";
+    private const string VersionColumnsRead = VersionColumns + ", collected_at_ms, collecting_run, lost_at_ms";
     private const string VersionById = $"SELECT {VersionColumnsRead} FROM versions WHERE id = $id";
 
     public VersionRecord? FindVersion(string id)
@@ -233,7 +233,8 @@ public sealed partial class SqliteLedger : ILedger
         using var r = cmd.ExecuteReader();
         while (r.Read())
             result.Add(new VersionRecord(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-                r.GetString(6), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11), !r.IsDBNull(12)));
+                r.GetString(6), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11),
+                FileStateOf(r, 12)));
         return result;
     }
 
@@ -290,15 +291,16 @@ public sealed partial class SqliteLedger : ILedger
                 ("$status", v.Status), ("$rows", v.Rows), ("$bytes", v.Bytes), ("$schema", v.SchemaJson), ("$at", v.CreatedAtMs), ("$run", v.RunId), ("$task", request.TaskId));
             if (inserted == 0)
             {
-                // A version rebuilt after gc freed its files is live again.
-                Execute("UPDATE versions SET collected_at_ms = NULL WHERE id = $id", tx, ("$id", v.Id));
+                // The task made the files of a version the ledger knows again: lost or freed by gc, it is live again.
+                var revived = ReplaceFiles(v, request.Files, tx);
                 var existing = FindVersion(v.Id, tx)!;
                 var outcome = VersionStatus.IsUsable(existing.Status)
                     ? MovePointer(request.Env, existing, request.Inputs, tx)
                     : QuarantineHead(request.Env, existing, tx);
                 tx.Commit();
-                return outcome == CommitOutcome.Committed ? CommitOutcome.AlreadyCurrent : outcome;
+                return outcome == CommitOutcome.Committed && !revived ? CommitOutcome.AlreadyCurrent : outcome;
             }
+            InsertFiles(v.Id, request.Files, tx);
             foreach (var input in request.Inputs)
                 Execute("INSERT OR IGNORE INTO version_inputs VALUES ($id, $dataset, $box, $input)", tx,
                     ("$id", v.Id), ("$dataset", input.Dataset), ("$box", input.Box), ("$input", input.VersionId));
@@ -317,19 +319,20 @@ public sealed partial class SqliteLedger : ILedger
         lock (_gate)
         {
             using var tx = BeginWrite();
-            var outcome = MovePointer(env, version, inputs, tx);
+            var outcome = HasFiles(version.Id, tx) ? MovePointer(env, version, inputs, tx) : CommitOutcome.FilesGone;
             tx.Commit();
             return outcome;
         }
     }
 
-    public void MarkQuarantined(string env, VersionRecord version)
+    public CommitOutcome MarkQuarantined(string env, VersionRecord version)
     {
         lock (_gate)
         {
             using var tx = BeginWrite();
-            QuarantineHead(env, version, tx);
+            var outcome = HasFiles(version.Id, tx) ? QuarantineHead(env, version, tx) : CommitOutcome.FilesGone;
             tx.Commit();
+            return outcome;
         }
     }
 
@@ -348,6 +351,7 @@ public sealed partial class SqliteLedger : ILedger
             CatchUpWithInputs(env, v, tx);
             return CommitOutcome.AlreadyCurrent;
         }
+        if (before == v.Id + "|" + BoxHeadStatus.Lost && RestoreLostBox(env, v, tx)) return CommitOutcome.Committed;
         UpsertBox(env, v, currentVersion: v.Id, BoxHeadStatus.Ok, tx);
         return CommitOutcome.Committed;
     }
@@ -505,6 +509,7 @@ public sealed partial class SqliteLedger : ILedger
                 FROM source_heads h JOIN versions v ON v.id = h.version_id
                 LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
                 WHERE h.dataset = $dataset AND (b.head_version IS NULL OR b.head_version <> h.version_id)
+                  AND v.collected_at_ms IS NULL AND v.collecting_run IS NULL AND v.lost_at_ms IS NULL
                 """, tx, ("$env", env), ("$dataset", dataset));
             var moved = 0;
             foreach (var version in ReadVersions(cmd))
@@ -539,29 +544,6 @@ public sealed partial class SqliteLedger : ILedger
             tx.Commit();
             return true;
         }
-    }
-
-    // ---------------------------------------------------------------- garbage collection
-
-    public IReadOnlyList<VersionRecord> CollectableVersions(long createdBeforeMs)
-    {
-        using (Writer())
-        {
-            var cmd = Command($"""
-                SELECT {VersionColumnsRead} FROM versions v
-                WHERE v.collected_at_ms IS NULL AND v.created_at_ms < $before
-                  AND NOT EXISTS (SELECT 1 FROM boxes b WHERE b.current_version = v.id OR b.head_version = v.id)
-                  AND NOT EXISTS (SELECT 1 FROM source_heads h WHERE h.version_id = v.id)
-                  AND NOT EXISTS (SELECT 1 FROM publications p, json_each(p.versions_json) j WHERE p.dropped_at_ms IS NULL AND j.value = v.id)
-                ORDER BY v.created_at_ms
-                """, null, ("$before", createdBeforeMs));
-            return ReadVersions(cmd);
-        }
-    }
-
-    public void MarkCollected(string versionId)
-    {
-        using (Writer()) Execute("UPDATE versions SET collected_at_ms = $at WHERE id = $id", null, ("$id", versionId), ("$at", Now));
     }
 
     // ---------------------------------------------------------------- landing zone

@@ -215,6 +215,32 @@ internal static class SqliteMigrations
             GROUP BY dataset, generation, seq, island;
             DROP TABLE generations;
             """),
+        (7, """
+            -- Each version's files, recorded with the commit, so that a reader checks them before it opens them. Versions
+            -- committed before this migration have no rows here until a reader or `verify` records the files it finds.
+            CREATE TABLE version_files (
+                version_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 BLOB NOT NULL,
+                PRIMARY KEY (version_id, name)) WITHOUT ROWID;
+
+            -- A version's files found missing or damaged; and the gc run that is deleting them (no pointer may move to
+            -- a version while it is set).
+            ALTER TABLE versions ADD COLUMN lost_at_ms INTEGER;
+            ALTER TABLE versions ADD COLUMN collecting_run TEXT;
+            CREATE INDEX versions_collecting ON versions (collecting_run) WHERE collecting_run IS NOT NULL;
+
+            -- Boxes whose current version was found lost, with the change sequence they had: rebuilt under the same
+            -- version id, a box gets it back, so that its readers stay fresh.
+            CREATE TABLE lost_boxes (
+                env TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                box INTEGER NOT NULL,
+                version_id TEXT NOT NULL,
+                seq_before INTEGER NOT NULL,
+                PRIMARY KEY (env, dataset, box)) WITHOUT ROWID;
+            """),
         (8, """
             -- When a run was last known alive (its start, then each renewal of its leases): a run still marked running
             -- whose process is gone is shown as died, with this time.
