@@ -168,7 +168,9 @@ internal static class InspectCommands
             var range = Arguments.Boxes(parse, dataset, box, from, to);
             using var ws = context.OpenWorkspace(parse);
             var current = ws.Ledger.Boxes(ws.Env, dataset.Name, range).ToDictionary(s => s.Box);
-            var rows = ws.Ledger.Versions(dataset.Name, range).Select(v => new
+            var versions = ws.Ledger.Versions(dataset.Name, range);
+            var stored = ws.Ledger.StoredFiles(versions.Select(v => v.Id).ToArray());
+            var rows = versions.Select(v => new
             {
                 box = v.BoxKey,
                 version = v.Id,
@@ -178,18 +180,30 @@ internal static class InspectCommands
                 bytes = v.Bytes,
                 createdAt = DateTimeOffset.FromUnixTimeMilliseconds(v.CreatedAtMs).ToString("u"),
                 checks = ws.Ledger.CheckResults(v.Id).Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Message}").ToArray(),
+                fileState = v.FileState.ToString().ToLowerInvariant(),
+                files = FilePaths(ws, v, stored.GetValueOrDefault(v.Id)),
             }).ToArray();
             if (parse.GetValue(context.Json)) context.WriteJson(new { dataset = dataset.Name, versions = rows });
             else
             {
                 var table = new Table().Border(TableBorder.Rounded).AddColumns("box", "version", "status", "current", "rows", "created", "failed checks");
                 foreach (var r in rows)
-                    table.AddRow(r.box, r.version, r.status, r.current ? "[green]yes[/]" : "", r.rows.ToString(), r.createdAt, Markup.Escape(string.Join("; ", r.checks)));
+                    table.AddRow(r.box, r.version, r.fileState == "present" ? r.status : $"{r.status} ({r.fileState})", r.current ? "[green]yes[/]" : "",
+                        r.rows.ToString(), r.createdAt, Markup.Escape(string.Join("; ", r.checks)));
                 context.Console.Write(table);
             }
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Where a version's recorded files are, for scripts; none once they are lost or freed.</summary>
+    private static IReadOnlyList<string> FilePaths(Workspace ws, Ledger.VersionRecord v, Ledger.StoredVersion? stored)
+    {
+        if (stored is null || !v.HasFiles) return [];
+        var location = new Lake.VersionLocation(v.Dataset, v.BoxKey, v.Id);
+        var (files, problems) = ws.Files.Recorded(location, stored);
+        return problems.Count > 0 ? [] : ws.Lake.LocalPaths(location, files);
     }
 
     private static Spectre.Console.Rendering.IRenderable ToTree(object node)

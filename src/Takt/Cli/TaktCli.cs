@@ -36,6 +36,7 @@ public static class TaktCli
         MeasureCommands.Add(root, context);
         ProfileCommands.Add(root, context);
         RunCommands.Add(root, context);
+        VerifyCommand.Add(root, context);
         extend?.Invoke(root, context);
 
         var parse = root.Parse(args);
