@@ -100,11 +100,15 @@ internal static class PublishCommands
             var days = parse.GetValue(keepDays);
             if (days < 0) throw new UsageException($"--keep-days must be 0 or more, not {days}.");
             using var ws = context.OpenWorkspace(parse);
-            var result = new GarbageCollector(ws).Collect(TimeSpan.FromDays(days), parse.GetValue(dryRun));
+            // More days than a TimeSpan holds keep every version, as any number of days since before 1970 does.
+            var keep = days >= TimeSpan.MaxValue.TotalDays ? TimeSpan.MaxValue : TimeSpan.FromDays(days);
+            var result = new GarbageCollector(ws).Collect(keep, parse.GetValue(dryRun));
             if (parse.GetValue(context.Json)) context.WriteJson(result);
             else
             {
                 context.Console.MarkupLineInterpolated($"{(result.DryRun ? "would free" : "freed")} {result.Versions} version(s), {result.Bytes / 1024.0 / 1024.0:0.0} MiB");
+                if (result.Resumed > 0) context.Console.MarkupLineInterpolated($"  of which {result.Resumed} an interrupted gc had begun to free");
+                if (result.InUse > 0) context.Console.MarkupLineInterpolated($"  left {result.InUse} that a build pointed at or held after gc listed them");
                 foreach (var example in result.Examples) context.Console.MarkupLineInterpolated($"  [grey]{example}[/]");
             }
             return ExitCodes.Ok;

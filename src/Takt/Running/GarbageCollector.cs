@@ -38,6 +38,7 @@ public sealed class GarbageCollector(Workspace ws)
         var cutoff = keep >= now - DateTimeOffset.UnixEpoch ? 0 : (now - keep).ToUnixTimeMilliseconds();
         var candidates = ws.Ledger.CollectableVersions(cutoff);
         if (dryRun) return new GcResult(candidates.Count, candidates.Sum(v => v.Bytes), true, Examples(candidates));
+        FaultInjection.Hit("gc-after-list");
 
         var runId = now.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-gc-" + Guid.NewGuid().ToString("N")[..8];
         ws.Ledger.StartRun(runId, ws.Env, "gc");

@@ -80,15 +80,28 @@ internal static class StagedVersion
     }
 }
 
-/// <summary>Named points where a test can make the process die as if killed, to prove crash safety.</summary>
+/// <summary>
+/// Named points where a test can make the process die as if killed, to prove crash safety (<c>TAKT_CRASH_AT</c>, at
+/// the <c>TAKT_CRASH_AFTER</c>th hit), or wait there (<c>TAKT_PAUSE_AT</c>, first hit), to run another process in between:
+/// it creates <c>TAKT_PAUSE_FILE.reached</c>, then waits until <c>TAKT_PAUSE_FILE</c> exists.
+/// </summary>
 public static class FaultInjection
 {
     private static readonly string? Point = Environment.GetEnvironmentVariable("TAKT_CRASH_AT");
     private static int _countdown = int.TryParse(Environment.GetEnvironmentVariable("TAKT_CRASH_AFTER"), out var n) ? n : 1;
+    private static readonly string? PausePoint = Environment.GetEnvironmentVariable("TAKT_PAUSE_AT");
+    private static int _paused;
 
     public static void Hit(string point)
     {
+        if (PausePoint == point && Interlocked.Exchange(ref _paused, 1) == 0) Pause(Environment.GetEnvironmentVariable("TAKT_PAUSE_FILE")!);
         if (Point != point) return;
         if (Interlocked.Decrement(ref _countdown) <= 0) Environment.FailFast($"fault injected at {point}");
+    }
+
+    private static void Pause(string release)
+    {
+        File.WriteAllText(release + ".reached", "");
+        while (!File.Exists(release)) Thread.Sleep(50);
     }
 }

@@ -131,7 +131,8 @@ internal sealed class LedgerSnapshot
 {
     public sealed record Box(string Env, string Dataset, long BoxNumber, string? CurrentVersion, string HeadVersion, string HeadStatus);
 
-    public sealed record Version(string Id, string Dataset, long BoxNumber, string BoxKey, string Status, long Rows);
+    /// <param name="Collected">gc freed its files.</param>
+    public sealed record Version(string Id, string Dataset, long BoxNumber, string BoxKey, string Status, long Rows, bool Collected);
 
     public sealed record Task(string RunId, string Dataset, long BoxNumber, string BoxKey, string Status);
 
@@ -166,8 +167,8 @@ internal sealed class LedgerSnapshot
         {
             Boxes = Query("SELECT env, dataset, box, current_version, head_version, head_status FROM boxes ORDER BY env, dataset, box",
                 r => new Box(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5))),
-            Versions = Query("SELECT id, dataset, box, box_key, status, rows FROM versions",
-                r => new Version(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt64(5))).ToDictionary(v => v.Id),
+            Versions = Query("SELECT id, dataset, box, box_key, status, rows, collected_at_ms IS NOT NULL FROM versions",
+                r => new Version(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetBoolean(6))).ToDictionary(v => v.Id),
             Lineage = Query("SELECT version_id, input_version_id FROM version_inputs", r => (r.GetString(0), r.GetString(1))),
             Tasks = Query("SELECT run_id, dataset, box, box_key, status FROM tasks ORDER BY id",
                 r => new Task(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4))),
@@ -193,8 +194,8 @@ internal sealed class LedgerSnapshot
         StringComparer.Ordinal);
 
     /// <summary>
-    /// The atomic-commit contract, checked from the outside: every version the ledger knows has its Parquet file in the
-    /// lake with the recorded row count, every pointer and head names a version that exists, and lineage names only
+    /// The atomic-commit contract, checked from the outside: every version the ledger knows (and gc has not freed) has
+    /// its Parquet file in the lake with the recorded row count, every pointer and head names a version that exists, and lineage names only
     /// versions that exist. A home without a ledger (killed before it was created) is trivially consistent.
     /// </summary>
     public static void AssertConsistent(string home, string context)
@@ -203,7 +204,7 @@ internal sealed class LedgerSnapshot
         var ledger = Read(home);
         using var duck = new DuckDBConnection("DataSource=:memory:");
         duck.Open();
-        foreach (var version in ledger.Versions.Values)
+        foreach (var version in ledger.Versions.Values.Where(v => !v.Collected))
         {
             var file = Path.Combine(home, "lake", version.Dataset, version.BoxKey, version.Id, "part-0.parquet");
             Assert.True(File.Exists(file), $"{context}: version {version.Id} of {version.Dataset}@{version.BoxKey} is in the ledger but {file} does not exist");
@@ -226,6 +227,7 @@ internal sealed class LedgerSnapshot
             Assert.True(ledger.Versions.TryGetValue(box.CurrentVersion, out var current), $"{where} points at version {box.CurrentVersion}, which is not in the versions table");
             Assert.True(current!.Dataset == box.Dataset && current.BoxNumber == box.BoxNumber, $"{where} points at version {current.Id} of {current.Dataset}@{current.BoxKey}");
             Assert.True(current.Status is "committed" or "overridden", $"{where} points at version {current.Id} with status {current.Status}");
+            Assert.False(current.Collected, $"{where} points at version {current.Id}, whose files gc freed");
         }
         foreach (var (versionId, input) in ledger.Lineage)
         {
@@ -316,7 +318,7 @@ internal sealed class ShopProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string DotnetHost()
+    public static string DotnetHost()
     {
         var candidates = new[]
         {
