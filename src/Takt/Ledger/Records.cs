@@ -46,10 +46,26 @@ public sealed record RunProcess(string Host, int Pid, long StartedAtMs)
         try
         {
             using var process = System.Diagnostics.Process.GetProcessById(Pid);
-            return process.HasExited || Math.Abs(Of(process).StartedAtMs - StartedAtMs) > 2_000;
+            return process.HasExited || IsZombie(Pid) || Math.Abs(Of(process).StartedAtMs - StartedAtMs) > 2_000;
         }
         catch (ArgumentException) { return true; } // no such process
         catch (InvalidOperationException) { return true; } // it exited while we looked
+    }
+
+    /// <summary>
+    /// A killed process whose parent has not reaped it yet (or never will: a daemon, a shell that exec'ed another
+    /// program) keeps its pid, and .NET reports it running; Linux says it is a zombie ('Z') or dead ('X').
+    /// </summary>
+    private static bool IsZombie(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat"); // "pid (command) state ...": the command may hold any character
+            var state = stat.LastIndexOf(')') is var end and >= 0 && end + 2 < stat.Length ? stat[end + 2] : '?';
+            return state is 'Z' or 'X';
+        }
+        catch (IOException) { return true; } // gone while we looked
     }
 }
 
