@@ -190,6 +190,7 @@ internal static class BuildCommands
         if (blocked.Count > 0) console.MarkupLineInterpolated($"[yellow]held back downstream:[/] {string.Join(", ", blocked)}");
         var held = result.Remaining.Datasets.Where(d => !d.Quarantined.IsEmpty).Select(d => $"{d.Dataset} ({d.Quarantined.Count})").ToList();
         if (held.Count > 0 && stopped.Count == 0) console.MarkupLineInterpolated($"[yellow]line still stopped at:[/] {string.Join(", ", held)} (see `status`, fix the data or `override`)");
+        foreach (var p in result.Published.Where(p => p.Note is not null)) console.MarkupLineInterpolated($"[yellow]{p.Dataset} on {p.Target}: {p.Note}[/]");
         foreach (var p in result.Published.Where(p => !p.Unchanged))
             console.MarkupLineInterpolated($"published {p.Dataset} to {p.Target} as copy {p.Copy} ({p.Rows} rows){(p.DroppedCopies.Count > 0 ? $", dropped {string.Join(", ", p.DroppedCopies)}" : "")}");
         foreach (var problem in result.NotPublished) console.MarkupLineInterpolated($"[yellow]{problem}[/]");

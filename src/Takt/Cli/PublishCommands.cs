@@ -30,6 +30,7 @@ internal static class PublishCommands
             if (parse.GetValue(context.Json)) context.WriteJson(new { published = outcome.Published, failed = outcome.Failed });
             else foreach (var r in outcome.Published)
             {
+                if (r.Note is not null) context.Console.MarkupLineInterpolated($"[yellow]{r.Dataset} on {r.Target}: {r.Note}[/]");
                 if (r.Unchanged) context.Console.MarkupLineInterpolated($"{r.Dataset} on {r.Target}: copy {r.Copy} is live and holds exactly these versions; nothing to publish");
                 else context.Console.MarkupLineInterpolated($"published {r.Dataset} to {r.Target} as copy {r.Copy} ({r.Rows} rows from {r.Versions} versions)");
             }

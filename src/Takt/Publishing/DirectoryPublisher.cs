@@ -17,7 +17,7 @@ internal sealed class DirectoryPublisher(DirectoryPublishTarget target, string h
     public long WriteCopy(string copy, IReadOnlyList<string> parquetFiles, Schema schema)
     {
         var destination = Path.Combine(_root, Publishers.ValidCopy(copy));
-        if (IsLive(copy)) throw new InvalidOperationException($"copy {copy} in {_root} is live; write a new copy instead.");
+        if (IsLive(copy)) throw new PublishTargetException($"copy {copy} in {_root} is live; write a new copy instead.");
         var temp = Path.Combine(_root, $".{copy}.tmp-{Guid.NewGuid():N}");
         try
         {
@@ -68,13 +68,24 @@ internal sealed class DirectoryPublisher(DirectoryPublishTarget target, string h
     public void DropCopy(string copy)
     {
         var path = Path.Combine(_root, Publishers.ValidCopy(copy));
-        if (IsLive(copy)) throw new InvalidOperationException($"copy {copy} in {_root} is live; switch readers to another copy before dropping it.");
+        if (IsLive(copy)) throw new PublishTargetException($"copy {copy} in {_root} is live; switch readers to another copy before dropping it.");
         if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
     }
 
     public IReadOnlyList<string> Copies() => Directory.Exists(_root)
         ? Directory.GetDirectories(_root).Select(Path.GetFileName).OfType<string>().Where(Publishers.IsCopy).ToArray()
         : [];
+
+    public string? LiveCopy()
+    {
+        var link = new FileInfo(Current);
+        if (!link.Exists && link.LinkTarget is null) return Directory.Exists(Current) ? "a directory of its own" : null;
+        return link.LinkTarget is { } target ? Publishers.IsCopy(target) ? target : $"a link to {target}" : "a file of its own";
+    }
+
+    public string Readers => $"the link {Current}";
+
+    public string HandOver => $"remove {Current}";
 
     public void Dispose() { }
 

@@ -19,6 +19,18 @@ public interface IPublisher : IDisposable
 
     /// <summary>The copies present in the target.</summary>
     IReadOnlyList<string> Copies();
+
+    /// <summary>
+    /// What readers see now: the name of one of this target's copies; null when they see nothing yet; or a description
+    /// (e.g. "a view of its own") when they see something that is no copy of this target.
+    /// </summary>
+    string? LiveCopy();
+
+    /// <summary>What readers query, for messages, e.g. <c>the view fraud_scores in /srv/shop.db</c>.</summary>
+    string Readers { get; }
+
+    /// <summary>What a person does so that this target can be taken over, e.g. <c>drop the view fraud_scores there</c>.</summary>
+    string HandOver { get; }
 }
 
 /// <summary>The target cannot be reached or refuses us (server down, login refused, file not writable).</summary>

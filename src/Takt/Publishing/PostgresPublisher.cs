@@ -31,20 +31,30 @@ internal sealed class PostgresPublisher : IPublisher
         var connectionString = Environment.GetEnvironmentVariable(target.ConnectionStringVariable);
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new PublishTargetException($"the PostgreSQL connection string for {_table} is not set: put it in the environment variable {target.ConnectionStringVariable}.");
+        var invalid = $"the environment variable {target.ConnectionStringVariable} does not hold a valid PostgreSQL connection string.";
         NpgsqlConnectionStringBuilder builder;
+        // Npgsql's messages may quote the string, secrets included: name the variable only.
         try { builder = new NpgsqlConnectionStringBuilder(connectionString); }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            // The message may quote the string, secrets included: name the variable only.
-            throw new PublishTargetException($"the environment variable {target.ConnectionStringVariable} does not hold a valid PostgreSQL connection string.", e);
-        }
+        catch (Exception e) when (IsInvalidSetting(e)) { throw new PublishTargetException(invalid, e); }
         _where = $"PostgreSQL at {builder.Host ?? "localhost"}:{builder.Port}";
         _user = builder.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
-        builder.Timeout = Math.Min(builder.Timeout, 10);
-        _connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            builder.Timeout = Math.Min(builder.Timeout, 10);
+            _connection = new NpgsqlConnection(builder.ConnectionString);
+        }
+        catch (Exception e) when (IsInvalidSetting(e)) { throw new PublishTargetException(invalid, e); }
         try { Guard(() => { _connection.Open(); return 0; }); }
+        catch (Exception e) when (IsInvalidSetting(e))
+        {
+            // A value Npgsql only checks when it connects, e.g. Port=99999999.
+            _connection.Dispose();
+            throw new PublishTargetException(invalid, e);
+        }
         catch { _connection.Dispose(); throw; }
     }
+
+    private static bool IsInvalidSetting(Exception e) => e is ArgumentException or FormatException or KeyNotFoundException or OverflowException or InvalidCastException;
 
     public long WriteCopy(string copy, IReadOnlyList<string> parquetFiles, Schema schema)
     {
@@ -116,6 +126,24 @@ internal sealed class PostgresPublisher : IPublisher
             .Select(n => n[(_table.Length + 2)..])
             .ToArray());
 
+    public string? LiveCopy() => Guard(() =>
+    {
+        var view = SqlText.Identifier(_table);
+        var kind = Query("SELECT relkind::text FROM pg_class WHERE oid = to_regclass(@name)", null, view).SingleOrDefault()?[0] as string;
+        if (kind is null) return null;
+        if (kind != "v") return $"a relation {_table} that is not a view";
+        // The tables the view's rule reads: Takt's views read exactly one copy.
+        var tables = Query("""
+            SELECT DISTINCT c.relname::text FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid JOIN pg_class c ON c.oid = d.refobjid
+            WHERE r.ev_class = to_regclass(@name) AND c.oid <> r.ev_class AND c.relkind = 'r'
+            """, null, view).Select(row => (string)row[0]!).ToList();
+        return (tables.Count == 1 ? Publishers.CopyOf(_table, tables[0]) : null) ?? "a view of its own";
+    });
+
+    public string Readers => $"the view {_table} in {_where}";
+
+    public string HandOver => $"drop the view {_table} there";
+
     public void Dispose() => _connection.Dispose();
 
     private string CopyTable(string copy) => SqlText.Identifier(_table + "__" + Publishers.ValidCopy(copy));
@@ -153,7 +181,7 @@ internal sealed class PostgresPublisher : IPublisher
         }
         catch (PostgresException e) when (e.SqlState is "2BP01")
         {
-            throw new InvalidOperationException($"a copy of {_table} that readers see through the view {_table} cannot be replaced or dropped; switch to another copy first.", e);
+            throw new PublishTargetException($"a copy of {_table} that readers see through the view {_table} cannot be replaced or dropped; switch to another copy first.", e);
         }
         catch (NpgsqlException e) when (e is not PostgresException && (e.InnerException is SocketException or TimeoutException or IOException || e.IsTransient))
         {

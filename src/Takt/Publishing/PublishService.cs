@@ -7,7 +7,9 @@ using Takt.Running;
 namespace Takt.Publishing;
 
 /// <param name="Unchanged">The live copy already holds exactly these versions; no copy was written.</param>
-public sealed record PublishResult(string Dataset, string Target, string Copy, long Rows, int Versions, IReadOnlyList<string> DroppedCopies, bool Unchanged = false);
+/// <param name="Note">What was squared between the target and the ledger first, e.g. a copy readers saw that the ledger had not recorded as live.</param>
+public sealed record PublishResult(string Dataset, string Target, string Copy, long Rows, int Versions, IReadOnlyList<string> DroppedCopies,
+    bool Unchanged = false, string? Note = null);
 
 /// <summary>What publishing a dataset did: the targets it published (or found current), and the targets that failed, one line each.</summary>
 public sealed record PublishOutcome(IReadOnlyList<PublishResult> Published, IReadOnlyList<string> Failed);
@@ -60,12 +62,17 @@ public sealed class PublishService(Workspace ws, string? runId = null)
         using var exclusive = new PublishLock(ws, dataset.Name, target.Name, owner);
         var ids = versions.Select(v => v.VersionId).ToHashSet(StringComparer.Ordinal);
         var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
-        if (history.FirstOrDefault(p => p.Live) is { } live && ids.SetEquals(live.Versions))
-            return new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true);
+        if (history.FirstOrDefault(p => p.Live) is { } recorded && ids.SetEquals(recorded.Versions))
+            return new PublishResult(dataset.Name, target.Name, recorded.Copy, recorded.Rows, versions.Count, [], Unchanged: true);
         if (!releaseHold && ws.Ledger.PublishHold(dataset.Name, target.Name) is { } hold && ids.SetEquals(hold.Versions)) return null;
 
         using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
-        var copy = "c" + (history.Select(p => int.Parse(p.Copy[1..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1);
+        var (live, note) = Reconcile(publisher, dataset, target, history);
+        if (live is not null && ids.SetEquals(live.Versions))
+            return new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true, note);
+        // Above every copy the ledger or the target knows: never over a copy someone else wrote.
+        var copy = "c" + (history.Select(p => p.Copy).Concat(publisher.Copies()).Select(c => int.Parse(c[1..], System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(0).Max() + 1);
         var rows = publisher.WriteCopy(copy, files, dataset.Schema);
         // Recorded before readers see it, so that after a crash at any point the ledger knows every copy it wrote.
         ws.Ledger.RecordCopy(new PublicationRecord(dataset.Name, target.Name, copy, ws.Env, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds(), rows,
@@ -81,7 +88,26 @@ public sealed class PublishService(Workspace ws, string? runId = null)
             ws.Ledger.MarkDropped(dataset.Name, target.Name, old.Copy);
             dropped.Add(old.Copy);
         }
-        return new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped);
+        return new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped, Note: note);
+    }
+
+    /// <summary>
+    /// Squares the ledger with what the target's readers see. A copy this ledger wrote is adopted as live (a crash
+    /// between switching readers and recording it); anything else is refused, naming both sides and the way out.
+    /// </summary>
+    private (PublicationRecord? Live, string? Note) Reconcile(IPublisher publisher, Dataset dataset, PublishTarget target, List<PublicationRecord> history)
+    {
+        var recorded = history.FirstOrDefault(p => p.Live);
+        var seen = publisher.LiveCopy();
+        if (seen == recorded?.Copy) return (recorded, null);
+        var ledgerSide = recorded is null ? "it has no live copy there" : $"its live copy is {recorded.Copy}";
+        if (seen is null) return (null, $"readers saw no copy ({publisher.Readers} was missing; {ledgerSide}), so a new one was published");
+        if (history.FirstOrDefault(p => p.Copy == seen && p.DroppedAtMs is null) is not { } ours)
+            throw new PublishTargetException($"{publisher.Readers} shows {(Publishers.IsCopy(seen) ? "copy " + seen : seen)}, which this ledger did not write ({ledgerSide}): "
+                + $"another Takt home, or a ledger older than the target, publishes there. Give each home a target of its own, or {publisher.HandOver} to let this home take the target over.");
+        var note = $"readers see copy {seen}, which this ledger wrote; it is recorded as live now (the ledger had {recorded?.Copy ?? "no live copy"})";
+        ws.Ledger.SetLive(dataset.Name, target.Name, seen, ws.Env, $"{dataset.Name} on {target.Name}: {note}");
+        return (ours with { Live = true }, note);
     }
 
     /// <summary>
@@ -96,14 +122,16 @@ public sealed class PublishService(Workspace ws, string? runId = null)
         using var run = runId is null ? PublishRun.Start(ws, "rollback") : null;
         foreach (var target in targets)
         {
-            var kept = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name && p.DroppedAtMs is null).OrderBy(p => p.CreatedAtMs).ToList();
-            var live = kept.FirstOrDefault(p => p.Live) ?? throw new NotPublishableException($"{dataset.Name} has no live copy on {target.Name} to roll back from.");
+            using var exclusive = new PublishLock(ws, dataset.Name, target.Name, runId ?? run!.Id);
+            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
+            var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
+            var live = Reconcile(publisher, dataset, target, history).Live
+                ?? throw new NotPublishableException($"{dataset.Name} has no live copy on {target.Name} to roll back from.");
+            var kept = history.Where(p => p.DroppedAtMs is null).OrderBy(p => p.CreatedAtMs).ToList();
             var to = copy is null
                 ? kept.LastOrDefault(p => p.CreatedAtMs < live.CreatedAtMs) ?? throw new NotPublishableException($"{dataset.Name} on {target.Name} keeps no copy older than the live one ({live.Copy}).")
                 : kept.FirstOrDefault(p => p.Copy == copy) ?? throw new ArgumentException(
                     $"{dataset.Name} on {target.Name} has no kept copy '{copy}' (kept: {string.Join(", ", kept.Select(p => p.Copy))}).");
-            using var exclusive = new PublishLock(ws, dataset.Name, target.Name, runId ?? run!.Id);
-            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
             publisher.SwitchTo(to.Copy);
             var current = CurrentVersions(ws, dataset).Select(v => v.VersionId).ToArray();
             ws.Ledger.RollBack(new PublishHold(dataset.Name, target.Name, to.Copy, ws.Env, current, ws.Clock.GetUtcNow().ToUnixTimeMilliseconds()), live.Copy);

@@ -29,6 +29,9 @@ internal static partial class Publishers
 
     public static bool IsCopyOf(string table, string candidate) => candidate.StartsWith(table + "__", StringComparison.Ordinal) && CopyName().IsMatch(candidate[(table.Length + 2)..]);
 
+    /// <summary>The copy a relation named <c>TABLE__cN</c> holds (<c>cN</c>), or null when it is no copy of the table.</summary>
+    public static string? CopyOf(string table, string relation) => IsCopyOf(table, relation) ? relation[(table.Length + 2)..] : null;
+
     /// <summary>Keeps an error message from a server or the OS on one line.</summary>
     public static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 

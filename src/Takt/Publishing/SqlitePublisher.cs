@@ -52,7 +52,7 @@ internal sealed class SqlitePublisher : IPublisher
         {
             // IMMEDIATE: take the write lock now. The table is created inside the transaction, so a failure leaves nothing.
             using var tx = _connection.BeginTransaction(deferred: false);
-            if (IsLive(copy, tx)) throw new InvalidOperationException($"copy {copy} of {_table} is live; write a new copy instead.");
+            if (IsLive(copy, tx)) throw new PublishTargetException($"copy {copy} of {_table} is live; write a new copy instead.");
             Execute($"DROP TABLE IF EXISTS {name}", tx);
             Execute($"CREATE TABLE {name} ({string.Join(", ", columns.Select((c, i) => $"{SqlText.Identifier(c.Name)} {mapped[i].Type}"))})", tx);
             using var insert = _connection.CreateCommand();
@@ -96,7 +96,7 @@ internal sealed class SqlitePublisher : IPublisher
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             // SQLite would drop a table under a view and leave readers with "no such table"; refuse instead.
-            if (IsLive(copy, tx)) throw new InvalidOperationException($"copy {copy} of {_table} is live; switch readers to another copy before dropping it.");
+            if (IsLive(copy, tx)) throw new PublishTargetException($"copy {copy} of {_table} is live; switch readers to another copy before dropping it.");
             Execute($"DROP TABLE IF EXISTS {name}", tx);
             tx.Commit();
             return 0;
@@ -113,6 +113,24 @@ internal sealed class SqlitePublisher : IPublisher
             if (Publishers.IsCopyOf(_table, reader.GetString(0))) copies.Add(reader.GetString(0)[(_table.Length + 2)..]);
         return (IReadOnlyList<string>)copies;
     });
+
+    public string? LiveCopy() => Guard(() =>
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT type, sql FROM sqlite_master WHERE name = $name AND type IN ('view', 'table')";
+        cmd.Parameters.AddWithValue("$name", _table);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read()) return null;
+        if (r.GetString(0) == "table") return $"a table {_table}";
+        // Takt's views are exactly "CREATE VIEW "t" AS SELECT * FROM "t__cN"" (see SwitchTo).
+        var sql = r.GetString(1);
+        var from = sql.LastIndexOf(" FROM ", StringComparison.Ordinal);
+        return (from >= 0 ? Publishers.CopyOf(_table, sql[(from + 6)..].Trim('"')) : null) ?? "a view of its own";
+    });
+
+    public string Readers => $"the view {_table} in {_path}";
+
+    public string HandOver => $"drop the view {_table} there";
 
     public void Dispose() => _connection.Dispose();
 

@@ -18,6 +18,7 @@ public sealed class DirectoryPublisherTests : IDisposable
     public void Readers_of_current_always_see_one_complete_copy_and_rollback_is_instant()
     {
         using var publisher = Publishers.Open(PublishTarget.Directory("out/scores"), _scratch.Dir, _scratch.DuckDb);
+        Assert.Null(publisher.LiveCopy());
         using var stop = new CancellationTokenSource();
         var seen = new System.Collections.Concurrent.ConcurrentQueue<(long, decimal)>();
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -52,10 +53,11 @@ public sealed class DirectoryPublisherTests : IDisposable
         Assert.True(seen.Count > errors.Count, $"{errors.Count} reads failed, first: {errors.FirstOrDefault()}");
         Assert.All(seen, read => Assert.Contains(read, expected));
         Assert.Equal("c6", new FileInfo(Current).LinkTarget);
+        Assert.Equal("c6", publisher.LiveCopy());
         Assert.Equal(PublishScratch.Expected(6), Read(Path.Combine(Current, "part-00000.parquet")));
         Assert.Equal(["c6", "c7", "c8"], publisher.Copies().Order());
         Assert.Empty(Directory.GetFileSystemEntries(Root, ".*")); // no temporary directory or link left behind
-        Assert.Throws<InvalidOperationException>(() => publisher.DropCopy("c6"));
+        Assert.Throws<PublishTargetException>(() => publisher.DropCopy("c6"));
         Assert.Throws<PublishTargetException>(() => publisher.SwitchTo("c1"));
     }
 

@@ -94,16 +94,22 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         using var publisher = Open("reshaped");
         publisher.WriteCopy("c1", [_scratch.Parquet("narrow", "SELECT 1::BIGINT AS id")], Schema.Undeclared);
         publisher.WriteCopy("c2", [_scratch.Parquet("wide", "SELECT 2::BIGINT AS id, 'x' AS label")], Schema.Undeclared);
+        Assert.Null(publisher.LiveCopy());
         publisher.SwitchTo("c1");
+        Assert.Equal("c1", publisher.LiveCopy());
         publisher.SwitchTo("c1"); // same columns: replaced in place
         publisher.SwitchTo("c2");
+        Assert.Equal("c2", publisher.LiveCopy());
         Assert.Equal<object?>([2L, "x"], Query("SELECT * FROM reshaped")[0]);
         publisher.SwitchTo("c1");
         Assert.Equal<object?>([1L], Query("SELECT * FROM reshaped")[0]);
-        Assert.Throws<InvalidOperationException>(() => publisher.DropCopy("c1"));
+        Assert.Throws<PublishTargetException>(() => publisher.DropCopy("c1"));
         publisher.DropCopy("c2");
         Assert.Equal(["c1"], publisher.Copies());
         Assert.Contains("c9", Assert.Throws<PublishTargetException>(() => publisher.SwitchTo("c9")).Message);
+
+        Query("DROP VIEW reshaped; CREATE VIEW reshaped AS SELECT 1 AS id"); // someone else's view
+        Assert.Equal("a view of its own", publisher.LiveCopy());
     }
 
     [Fact]

@@ -102,8 +102,10 @@ public sealed class SqlitePublisherTests : IDisposable
     {
         using var publisher = Open();
         publisher.WriteCopy("c1", [_scratch.CopyFile(1)], Schema.Undeclared);
+        Assert.Null(publisher.LiveCopy());
         publisher.SwitchTo("c1");
-        Assert.Throws<InvalidOperationException>(() => publisher.DropCopy("c1"));
+        Assert.Equal("c1", publisher.LiveCopy());
+        Assert.Throws<PublishTargetException>(() => publisher.DropCopy("c1"));
         var missing = Assert.Throws<PublishTargetException>(() => publisher.SwitchTo("c7"));
         Assert.Contains("c7", missing.Message);
         Assert.Throws<ArgumentException>(() => publisher.SwitchTo("c1; DROP TABLE x"));

@@ -1,0 +1,155 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Takt.Running;
+using Takt.Tests.EndToEnd;
+using Takt.Tests.Support;
+
+namespace Takt.Tests.Publishing;
+
+/// <summary>
+/// A publish target that disagrees with the ledger: the copy readers see is adopted when this ledger wrote it, and
+/// refused in one line otherwise; a connection string that is not one is one line too. Never an unhandled exception.
+/// </summary>
+public sealed class PublishReconcileTests(PostgresServer server) : IClassFixture<PostgresServer>, IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private readonly E2EDirectory _dir = new();
+    private string Home => _dir.Combine("home");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_crash_between_switching_readers_and_recording_it_is_reconciled_by_adopting_the_copy_readers_see()
+    {
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
+        Assert.Equal(0, E2E.Cli(Home, "build").ExitCode);
+        E2E.Generate(Home, E2E.Day(3), E2E.Day(3));
+        Assert.Equal(0, E2E.Cli(Home, "build", "--no-publish").ExitCode);
+        using (var dying = ShopProcess.Start(new Dictionary<string, string> { ["TAKT_CRASH_AT"] = "publish-after-switch" }, "publish", "serving.fraud_scores", "--home", Home))
+        {
+            Assert.NotEqual(0, await dying.WaitAsync(Timeout));
+            Assert.Contains("fault injected at publish-after-switch", dying.Output);
+        }
+        Assert.Equal("fraud_scores__c2", SqliteView(Home)); // readers see c2; the ledger still says c1
+
+        var build = E2E.Cli(Home, "build", "--json");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        var result = Assert.Single(build.Json.GetProperty("published").EnumerateArray());
+        Assert.Equal(("c2", true), (result.GetProperty("copy").GetString(), result.GetProperty("unchanged").GetBoolean()));
+        Assert.Contains("readers see copy c2, which this ledger wrote; it is recorded as live now (the ledger had c1)", result.GetProperty("note").GetString());
+        Assert.Equal("c2", LiveCopy(Home));
+        Assert.Equal("fraud_scores__c2", SqliteView(Home));
+        Assert.DoesNotContain("c3", E2E.Cli(Home, "published", "serving.fraud_scores", "--json").Stdout);
+        Assert.Empty(E2E.Cli(Home, "plan", "--json").Json.GetProperty("pendingPublishes").EnumerateArray());
+    }
+
+    [Fact]
+    public void A_copy_readers_see_that_this_ledger_did_not_write_is_refused_in_one_line_and_left_alone()
+    {
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
+        Assert.Equal(0, E2E.Cli(Home, "build").ExitCode);
+        E2E.Generate(Home, E2E.Day(3), E2E.Day(3));
+        Assert.Equal(0, E2E.Cli(Home, "build", "--no-publish").ExitCode);
+        Assert.Equal(0, E2E.Cli(Home, "publish", "serving.fraud_scores").ExitCode);
+        // An older Takt switched readers to c2 and died before recording it: this ledger knows nothing of c2.
+        using (var ledger = new SqliteConnection($"Data Source={LedgerSnapshot.PathOf(Home)};Pooling=False"))
+        {
+            ledger.Open();
+            using var forget = ledger.CreateCommand();
+            forget.CommandText = "DELETE FROM publications WHERE copy = 'c2'; UPDATE publications SET live = 1 WHERE copy = 'c1'";
+            forget.ExecuteNonQuery();
+        }
+        E2E.Generate(Home, E2E.Day(4), E2E.Day(4));
+
+        var build = E2E.Cli(Home, "build", "--json");
+        Assert.True(build.ExitCode == 3, build.ToString());
+        var line = Assert.Single(build.Json.GetProperty("notPublished").EnumerateArray()).GetString()!;
+        Assert.StartsWith("serving.fraud_scores not published to sqlite:fraud_scores: ", line);
+        Assert.Contains($"the view fraud_scores in {Path.Combine(Home, "published", "shop.db")} shows copy c2, which this ledger did not write (its live copy is c1)", line);
+        Assert.Contains("drop the view fraud_scores there to let this home take the target over", line);
+        Assert.Equal("fraud_scores__c2", SqliteView(Home));
+        Assert.Equal(4, LedgerSnapshot.Read(Home).Boxes.Count(b => b.Dataset == "serving.fraud_scores" && b.CurrentVersion is not null)); // nothing committed is lost
+    }
+
+    [Fact]
+    public async Task Two_homes_publishing_to_one_PostgreSQL_table_the_second_is_refused_in_one_line_and_the_first_keeps_its_readers()
+    {
+        var connection = NewDatabase();
+        var env = new Dictionary<string, string> { ["SHOP_POSTGRES"] = connection };
+        var (first, second) = (_dir.Combine("first"), _dir.Combine("second"));
+        E2E.Generate(first, E2E.Day(1), E2E.Day(2));
+        E2E.Generate(second, E2E.Day(1), E2E.Day(3));
+        using (var build = ShopProcess.Start(env, "build", "--home", first))
+            Assert.True(await build.WaitAsync(Timeout) == 0, build.Output);
+        var readersSaw = PostgresRows(connection);
+
+        using (var build = ShopProcess.Start(env, "build", "--home", second))
+        {
+            Assert.True(await build.WaitAsync(Timeout) == 3, build.Output); // before: an unhandled exception, exit 134
+            Assert.DoesNotContain("Unhandled", build.Output);
+            Assert.DoesNotContain(" at Takt.", build.Output);
+            var line = Assert.Single(build.Output.Split('\n'), l => l.Contains("not published to postgres:fraud_scores", StringComparison.Ordinal));
+            Assert.Contains("the view fraud_scores in PostgreSQL at 127.0.0.1:", line);
+            Assert.Contains("shows copy c1, which this ledger did not write (it has no live copy there)", line);
+            Assert.Contains("published serving.fraud_scores to sqlite:fraud_scores as copy c1", build.Output); // its own target is fine
+        }
+        Assert.Equal(readersSaw, PostgresRows(connection));
+        Assert.Equal(3, LedgerSnapshot.Read(second).Boxes.Count(b => b.Dataset == "serving.fraud_scores" && b.CurrentVersion is not null));
+    }
+
+    [Theory]
+    [InlineData("garbage;;==")]
+    [InlineData("Host=127.0.0.1;Port=99999999")]
+    public async Task A_connection_string_that_is_none_is_one_line_and_loses_nothing(string garbage)
+    {
+        E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
+        using var build = ShopProcess.Start(new Dictionary<string, string> { ["SHOP_POSTGRES"] = garbage }, "build", "--home", Home);
+        Assert.True(await build.WaitAsync(Timeout) == 3, build.Output);
+        var line = Assert.Single(build.Output.Split('\n'), l => l.Contains("SHOP_POSTGRES", StringComparison.Ordinal));
+        Assert.Contains("serving.fraud_scores not published to postgres:fraud_scores: the environment variable SHOP_POSTGRES does not hold a valid PostgreSQL connection string", line);
+        Assert.DoesNotContain(" at ", build.Output);
+        Assert.Contains("published serving.fraud_scores to sqlite:fraud_scores as copy c1", build.Output);
+        Assert.Equal(E2E.Datasets.Length * 2, LedgerSnapshot.Read(Home).Boxes.Count(b => b.CurrentVersion is not null));
+
+        using var publish = ShopProcess.Start(new Dictionary<string, string> { ["SHOP_POSTGRES"] = garbage }, "publish", "serving.fraud_scores", "--home", Home);
+        Assert.True(await publish.WaitAsync(Timeout) == 3, publish.Output);
+        Assert.Contains("stderr: error: serving.fraud_scores not published to postgres:fraud_scores: the environment variable SHOP_POSTGRES", publish.Output);
+    }
+
+    /// <summary>A database of this test's own on the shared server: the Shop always publishes to the table fraud_scores.</summary>
+    private string NewDatabase()
+    {
+        var name = "takt_" + Guid.NewGuid().ToString("N");
+        using (var connection = server.Open())
+        using (var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection)) create.ExecuteNonQuery();
+        return server.ConnectionString.Replace("Database=postgres", $"Database={name}", StringComparison.Ordinal);
+    }
+
+    private static List<string> PostgresRows(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var cmd = new NpgsqlCommand("SELECT user_id, score, band FROM fraud_scores ORDER BY user_id, score, band", connection);
+        using var r = cmd.ExecuteReader();
+        var rows = new List<string>();
+        while (r.Read()) rows.Add($"{r.GetString(0)}|{r.GetDouble(1)}|{r.GetString(2)}");
+        return rows;
+    }
+
+    /// <summary>The table the view readers query selects from.</summary>
+    private static string SqliteView(string home)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(home, "published", "shop.db"), Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'fraud_scores'";
+        var sql = (string)cmd.ExecuteScalar()!;
+        return sql[(sql.LastIndexOf(" FROM ", StringComparison.Ordinal) + 6)..].Trim('"');
+    }
+
+    private static string LiveCopy(string home)
+    {
+        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        return ws.Ledger.Publications("serving.fraud_scores").Single(p => p.Live).Copy;
+    }
+}
