@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Takt.Tests.EndToEnd;
 
 /// <summary>
@@ -20,12 +18,12 @@ public sealed class InvalidateTests : IDisposable
         E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
         Assert.Equal(0, E2E.Cli(home, "build").ExitCode);
 
-        var before = RowCounts(home);
+        var before = LedgerContents.RowCounts(home);
         var wide = E2E.Cli(home, "invalidate", "raw.orders", "--from", "0001-01-01", "--to", "9999-12-31", "--reason", "all wrong", "--json");
         Assert.True(wide.ExitCode == 0, wide.ToString());
         Assert.Equal(Days, wide.Json.GetProperty("boxes").GetInt64());
-        var written = RowCounts(home).Sum(t => t.Value - before.GetValueOrDefault(t.Key));
-        Assert.True(written <= 3, $"the invalidate wrote {written} rows: {string.Join(", ", RowCounts(home).Where(t => t.Value != before.GetValueOrDefault(t.Key)).Select(t => $"{t.Key} +{t.Value - before.GetValueOrDefault(t.Key)}"))}");
+        var written = LedgerContents.RowCounts(home).Sum(t => t.Value - before.GetValueOrDefault(t.Key));
+        Assert.True(written <= 3, $"the invalidate wrote {written} rows: {string.Join(", ", LedgerContents.RowCounts(home).Where(t => t.Value != before.GetValueOrDefault(t.Key)).Select(t => $"{t.Key} +{t.Value - before.GetValueOrDefault(t.Key)}"))}");
         Assert.True(new FileInfo(LedgerSnapshot.PathOf(home)).Length < 4 << 20, "the ledger grew past 4 MB");
 
         // Every box of raw.orders and everything that reads it; the users side is untouched.
@@ -50,38 +48,16 @@ public sealed class InvalidateTests : IDisposable
         E2E.Generate(home, E2E.Day(1), E2E.Day(3));
         Assert.Equal(0, E2E.Cli(home, "build").ExitCode);
 
-        var before = RowCounts(home);
+        var before = LedgerContents.RowCounts(home);
         var result = E2E.Cli(home, "invalidate", "raw.orders", "--from", "2025-01-01", "--to", "2025-12-31", "--reason", "wrong year");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("raw.orders has no boxes in 2025-01-01..2025-12-31", result.Console);
         Assert.Contains("2026-01-01..2026-01-03", result.Console);
         Assert.Contains("nothing invalidated", result.Console);
-        Assert.Equal(before, RowCounts(home));
+        Assert.Equal(before, LedgerContents.RowCounts(home));
         Assert.Equal(0, E2E.Cli(home, "plan", "--json").Json.GetProperty("tasks").GetArrayLength());
     }
 
     private static string[] Tasks(CliResult build) => build.Json.GetProperty("tasks").EnumerateArray()
         .Select(t => $"{t.GetProperty("dataset").GetString()}@{t.GetProperty("box").GetString()}").Order(StringComparer.Ordinal).ToArray();
-
-    /// <summary>Rows per table of the ledger.</summary>
-    internal static SortedDictionary<string, long> RowCounts(string home)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = LedgerSnapshot.PathOf(home), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
-        var tables = new List<string>();
-        using (var cmd = connection.CreateCommand())
-        {
-            cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) tables.Add(r.GetString(0));
-        }
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var table in tables)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = $"SELECT count(*) FROM \"{table}\"";
-            counts[table] = (long)cmd.ExecuteScalar()!;
-        }
-        return counts;
-    }
 }
