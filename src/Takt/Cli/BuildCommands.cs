@@ -51,7 +51,7 @@ internal static class BuildCommands
             var (f, t) = Arguments.Range(parse, from, to);
             using var ws = context.OpenWorkspace(parse, mustExist: false);
             var service = new BuildService(ws);
-            var plan = service.Plan(names, f, t);
+            var plan = service.Plan(names, f, t, landing: true);
             var pending = PendingPublishes.Of(ws, plan.Datasets.Select(d => d.Dataset));
             var landing = service.LandingProblems(names);
             if (parse.GetValue(context.Json)) context.WriteJson(PlanJson(plan, pending, landing));
@@ -144,12 +144,17 @@ internal static class BuildCommands
         .Where(d => !d.Quarantined.IsEmpty || d.Blocked.Count > 0)
         .Select(d => new { dataset = d.Dataset, quarantined = d.Quarantined.Select(factory[d.Dataset].BoxKey).ToArray(), blocked = d.BlockedBoxes.Count });
 
+    /// <summary>Reasons that name a file ("landing file new: orders/2026-01-05.jsonl") are counted by their kind, not one line per file.</summary>
+    private static string ReasonKind(string reason) =>
+        reason.StartsWith("landing file ", StringComparison.Ordinal) && reason.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon ? reason[..colon] : reason;
+
     private static void PrintPlan(IAnsiConsole console, Plan plan)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("dataset", "to build", "fresh", "stopped", "blocked", "waiting", "why");
         foreach (var d in plan.Datasets)
         {
-            var reasons = plan.Tasks.Where(t => t.Dataset == d.Dataset).GroupBy(t => t.Reason).Select(g => $"{g.Count()} {g.Key}");
+            var reasons = plan.Tasks.Where(t => t.Dataset == d.Dataset).GroupBy(t => ReasonKind(t.Reason))
+                .Select(g => g.Count() == 1 || g.Key == g.First().Reason ? $"{g.Count()} {g.First().Reason}" : $"{g.Count()} {g.First().Reason} and {g.Count() - 1} more");
             var held = d.Blocked.Concat(d.Waiting).Select(h => h.Cause);
             table.AddRow(Markup.Escape(d.Dataset), d.Planned.Count.ToString(), d.Fresh.ToString(), d.Quarantined.Count.ToString(),
                 d.BlockedBoxes.Count.ToString(), d.WaitingBoxes.Count.ToString(), Markup.Escape(string.Join("; ", reasons.Concat(held))));

@@ -27,7 +27,7 @@ internal static class InspectCommands
             var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
             using var ws = context.OpenWorkspace(parse);
             var service = new BuildService(ws);
-            var plan = service.Plan(names);
+            var plan = service.Plan(names, landing: true);
             var landing = service.LandingProblems(names);
             var rows = plan.Datasets.Select(d =>
             {

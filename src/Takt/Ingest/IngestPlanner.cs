@@ -30,6 +30,7 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnl
 
         var seen = new List<LandedFile>();
         var affected = BoxSet.Empty;
+        var causes = new List<(BoxSet Boxes, string Reason)>();
         var boxesOf = new Dictionary<string, BoxSet>(StringComparer.Ordinal);
         foreach (var file in files)
         {
@@ -43,14 +44,22 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnl
             boxesOf[file.RelativePath] = boxes;
             seen.Add(new LandedFile(file.RelativePath, file.Size, file.ModifiedTicks, sha, LandingScanner.FormatBoxes(boxes)));
             if (before?.Sha256 == sha) continue;
-            affected = affected.Union(boxes);
-            if (before is not null) affected = affected.Union(LandingScanner.ParseBoxes(before.Boxes));
+            var touched = before is null ? boxes : boxes.Union(LandingScanner.ParseBoxes(before.Boxes));
+            affected = affected.Union(touched);
+            causes.Add((touched, $"landing file {(before is null ? "new" : "changed")}: {file.RelativePath}"));
         }
 
         var work = affected.Select(box => new IngestWork(dataset, box,
             files.Where(f => boxesOf.TryGetValue(f.RelativePath, out var b) && b.Contains(box)).ToArray(),
-            "landing changed")).Where(w => w.Files.Count > 0).ToArray();
+            ReasonOf(box, causes))).Where(w => w.Files.Count > 0).ToArray();
         return new IngestFindings(dataset, work, seen, scan.Problems);
+    }
+
+    /// <summary>Why a box is ingested: the new or changed file that holds it (the first one, when several do).</summary>
+    private static string ReasonOf(long box, List<(BoxSet Boxes, string Reason)> causes)
+    {
+        var reasons = causes.Where(c => c.Boxes.Contains(box)).Select(c => c.Reason).ToList();
+        return reasons.Count == 1 ? reasons[0] : $"{reasons[0]} and {reasons.Count - 1} more file(s)";
     }
 
     /// <summary>The landing files of a source and those no box takes, without reading any file.</summary>

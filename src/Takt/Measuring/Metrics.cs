@@ -96,8 +96,12 @@ public static class MetricsCalculator
             Code(factory));
     }
 
-    /// <summary>First builds of a box are new work; everything else (invalidations, code or input changes) is recomputation.</summary>
-    public static bool IsNewWork(string reason) => reason is "missing" or "landing changed";
+    /// <summary>
+    /// First builds of a box are new work (a missing box, a landing file that is new; "landing changed" in ledgers
+    /// written before ingest named the file); everything else (invalidations, code, input or landing file changes) is
+    /// recomputation.
+    /// </summary>
+    public static bool IsNewWork(string reason) => reason is "missing" or "landing changed" || reason.StartsWith("landing file new: ", StringComparison.Ordinal);
 
     public static string WeekOf(long ms)
     {

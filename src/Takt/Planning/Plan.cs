@@ -26,6 +26,12 @@ public sealed record DatasetPlan(
 /// <summary>The closure of what the targets need that is missing or stale, in topological order.</summary>
 public sealed record Plan(string Env, IReadOnlyList<PlannedTask> Tasks, IReadOnlyList<DatasetPlan> Datasets)
 {
+    /// <summary>
+    /// Freshness stamps the plan found to hold (every box of the dataset fresh at the sequence the plan started at).
+    /// Planning writes nothing; a build records them, so that the next plan of an unchanged dataset is a few look-ups.
+    /// </summary>
+    public IReadOnlyDictionary<string, Ledger.FreshStamp> Stamps { get; init; } = new Dictionary<string, Ledger.FreshStamp>();
+
     public DatasetPlan For(string dataset) => Datasets.First(d => d.Dataset == dataset);
 
     /// <summary>Boxes in scope held back by a box a check stopped.</summary>

@@ -6,17 +6,23 @@ namespace Takt.Planning;
 
 /// <summary>
 /// Pull-based planning: from targets and a box range, the closure of boxes that are missing or stale, decided from
-/// the ledger and the definitions alone. A dataset whose freshness stamp is still valid costs a handful of index
-/// look-ups; otherwise its boxes are compared by change sequence, never by re-reading data or re-hashing SQL.
+/// the ledger, the definitions and, when given, what the landing zone would add. A dataset whose freshness stamp is
+/// still valid costs a handful of index look-ups; otherwise its boxes are compared by change sequence, never by
+/// re-reading data or re-hashing SQL. Planning only reads: the stamps it finds go back in the plan for a build to record.
 /// </summary>
 public sealed class Planner(Factory factory, ILedger ledger)
 {
-    public Plan Create(string env, IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null)
+    /// <param name="landing">Source boxes a build's ingest would (re)ingest: they are planned, with their downstream.</param>
+    public Plan Create(string env, IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null, LandingChanges? landing = null)
     {
+        landing ??= LandingChanges.None;
         var seqAtStart = ledger.CurrentSeq();
         var targetNames = factory.ResolveTargets(targets).ToHashSet();
         var closure = factory.UpstreamClosure(targetNames);
-        var states = closure.ToDictionary(d => d.Name, d => new State(d, ledger.Summarize(env, d.Name)));
+        var states = closure.ToDictionary(d => d.Name, d => new State(d, ledger.Summarize(env, d.Name))
+        {
+            Landed = d.IsSource ? landing.BoxesOf(d.Name) : BoxSet.Empty,
+        });
 
         foreach (var dataset in closure) states[dataset.Name].Extent = ExtentOf(dataset, states);
         RequireBoxes(closure, targetNames, states, from, to);
@@ -27,13 +33,13 @@ public sealed class Planner(Factory factory, ILedger ledger)
         foreach (var dataset in closure)
         {
             var state = states[dataset.Name];
+            foreach (var box in state.Landed) state.Reasons[box] = landing.ReasonOf(dataset.Name, box)!;
             Evaluate(env, state, states, seqCache, seqAtStart, stamps);
             foreach (var box in state.Planned)
                 tasks.Add(new PlannedTask(dataset.Name, box, dataset.BoxKey(box), state.Reasons.GetValueOrDefault(box, "missing")));
         }
-        ledger.SetStamps(env, stamps);
 
-        return new Plan(env, tasks, closure.Select(d => states[d.Name].ToPlan()).ToArray());
+        return new Plan(env, tasks, closure.Select(d => states[d.Name].ToPlan()).ToArray()) { Stamps = stamps };
     }
 
     /// <summary>The boxes a dataset has (a source) or that its inputs allow (a transform), from the ledger's aggregates.</summary>
@@ -49,8 +55,10 @@ public sealed class Planner(Factory factory, ILedger ledger)
     {
         if (dataset.IsSource)
         {
-            var s = states[dataset.Name].Summary;
-            return s.Count == 0 ? new BoxRange(0, -1) : new BoxRange(s.MinBox, s.MaxBox);
+            var (s, landed) = (states[dataset.Name].Summary, states[dataset.Name].Landed);
+            var built = s.Count == 0 ? new BoxRange(0, -1) : new BoxRange(s.MinBox, s.MaxBox);
+            if (landed.IsEmpty) return built;
+            return built.IsEmpty ? new BoxRange(landed.Min, landed.Max) : new BoxRange(Math.Min(built.Start, landed.Min), Math.Max(built.End, landed.Max));
         }
         var extent = dataset.Grain == Grain.Unpartitioned ? BoxRange.Single(GrainMath.UnpartitionedBox) : BoxRange.Everything;
         foreach (var input in dataset.Inputs)
@@ -67,7 +75,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
         foreach (var dataset in Enumerable.Reverse(closure))
         {
             var state = states[dataset.Name];
-            var required = state.Required;
+            var required = state.Required.Union(state.Landed); // ingest takes every new or changed landing file of a source in scope
             if (targets.Contains(dataset.Name))
             {
                 var range = dataset.Grain == Grain.Unpartitioned || (from is null && to is null)
@@ -141,7 +149,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
         }
 
         var candidates = required.Except(blockedBoxes).Except(waitingBoxes);
-        var planned = BoxSet.Empty;
+        var planned = state.Landed;
 
         if (!dataset.IsSource)
         {
@@ -247,6 +255,8 @@ public sealed class Planner(Factory factory, ILedger ledger)
         public Dataset Dataset { get; } = dataset;
         public DatasetSummary Summary { get; } = summary;
         public BoxRange Extent { get; set; }
+        /// <summary>A source's boxes whose landing files are new or changed.</summary>
+        public BoxSet Landed { get; init; } = BoxSet.Empty;
         public BoxSet Required { get; set; } = BoxSet.Empty;
         public BoxSet Existing { get; set; } = BoxSet.Empty;
         public BoxSet Planned { get; set; } = BoxSet.Empty;

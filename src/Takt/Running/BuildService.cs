@@ -43,8 +43,22 @@ public sealed record IngestResult(IReadOnlyList<TaskReport> Tasks, IReadOnlyList
 /// <summary>The verbs of a factory over a workspace: ingest, plan, build, invalidate and override.</summary>
 public sealed class BuildService(Workspace ws)
 {
-    public Plan Plan(IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null) =>
-        new Planner(ws.Factory, ws.Ledger).Create(ws.Env, targets, from, to);
+    /// <summary>What the targets need that is missing or stale; writes nothing.</summary>
+    /// <param name="landing">
+    /// Also what a build's ingest would take from the landing zone first (new or changed files, found by size and time,
+    /// then by hashing only those), with its downstream: what <c>plan</c> and <c>status</c> show.
+    /// </param>
+    public Plan Plan(IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null, bool landing = false) =>
+        new Planner(ws.Factory, ws.Ledger).Create(ws.Env, targets, from, to, landing ? LandingChanges(targets) : null);
+
+    /// <summary>The source boxes of the targets' closure that ingest would run, with the file that makes each one run.</summary>
+    private LandingChanges LandingChanges(IReadOnlyCollection<string> targets)
+    {
+        var finder = IngestFinder();
+        return new LandingChanges(NeededSources(targets).ToDictionary(
+            source => source.Name,
+            source => (IReadOnlyDictionary<long, string>)finder.Find(source).Work.ToDictionary(w => w.Box, w => w.Reason)));
+    }
 
     /// <summary>Ingests what changed in the landing zone for the sources the targets need.</summary>
     public IngestResult Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
@@ -80,9 +94,10 @@ public sealed class BuildService(Workspace ws)
         var reports = new List<TaskReport>();
         var ingested = ingest ? RunIngest(runId, targets, options, observer, leases) : null;
         if (ingested is not null) reports.AddRange(ingested.Tasks);
-        var plan = Plan(targets, from, to);
+        var plan = Plan(targets, from, to); // ingest took the landing zone's changes already
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
-        var remaining = Plan(targets, from, to);
+        var remaining = Plan(targets, from, to, landing: ingest);
+        ws.Ledger.SetStamps(ws.Env, remaining.Stamps);
 
         var publishing = new Publishing.PublishStep(ws, runId).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
         var result = new BuildResult(runId, reports, BuildSummary.Of(reports, remaining, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)

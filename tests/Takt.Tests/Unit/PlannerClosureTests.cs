@@ -143,7 +143,21 @@ public sealed class PlannerClosureTests : IDisposable
         Assert.Equal(Days, plan.For("core.a").Fresh);
         Assert.Equal(Days, plan.For("core.b").Fresh);
 
+        _ledger.SetStamps(Env, plan.Stamps); // as a build records them
         Assert.Empty(PlanOf().Tasks); // the second plan takes the freshness-stamp path
+    }
+
+    [Fact]
+    public void Planning_writes_nothing_and_hands_back_the_freshness_stamps_it_found()
+    {
+        CommitEverything();
+        var seq = _ledger.CurrentSeq();
+
+        var plan = PlanOf();
+
+        Assert.Equal(["core.a", "core.b", "raw.src"], plan.Stamps.Keys.Order(StringComparer.Ordinal));
+        Assert.All(plan.Stamps.Values, s => Assert.Equal(seq, s.Seq));
+        Assert.All(_factory.Datasets, d => Assert.Null(_ledger.Stamp(Env, d.Name)));
     }
 
     [Fact]
