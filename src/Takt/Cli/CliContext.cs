@@ -62,6 +62,7 @@ public sealed class CliContext
     {
         var env = EnvironmentName(parse);
         var ws = Workspace.OpenLocal(Factory, HomeDirectory(parse), LandingDirectory(parse), env);
+        _ledgers.Add(ws.Ledger);
         if (mustExist && !ws.Ledger.EnvironmentExists(env))
         {
             var known = string.Join(", ", ws.Ledger.Environments());
@@ -70,6 +71,11 @@ public sealed class CliContext
         }
         return ws;
     }
+
+    private readonly List<Ledger.ILedger> _ledgers = [];
+
+    /// <summary>The first write failure a ledger of this command reported in the background: the cause of whatever failed after it.</summary>
+    internal Ledger.LedgerFaultException? LedgerFault => _ledgers.Select(l => l.Faults.First).FirstOrDefault(f => f is not null);
 
     public RunOptions RunOptions(ParseResult parse)
     {

@@ -49,7 +49,15 @@ public static class TaktCli
         try
         {
             using var telemetry = Telemetry.TelemetryExport.FromEnvironment($"takt-{parse.RootCommandResult.Command.Name}");
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            var exit = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            if (context.LedgerFault is not { } fault) return exit;
+            stderr.WriteLine($"error: {fault.Message}"); // reported in the background after the work was done
+            return ExitCodes.ProcessingError;
+        }
+        catch (Exception) when (context.LedgerFault is { } fault)
+        {
+            stderr.WriteLine($"error: {fault.Message}"); // the ledger failed first: whatever failed after it is a consequence
+            return ExitCodes.ProcessingError;
         }
         catch (Exception e) when (UsageProblem(e) is { } message)
         {
@@ -61,7 +69,7 @@ public static class TaktCli
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.StoppedByCheck;
         }
-        catch (Exception e) when (e is Publishing.PublishTargetException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Engine.EngineException or DuckDB.NET.Data.DuckDBException)
+        catch (Exception e) when (e is Ledger.LedgerFaultException or Publishing.PublishTargetException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Engine.EngineException or DuckDB.NET.Data.DuckDBException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;

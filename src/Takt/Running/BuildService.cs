@@ -69,6 +69,7 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         var result = RunIngest(runId, targets, options ?? new RunOptions(), observer);
+        ws.Ledger.Faults.ThrowIfAny();
         ws.Ledger.FinishRun(runId, StatusOf(result.Tasks), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
         return result;
     }
@@ -96,6 +97,7 @@ public sealed class BuildService(Workspace ws)
         if (ingested is not null) reports.AddRange(ingested.Tasks);
         var plan = Plan(targets, from, to); // ingest took the landing zone's changes already
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
+        ws.Ledger.Faults.ThrowIfAny(); // the ledger could not record all of it: stop here, nothing more is planned or published
         var remaining = Plan(targets, from, to, landing: ingest);
         ws.Ledger.SetStamps(ws.Env, remaining.Stamps);
 

@@ -50,6 +50,7 @@ internal sealed class LeaseKeeper : IDisposable
             _ledger.RecordRunSeen(_owner);
         }
         catch (ObjectDisposedException) { }
+        catch (Exception e) when (e is not OutOfMemoryException) { _ledger.Faults.Report(e); } // a timer must not throw: the build stops on it
     }
 
     public void Dispose() => _renewal.Dispose();

@@ -93,7 +93,9 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
             {
                 var item = items[index];
                 var held = items[index].DependsOn.Select(d => reports[d]!).FirstOrDefault(r => r.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused));
-                Complete(index, held is null ? Execute(item) : HeldBy(item, held));
+                Complete(index, held is not null ? HeldBy(item, held)
+                    : ws.Ledger.Faults.First is { } fault ? NotStarted(item, fault)
+                    : Execute(item));
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
         Task.WaitAll(workers);
@@ -119,6 +121,10 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         return new TaskReport(item.Dataset, item.BoxKey, item.Reason, TaskOutcome.Held(stopped ? BuildStatus.Blocked : BuildStatus.Skipped, message), 0, 0);
     }
 
+    /// <summary>The ledger cannot record work: nothing more starts, and the build ends with the fault.</summary>
+    private static TaskReport NotStarted(WorkItem item, Exception fault) =>
+        new(item.Dataset, item.BoxKey, item.Reason, TaskOutcome.Held(BuildStatus.Skipped, $"not started: {fault.Message}"), 0, 0);
+
     private TaskReport Execute(WorkItem item)
     {
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.task");
@@ -142,7 +148,7 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 log.Add($"attempt {attempt} failed: {e.Message}");
-                if (attempt >= options.Attempts)
+                if (attempt >= options.Attempts || ws.Ledger.Faults.First is not null)
                 {
                     outcome = TaskOutcome.Held(BuildStatus.Failed, $"{item.Dataset}@{item.BoxKey} failed after {attempt} attempt(s): {e.Message}");
                     break;

@@ -106,7 +106,7 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             try { ws.Ledger.RecordEvent("lineage_export_failed", ws.Env, null, null, null, e.Message); }
-            catch (Exception) { /* the ledger itself is failing; the task's own commit reported that */ }
+            catch (Exception f) when (f is not OutOfMemoryException) { ws.Ledger.Faults.Report(f); } // the ledger itself is failing: the build stops on it
         }
     }
 

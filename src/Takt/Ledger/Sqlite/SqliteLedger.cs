@@ -37,23 +37,33 @@ public sealed partial class SqliteLedger : ILedger
             Pooling = false,
             DefaultTimeout = 60,
         }.ToString();
-        _connection = new SqliteConnection(connectionString);
-        _connection.Open();
-        _commands = new PreparedCommands(_connection);
-        // Temporary b-trees (a RETURNING clause's rows, sorts) stay in memory: in a file, every task's INSERT ... RETURNING
-        // would create and delete one while holding the write lock.
-        Execute($"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalCheckpointer.CommitCheckpointPages};");
-        Describe = $"sqlite:{Path.GetFullPath(path)}";
-        Migrate();
-        _readConnection = new SqliteConnection(connectionString);
-        _readConnection.Open();
-        _readCommands = new PreparedCommands(_readConnection);
-        using (var pragma = _readConnection.CreateCommand())
+        try
         {
-            pragma.CommandText = "PRAGMA busy_timeout = 60000; PRAGMA query_only = true; PRAGMA temp_store = MEMORY;";
-            pragma.ExecuteNonQuery();
+            _connection = new SqliteConnection(connectionString);
+            _connection.Open();
+            _commands = new PreparedCommands(_connection);
+            // Temporary b-trees (a RETURNING clause's rows, sorts) stay in memory: in a file, every task's INSERT ... RETURNING
+            // would create and delete one while holding the write lock.
+            Execute($"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalCheckpointer.CommitCheckpointPages};");
+            Describe = $"sqlite:{Path.GetFullPath(path)}";
+            Migrate();
+            _readConnection = new SqliteConnection(connectionString);
+            _readConnection.Open();
+            _readCommands = new PreparedCommands(_readConnection);
+            using (var pragma = _readConnection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA busy_timeout = 60000; PRAGMA query_only = true; PRAGMA temp_store = MEMORY;";
+                pragma.ExecuteNonQuery();
+            }
         }
-        _checkpointer = new WalCheckpointer(connectionString, path);
+        catch (SqliteException e)
+        {
+            _readConnection?.Dispose();
+            _connection?.Dispose();
+            throw OpenFailure(path, e);
+        }
+        SharedMemoryFault.Watch(LedgerPath);
+        _checkpointer = new WalCheckpointer(connectionString, path, e => Faults.Report(e));
         _taskIds = new TaskIdBlocks(ReserveTaskIds);
         _deferredFlush = new Timer(_ => FlushDeferredQuietly(), null, DeferredWrites.MaxDelay, DeferredWrites.MaxDelay);
     }
@@ -753,12 +763,10 @@ public sealed partial class SqliteLedger : ILedger
 
     private void FlushDeferredQuietly()
     {
-        if (_deferred.IsEmpty) return;
+        if (_deferred.IsEmpty || Faults.First is not null) return;
         try { using (Writer()) { } }
-        catch (Exception e) when (e is SqliteException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The ledger is closing or failing; the next call that uses it reports that.
-        }
+        catch (ObjectDisposedException) { } // the ledger is closing: Dispose writes what waits
+        catch (Exception e) when (e is not OutOfMemoryException) { Faults.Report(e); } // a timer must not throw: the build stops on it
     }
 
     /// <summary>A command on the writing connection; callers hold <see cref="_gate"/>.</summary>
@@ -783,12 +791,24 @@ public sealed partial class SqliteLedger : ILedger
             _readCommands.Dispose();
             _readConnection.Dispose();
         }
-        using (Writer()) // the last deferred writes go out here
+        var faultedBefore = Faults.First is not null; // then the deferred writes would fail again, and that was reported
+        LedgerFaultException? lost = null;
+        lock (_gate)
         {
+            try
+            {
+                if (!_deferred.IsEmpty && !faultedBefore)
+                {
+                    using var tx = BeginWrite(); // the last deferred writes go out here
+                    tx.Commit();
+                }
+            }
+            catch (SqliteException e) { lost = Faults.Report(e); }
             _disposed = true;
             _commands.Dispose();
             _connection.Dispose();
         }
+        if (lost is not null) throw lost;
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ internal sealed class WalCheckpointer : IDisposable
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
     private readonly string _connectionString;
     private readonly string _logPath;
+    private readonly Action<Exception> _failed;
     private readonly Timer _timer;
     private readonly Lock _gate = new();
     private SqliteConnection? _connection;
@@ -26,9 +27,11 @@ internal sealed class WalCheckpointer : IDisposable
     /// </summary>
     public const int CommitCheckpointPages = 20_000;
 
-    public WalCheckpointer(string connectionString, string databasePath)
+    /// <param name="failed">Told when a checkpoint fails for another reason than a concurrent one (disk full, file not writable).</param>
+    public WalCheckpointer(string connectionString, string databasePath, Action<Exception> failed)
     {
         _connectionString = connectionString;
+        _failed = failed;
         _logPath = Path.GetFullPath(databasePath) + "-wal";
         _checkpointedLogWrite = File.GetLastWriteTimeUtc(_logPath);
         _timer = new Timer(_ => Checkpoint(), null, Interval, Interval);
@@ -39,11 +42,11 @@ internal sealed class WalCheckpointer : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            // Read before the checkpoint: a write during it changes the time again, and the next tick copies it.
-            var logWrite = File.GetLastWriteTimeUtc(_logPath);
-            if (logWrite == _checkpointedLogWrite) return;
             try
             {
+                // Read before the checkpoint: a write during it changes the time again, and the next tick copies it.
+                var logWrite = File.GetLastWriteTimeUtc(_logPath);
+                if (logWrite == _checkpointedLogWrite) return;
                 if (_connection is null)
                 {
                     _connection = new SqliteConnection(_connectionString);
@@ -54,10 +57,13 @@ internal sealed class WalCheckpointer : IDisposable
                 cmd.ExecuteNonQuery();
                 _checkpointedLogWrite = logWrite;
             }
-            catch (SqliteException)
+            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
             {
-                // Another process's checkpoint is running, or the disk failed: the next tick tries again, and the
-                // ledger's own writes report a failing disk.
+                // Another process's checkpoint is running: the next tick tries again.
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _failed(e); // a timer must not throw; the build stops on it
             }
         }
     }
