@@ -64,13 +64,15 @@ public sealed class BuildService(Workspace ws)
     public IngestResult Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
     {
         var runId = NewRunId();
-        using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage);
+        using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage, "ingest");
         observer = new Observers(observer, lineage);
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
+        lineage.RunStarted();
         var result = RunIngest(runId, targets, options ?? new RunOptions(), observer);
         ws.Ledger.Faults.ThrowIfAny();
         ws.Ledger.FinishRun(runId, StatusOf(result.Tasks), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
+        lineage.RunFinished(LineageError(StatusOf(result.Tasks)));
         return result;
     }
 
@@ -85,6 +87,7 @@ public sealed class BuildService(Workspace ws)
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
         activity?.SetTag("takt.env", ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "build");
+        lineage.RunStarted();
         ws.DuckDb.OpenAhead();
         using var leases = new LeaseKeeper(ws.Ledger, runId);
         leases.Acquire(RunLease(runId), () => false);
@@ -110,6 +113,8 @@ public sealed class BuildService(Workspace ws)
         };
         ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
         leases.Release(RunLease(runId));
+        lineage.RunFinished(result.PublishFailed ? $"publishing failed: {string.Join("; ", result.NotPublished)}"
+            : LineageError(result.ProcessingFailed ? "failed" : result.LineStopped ? "stopped" : "ok"));
         return result;
     }
 
@@ -208,6 +213,13 @@ public sealed class BuildService(Workspace ws)
     private static string StatusOf(IReadOnlyList<TaskReport> reports) =>
         reports.Any(r => r.Outcome.Status == BuildStatus.Failed) ? "failed"
         : reports.Any(r => r.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) ? "stopped" : "ok";
+
+    private static string? LineageError(string status) => status switch
+    {
+        "failed" => "tasks failed (see the runs' FAIL events)",
+        "stopped" => "the line stopped: a check failed (see the checks' FAIL events)",
+        _ => null,
+    };
 
     private static string SummaryJson(BuildSummary summary) => System.Text.Json.JsonSerializer.Serialize(summary);
 }

@@ -32,10 +32,15 @@ public sealed class OpenLineageTests : IDisposable
         Assert.Equal(ordersDay1, inputs["core.orders"].GetProperty("facets").GetProperty("version").GetProperty("datasetVersion").GetString());
         var output = features.GetProperty("outputs")[0];
         Assert.True(output.GetProperty("outputFacets").GetProperty("outputStatistics").GetProperty("rowCount").GetInt64() > 0);
-        Assert.Contains(output.GetProperty("facets").GetProperty("dataQualityAssertions").GetProperty("assertions").EnumerateArray(),
-            a => a.GetProperty("assertion").GetString() == "unique(user_id)" && a.GetProperty("success").GetBoolean());
+        var checks = events.Single(e => e.GetProperty("eventType").GetString() == "COMPLETE"
+            && e.GetProperty("job").GetProperty("name").GetString() == "mart.user_features.checks"
+            && Partitions(e.GetProperty("inputs")[0], "inputFacets", "inputCondition").SequenceEqual(["2026-01-01"]));
+        Assert.Equal(output.GetProperty("facets").GetProperty("version").GetProperty("datasetVersion").GetString(),
+            checks.GetProperty("inputs")[0].GetProperty("facets").GetProperty("version").GetProperty("datasetVersion").GetString());
+        Assert.Contains(checks.GetProperty("inputs")[0].GetProperty("inputFacets").GetProperty("dataQualityAssertions").GetProperty("assertions").EnumerateArray(),
+            a => a.GetProperty("name").GetString() == "unique(user_id)" && a.GetProperty("assertion").GetString() == "unique" && a.GetProperty("success").GetBoolean());
 
-        var fail = Assert.Single(events, e => e.GetProperty("eventType").GetString() == "FAIL");
+        var fail = Assert.Single(events, e => e.GetProperty("eventType").GetString() == "FAIL" && E2E.Datasets.Contains(e.GetProperty("job").GetProperty("name").GetString()));
         Assert.Equal("core.orders", fail.GetProperty("job").GetProperty("name").GetString());
         Assert.Equal(["2026-01-02"], Partitions(fail.GetProperty("outputs")[0]));
         Assert.Contains("range(amount)", fail.GetProperty("run").GetProperty("facets").GetProperty("errorMessage").GetProperty("message").GetString());
@@ -64,6 +69,7 @@ public sealed class OpenLineageTests : IDisposable
             Assert.Equal(Enumerable.Range(0, 3000), lines.Where(l => l.TryGetProperty("sink", out var v) && v.GetInt32() == s).Select(l => l.GetProperty("n").GetInt32()));
     }
 
-    private static string[] Partitions(JsonElement dataset) => dataset.GetProperty("facets").GetProperty("partition").GetProperty("partitions")
-        .EnumerateArray().Select(p => p.GetProperty("key").GetString()!).ToArray();
+    private static string[] Partitions(JsonElement dataset, string facets = "outputFacets", string condition = "outputCondition") =>
+        dataset.GetProperty(facets).GetProperty("subset").GetProperty(condition).GetProperty("partitions")
+            .EnumerateArray().Select(p => p.GetProperty("identifier").GetString()!).ToArray();
 }
