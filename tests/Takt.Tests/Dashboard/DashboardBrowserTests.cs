@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Takt.Tests.EndToEnd;
 using static Microsoft.Playwright.Assertions;
+using Takt.Tests.Support;
 
 namespace Takt.Tests.Dashboard;
 
@@ -8,7 +9,7 @@ namespace Takt.Tests.Dashboard;
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardBrowserTests(DashboardFixture fixture)
 {
-    [Fact]
+    [BrowserFact]
     public async Task The_dashboard_loads_and_the_lineage_graph_shows_every_dataset()
     {
         var page = await fixture.NewPageAsync();
@@ -38,7 +39,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         Assert.Empty(errors);
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task After_a_defect_the_box_matrix_shows_the_quarantined_day_and_its_blocked_downstream()
     {
         var page = await fixture.NewPageAsync();
@@ -63,7 +64,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         await Artifacts.ScreenshotAsync(page, "dashboard-boxes");
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task The_override_button_releases_the_box_records_the_reason_and_shows_it_escaped()
     {
         var page = await fixture.NewPageAsync();
@@ -112,7 +113,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         Assert.Equal("fresh", await page.EvaluateAsync<string>("async day => (await (await fetch('/api/boxes/core.orders/' + day)).json()).status", day));
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Runs_show_their_tasks_with_durations_and_logs()
     {
         var page = await fixture.NewPageAsync();
@@ -131,7 +132,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         await Artifacts.ScreenshotAsync(page, "dashboard-runs");
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task The_metrics_tab_charts_errors_per_week_and_lists_the_unused_dataset_as_waste()
     {
         var page = await fixture.NewPageAsync();
@@ -146,7 +147,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         await Artifacts.ScreenshotAsync(page, "dashboard-metrics");
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task The_catalog_tab_lists_every_dataset_and_one_truth_per_semantic_type()
     {
         var page = await fixture.NewPageAsync();

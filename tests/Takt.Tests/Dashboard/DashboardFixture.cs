@@ -4,6 +4,7 @@ using Takt.Definitions;
 using Takt.Running;
 using Takt.Server;
 using Takt.Tests.EndToEnd;
+using Takt.Tests.Support;
 
 namespace Takt.Tests.Dashboard;
 
@@ -68,18 +69,15 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The system's Chromium (Debian package <c>chromium</c>), as the machine image and CI install it.</summary>
+/// <summary>The system's Chromium (Debian package <c>chromium</c>), as <c>./test</c> installs it, or <c>TAKT_CHROMIUM</c>.</summary>
 internal static class Browser
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
-
     public static BrowserTypeLaunchOptions LaunchOptions()
     {
-        Assert.True(File.Exists(ExecutablePath),
-            $"{ExecutablePath} is missing: the dashboard's browser tests drive the system Chromium. Install it with `apt-get install -y chromium` (.ci/run does).");
+        if (Components.MissingChromium() is { } missing) Assert.Fail(missing);
         return new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ExecutablePath,
+            ExecutablePath = Components.ChromiumPath,
             Headless = true,
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
         };

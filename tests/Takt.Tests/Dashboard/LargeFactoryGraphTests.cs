@@ -3,6 +3,7 @@ using Takt.Definitions;
 using Takt.Server;
 using Takt.Tests.EndToEnd;
 using static Microsoft.Playwright.Assertions;
+using Takt.Tests.Support;
 
 namespace Takt.Tests.Dashboard;
 
@@ -39,7 +40,7 @@ public sealed class LargeFactoryGraphTests(DashboardFixture fixture)
         return builder.Build();
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Sixty_datasets_are_laid_out_in_layers_without_overlaps()
     {
         var factory = SixtyDatasets();

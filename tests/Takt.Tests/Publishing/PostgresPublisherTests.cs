@@ -36,14 +36,14 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         return reader.ReadAll();
     }
 
-    [Fact]
+    [PostgresFact]
     public void Readers_always_see_exactly_one_complete_copy_and_rollback_is_instant()
     {
         using var publisher = Open("scores");
         _scratch.PublishWhileReading(publisher, "scores", () => new NpgsqlConnection(_server.ConnectionString));
     }
 
-    [Fact]
+    [PostgresFact]
     public void Columns_take_the_declared_types()
     {
         var file = _scratch.Parquet("types", """
@@ -71,7 +71,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         Assert.Equal<object?>([null, null, null, null, null, false, null, null, null], rows[1]);
     }
 
-    [Fact]
+    [PostgresFact]
     public void A_copy_that_fails_half_way_leaves_nothing_and_readers_keep_the_live_copy()
     {
         using var publisher = Open("halfway");
@@ -88,7 +88,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         Assert.Equal(["c1", "c2"], publisher.Copies().Order());
     }
 
-    [Fact]
+    [PostgresFact]
     public void Switching_between_copies_with_different_columns_replaces_the_view()
     {
         using var publisher = Open("reshaped");
@@ -112,7 +112,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         Assert.Equal("a view of its own", publisher.LiveCopy());
     }
 
-    [Fact]
+    [PostgresFact]
     public void A_server_that_is_down_is_one_clear_line()
     {
         var port = PostgresServer.FreePort();
@@ -122,7 +122,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         Assert.DoesNotContain('\n', down.Message);
     }
 
-    [Fact]
+    [PostgresFact]
     public void A_refused_login_is_one_clear_line()
     {
         Environment.SetEnvironmentVariable(_variable, _server.ConnectionString.Replace("Username=postgres", "Username=nobody"));
@@ -132,7 +132,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         Assert.DoesNotContain('\n', refused.Message);
     }
 
-    [Fact]
+    [PostgresFact]
     public void A_missing_connection_string_names_its_variable()
     {
         Environment.SetEnvironmentVariable(_variable, null);
@@ -144,7 +144,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         Assert.DoesNotContain("secret", invalid.Message);
     }
 
-    [Fact]
+    [PostgresFact]
     public void A_bad_table_name_is_refused_before_connecting()
     {
         var error = Assert.Throws<ArgumentException>(() => Open("scores\"; DROP TABLE x; --"));

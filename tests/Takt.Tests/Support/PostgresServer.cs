@@ -12,15 +12,14 @@ namespace Takt.Tests.Support;
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
+    private static readonly string Bin = Components.PostgresBin;
     private readonly string _dir;
     private readonly bool _asPostgres = Environment.UserName == "root";
     private bool _started;
 
     public PostgresServer()
     {
-        if (!File.Exists(Path.Combine(Bin, "initdb")) || !File.Exists(Path.Combine(Bin, "pg_ctl")))
-            throw new InvalidOperationException($"PostgreSQL 15 server binaries (initdb, pg_ctl) are missing from {Bin}: install the postgresql-15 package (apt-get install -y postgresql-15).");
+        if (Components.MissingPostgres() is { } missing) throw new InvalidOperationException(missing);
         if (_asPostgres && !File.Exists("/usr/sbin/runuser") && !File.Exists("/sbin/runuser"))
             throw new InvalidOperationException("running as root, the PostgreSQL test cluster needs runuser (util-linux) to run initdb as the postgres user.");
         _dir = Path.Combine(Path.GetTempPath(), "takt-pg-" + Guid.NewGuid().ToString("N"));
