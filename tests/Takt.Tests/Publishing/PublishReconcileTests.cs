@@ -18,7 +18,7 @@ public sealed class PublishReconcileTests(PostgresServer server) : IClassFixture
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
+    [PostgresFact]
     public async Task A_crash_between_switching_readers_and_recording_it_is_reconciled_by_adopting_the_copy_readers_see()
     {
         E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
@@ -43,7 +43,7 @@ public sealed class PublishReconcileTests(PostgresServer server) : IClassFixture
         Assert.Empty(E2E.Cli(Home, "plan", "--json").Json.GetProperty("pendingPublishes").EnumerateArray());
     }
 
-    [Fact]
+    [PostgresFact]
     public void A_copy_readers_see_that_this_ledger_did_not_write_is_refused_in_one_line_and_left_alone()
     {
         E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
@@ -71,7 +71,7 @@ public sealed class PublishReconcileTests(PostgresServer server) : IClassFixture
         Assert.Equal(4, LedgerSnapshot.Read(Home).Boxes.Count(b => b.Dataset == "serving.fraud_scores" && b.CurrentVersion is not null)); // nothing committed is lost
     }
 
-    [Fact]
+    [PostgresFact]
     public async Task Two_homes_publishing_to_one_PostgreSQL_table_the_second_is_refused_in_one_line_and_the_first_keeps_its_readers()
     {
         var connection = NewDatabase();
