@@ -46,5 +46,12 @@ public sealed class StoppedCountsTests : IDisposable
         // The blocked tasks of the build say the same.
         foreach (var task in build.Json.GetProperty("tasks").EnumerateArray().Where(t => t.GetProperty("status").GetString() == "blocked"))
             Assert.True(stopped.Any(task.GetProperty("message").GetString()!.Contains), $"blocked task does not name the stopped box: {task}");
+
+        // A stopped line leaves nothing to do but what the stopped boxes hold: no task planned, a second build runs none.
+        Assert.True(plan.Json.GetProperty("tasks").GetArrayLength() == 0, plan.ToString());
+        var again = E2E.Cli(home, "build", "--json");
+        Assert.True(again.ExitCode == 2, again.ToString());
+        Assert.True(again.Json.GetProperty("tasks").GetArrayLength() == 0, again.ToString());
+        Assert.Equal(statusBlocked, again.Json.GetProperty("summary").GetProperty("blocked").GetInt64());
     }
 }

@@ -7,8 +7,8 @@ public sealed partial class SqliteLedger
     /// <summary>
     /// A box whose head is found again (same recipe, so same version) after its inputs moved away and back, or after an
     /// input's quarantined head was released back to the version it had, keeps its version but must not stay below its
-    /// inputs' change sequence: the planner would call it stale for ever. Its sequence moves only then, so a box that is
-    /// already in step does not churn its readers.
+    /// inputs' change sequence: the planner would call it stale for ever. Its sequence moves only then, and only up to
+    /// its inputs' (a reader built since then stays fresh); the ledger's counter moves too, since plans change.
     /// </summary>
     private void CatchUpWithInputs(string env, VersionRecord v, SqliteTransaction tx)
     {
@@ -25,7 +25,8 @@ public sealed partial class SqliteLedger
             (moved, inputSeq, seq) = (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? long.MaxValue : r.GetInt64(2));
         }
         if (moved > 0 || seq >= inputSeq) return; // inputs not current: the box is really stale, and the planner must say so
+        NextSeq(tx);
         Execute("UPDATE boxes SET seq = $seq WHERE env = $env AND dataset = $dataset AND box = $box", tx,
-            ("$seq", NextSeq(tx)), ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
+            ("$seq", inputSeq), ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
     }
 }
