@@ -124,11 +124,17 @@ public sealed class Planner(Factory factory, ILedger ledger)
             var input = states[upstream];
             var unavailable = BoxSet.Of(input.Extent).Intersect(input.Required).Except(input.Available).Except(input.Quarantined).Except(input.BlockedBoxes);
             if (unavailable.IsEmpty) continue;
-            var readers = mapping.ReadersOf(unavailable, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required).Except(blockedBoxes);
-            if (readers.IsEmpty) continue;
-            var why = input.Dataset.IsSource ? "has no landing data" : "cannot be built";
-            state.Waiting.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, unavailable)} {why}"));
-            waitingBoxes = waitingBoxes.Union(readers);
+            // Boxes the input itself waits for pass on what they wait for, so that the cause names the box that is missing.
+            var causes = input.Waiting.Select(w => (Boxes: unavailable.Intersect(w.Boxes), w.Cause)).Where(c => !c.Boxes.IsEmpty).ToList();
+            var rest = causes.Aggregate(unavailable, (left, c) => left.Except(c.Boxes));
+            if (!rest.IsEmpty) causes.Add((rest, $"{upstream}@{Describe(input.Dataset, rest)} {(input.Dataset.IsSource ? "has no landing data" : "cannot be built")}"));
+            foreach (var (boxes, cause) in causes)
+            {
+                var readers = mapping.ReadersOf(boxes, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(required).Except(blockedBoxes);
+                if (readers.IsEmpty) continue;
+                state.Wait(readers, cause);
+                waitingBoxes = waitingBoxes.Union(readers);
+            }
         }
         if (dataset.Grain != Grain.Unpartitioned)
         {
@@ -143,7 +149,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
                 var missing = mapping.InputsOf(readers, dataset.Grain, input.Dataset.Grain, input.Extent).Intersect(past);
                 if (missing.IsEmpty) continue;
                 var why = input.Dataset.IsSource ? "has no landing data" : "does not exist yet";
-                state.Waiting.Add(new HeldBoxes(readers, $"{upstream}@{Describe(input.Dataset, missing)} {why}"));
+                state.Wait(readers, $"{upstream}@{Describe(input.Dataset, missing)} {why}");
                 waitingBoxes = waitingBoxes.Union(readers);
             }
         }
@@ -268,6 +274,14 @@ public sealed class Planner(Factory factory, ILedger ledger)
         public Dictionary<long, string> Reasons { get; } = [];
         public long Fresh { get; set; }
         public BoxSet BlockedBoxes => BlockedBy.Values.Aggregate(BoxSet.Empty, (all, b) => all.Union(b.Boxes));
+
+        /// <summary>Boxes waiting for <paramref name="cause"/>; boxes waiting for the same thing are one entry.</summary>
+        public void Wait(BoxSet boxes, string cause)
+        {
+            var index = Waiting.FindIndex(w => w.Cause == cause);
+            if (index < 0) Waiting.Add(new HeldBoxes(boxes, cause));
+            else Waiting[index] = Waiting[index] with { Boxes = Waiting[index].Boxes.Union(boxes) };
+        }
 
         public void Hold(BoxSet boxes, Dataset root, BoxSet stopped)
         {

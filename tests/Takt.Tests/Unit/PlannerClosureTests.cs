@@ -422,7 +422,7 @@ public sealed class PlannerClosureTests : IDisposable
         Assert.Equal([gap], plan.For("core.a").WaitingBoxes);
         Assert.Contains(plan.For("core.a").Waiting, h => h.Cause == $"raw.src@{Key(gap)} has no landing data");
         Assert.Equal([gap, gap + 1, gap + 2], plan.For("core.b").WaitingBoxes);
-        Assert.Contains(plan.For("core.b").Waiting, h => h.Cause == $"core.a@{Key(gap)} cannot be built");
+        Assert.Contains(plan.For("core.b").Waiting, h => h.Cause == $"raw.src@{Key(gap)} has no landing data"); // what core.a waits for
         Assert.Equal(Days - 1, Planned(plan, "core.a").Length);
         Assert.Equal(Days - 3, Planned(plan, "core.b").Length);
         Assert.False(plan.LineStopped);
