@@ -16,9 +16,11 @@ public static class FraudScoring
         foreach (var user in context.Rows("mart.user_features"))
         {
             var orders = user.Get<long>("orders_7d");
-            var amount = user.Get<double>("amount_7d");
+            // Both are nullable in mart.user_features: no amount (orders released by an override with their amounts
+            // missing) adds nothing, and an account the day's snapshot does not know is not counted as new.
+            var amount = user.GetOrDefault<double>("amount_7d") ?? 0;
             var currencies = user.Get<long>("currencies_7d");
-            var newAccount = user.Get<int>("account_age_days") < 7 ? 1.0 : 0.0;
+            var newAccount = user.GetOrDefault<int>("account_age_days") < 7 ? 1.0 : 0.0;
             var z = -5.0 + 0.25 * orders + 0.004 * amount + 0.9 * (currencies - 1) + 1.5 * newAccount;
             var score = Math.Round(1 / (1 + Math.Exp(-z)), 6);
             yield return [user.Get<string>("user_id"), score, score >= 0.5 ? "high" : score >= 0.1 ? "medium" : "low"];
