@@ -36,7 +36,7 @@ public static class ShopFactory
                 .Column("amount", ColumnType.Double, semantic: "money")
                 .Column("currency", ColumnType.String, semantic: "currency_code")
                 .Column("ordered_at", ColumnType.String, description: "ISO-8601 UTC or local time with offset"))
-            .FromLanding("orders/{box}.jsonl", LandingFormat.JsonLines))
+            .FromLanding("orders/{box}.jsonl", LandingFormat.JsonLines, timeColumn: "ordered_at"))
         .Dataset("raw.users", d => d
             .Owner(Platform)
             .Description("Daily snapshot of every user account, as CSV.")

@@ -19,11 +19,13 @@ internal static class CheckEvaluator
     /// <param name="box">The box the version is of: freshness is measured against its end.</param>
     /// <param name="referencedFiles">Files of the same box of another dataset, or null when that box has no usable version.</param>
     /// <param name="history">The boxes before this one, for checks that judge a box against its past (volume anomaly).</param>
-    public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, long? box, Func<string, IReadOnlyList<string>?> referencedFiles, ICheckHistory history)
+    /// <param name="locate">Where the first rows matching a SQL condition come from ("file line N; ..."), when the data has a place to point at (a source's landing files).</param>
+    public static List<CheckResult> Evaluate(DuckDbSession db, Dataset dataset, long? box, Func<string, IReadOnlyList<string>?> referencedFiles, ICheckHistory history,
+        Func<string, string?>? locate = null)
     {
         var results = new List<CheckResult>();
         if (HasSchemaContract(dataset)) results.Add(SchemaContract(db, dataset));
-        foreach (var check in ChecksOf(dataset)) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history));
+        foreach (var check in ChecksOf(dataset)) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history, locate));
         return results;
     }
 
@@ -46,12 +48,12 @@ internal static class CheckEvaluator
         results.Any(r => !r.Passed && r.Severity == nameof(Severity.Block).ToLowerInvariant());
 
     private static CheckResult Evaluate(DuckDbSession db, Dataset dataset, long? box, Check check, Func<string, IReadOnlyList<string>?> referencedFiles,
-        ICheckHistory history)
+        ICheckHistory history, Func<string, string?>? locate)
     {
         var column = check.Columns.Select(SqlText.Identifier).FirstOrDefault() ?? "";
         return check switch
         {
-            NotNullCheck => Count(db, check, $"SELECT count(*) FROM {DataView} WHERE {column} IS NULL", "null value(s)"),
+            NotNullCheck => Located(Count(db, check, $"SELECT count(*) FROM {DataView} WHERE {column} IS NULL", "null value(s)"), $"{column} IS NULL", locate),
             UniqueCheck u => Duplicates(db, u),
             AcceptedValuesCheck a => AcceptedValues(db, a, column),
             RangeCheck r => Range(db, r, column),
@@ -62,6 +64,10 @@ internal static class CheckEvaluator
             _ => throw new NotSupportedException($"Check kind {check.Kind} has no evaluator."),
         };
     }
+
+    /// <summary>A failed result with the places of its first rows added, when they are known.</summary>
+    private static CheckResult Located(CheckResult result, string condition, Func<string, string?>? locate) =>
+        result.Passed || locate?.Invoke(condition) is not { } where ? result : result with { Message = $"{result.Message}: {where}" };
 
     private static CheckResult Count(DuckDbSession db, Check check, string countSql, string what, params (string, object?)[] parameters)
     {

@@ -59,12 +59,16 @@ public sealed class DatasetBuilder
     }
 
     /// <summary>Landing files, one set per box: the pattern holds <c>{box}</c>, e.g. <c>orders/{box}.jsonl</c>.</summary>
-    public DatasetBuilder FromLanding(string pattern, LandingFormat format, Severity schemaDrift = Severity.Block) =>
-        Source(new LandingSource(pattern, format) { SchemaDriftSeverity = schemaDrift });
+    /// <param name="timeColumn">
+    /// A timestamp or date column (or text holding timestamps) that says when each row happened: rows outside the box
+    /// of their file stop the box (a blocking <c>in_box</c> check naming file and line).
+    /// </param>
+    public DatasetBuilder FromLanding(string pattern, LandingFormat format, Severity schemaDrift = Severity.Block, string? timeColumn = null) =>
+        Source(new LandingSource(pattern, format) { SchemaDriftSeverity = schemaDrift, TimeColumn = timeColumn });
 
     /// <summary>Landing files that span many boxes; rows are cut into boxes by the timestamp column <paramref name="splitBy"/>.</summary>
     public DatasetBuilder FromLandingSplitBy(string pattern, LandingFormat format, string splitBy, Severity schemaDrift = Severity.Block) =>
-        Source(new LandingSource(pattern, format, splitBy) { SchemaDriftSeverity = schemaDrift });
+        Source(new LandingSource(pattern, format, splitBy) { SchemaDriftSeverity = schemaDrift, TimeColumn = splitBy });
 
     /// <summary>
     /// Reads <paramref name="dataset"/>; the same box unless a mapping says otherwise. A box waits until every input box

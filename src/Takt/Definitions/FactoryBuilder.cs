@@ -113,7 +113,10 @@ public sealed class FactoryBuilder
             yield return $"{name}: input '{group.Key}' is declared {group.Count()} times.";
 
         foreach (var column in dataset.Schema.Columns)
+        {
             if (!Names.IsColumnName(column.Name)) yield return $"{name}: column '{column.Name}' is not a valid name ({Names.ColumnRule}).";
+            else if (column.Name.StartsWith("__", StringComparison.Ordinal)) yield return $"{name}: column '{column.Name}' starts with '__', which Takt keeps for its own columns.";
+        }
         foreach (var group in dataset.Schema.Columns.GroupBy(c => c.Name).Where(g => g.Count() > 1))
             yield return $"{name}: column '{group.Key}' is declared {group.Count()} times.";
 
@@ -168,6 +171,14 @@ public sealed class FactoryBuilder
             yield return $"landing pattern '{pattern}' must hold {{box}} exactly once (e.g. 'orders/{{box}}.jsonl'), or split files by a timestamp column.";
         else if (dataset.Grain == Grain.Unpartitioned && placeholders != 0)
             yield return $"landing pattern '{pattern}' holds {{box}}, but the dataset is unpartitioned.";
+        if (!source.IsSplit && source.TimeColumn is { } time)
+        {
+            var column = dataset.Schema.Find(time);
+            if (column is null) yield return $"time column '{time}' is not in the schema.";
+            else if (column.Type != ColumnType.Timestamp && column.Type != ColumnType.Date && column.Type != ColumnType.String)
+                yield return $"time column '{time}' must be a timestamp, a date or text holding timestamps, not {column.Type}.";
+            if (dataset.Grain == Grain.Unpartitioned) yield return "an unpartitioned source has no box for its time column to fall in.";
+        }
     }
 
     private static int CountOf(string text, string part)

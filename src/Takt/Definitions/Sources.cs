@@ -21,5 +21,11 @@ public sealed record LandingSource(string Pattern, LandingFormat Format, string?
     /// <summary>How a detected schema drift is treated; blocking by default.</summary>
     public Severity SchemaDriftSeverity { get; init; } = Severity.Block;
 
+    /// <summary>
+    /// The column that says when a row happened: every row of a box's files must fall in the box (a blocking
+    /// <c>in_box</c> check), for per-box files that declare it; split files are cut by it (<see cref="SplitBy"/>).
+    /// </summary>
+    public string? TimeColumn { get; init; }
+
     public bool IsSplit => SplitBy is not null;
 }

@@ -1,5 +1,6 @@
 using Takt.Boxes;
 using Takt.Definitions;
+using Takt.Engine;
 using Takt.Ledger;
 
 namespace Takt.Ingest;
@@ -9,16 +10,26 @@ internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<Landi
 
 /// <summary>
 /// What ingest would do for one source: the boxes to ingest, the changed files as the ledger will remember them once
-/// ingested, and the landing files no box takes.
+/// ingested, and the landing files no box takes (or that cannot be used now).
 /// </summary>
 internal sealed record IngestFindings(Dataset Dataset, IReadOnlyList<IngestWork> Work, IReadOnlyList<LandedFile> Seen, IReadOnlyList<LandingProblem> Problems);
+
+/// <summary>How finding reads changed files: their content hash, and for a file spanning many boxes the boxes its rows fall in.</summary>
+internal interface ILandingFiles
+{
+    /// <exception cref="UnusableFileException">The file changed or vanished while it was read.</exception>
+    LandingFacts Facts(LandingFile file);
+
+    /// <exception cref="UnusableFileException">The file cannot be read, or changed while it was read.</exception>
+    BoxSet BoxesOf(Dataset dataset, LandingFile file);
+}
 
 /// <summary>
 /// Finds which source boxes the landing zone changed since the last ingest. Files with unchanged size and time are
 /// not read; files spanning many boxes are read once to learn which boxes their rows fall in. Finding writes nothing
-/// to the ledger, so <c>plan</c> can show the same work a build's ingest will run.
+/// to the ledger, so <c>plan</c> shows the same source boxes a build's ingest will run.
 /// </summary>
-internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnlyList<Dataset> datasets, Func<Dataset, LandingFile, BoxSet> boxesOfSplitFile)
+internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnlyList<Dataset> datasets, ILandingFiles reader)
 {
     public IngestFindings Find(Dataset dataset)
     {
@@ -29,6 +40,7 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnl
         if (changed.Count == 0) return new IngestFindings(dataset, [], [], scan.Problems);
 
         var seen = new List<LandedFile>();
+        var problems = scan.Problems.ToList();
         var affected = BoxSet.Empty;
         var causes = new List<(BoxSet Boxes, string Reason)>();
         var boxesOf = new Dictionary<string, BoxSet>(StringComparer.Ordinal);
@@ -38,9 +50,19 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnl
         }
         foreach (var file in changed)
         {
-            var sha = Hashing.FileSha256(file.FullPath);
             known.TryGetValue(file.RelativePath, out var before);
-            var boxes = file.Box is { } box ? BoxSet.Of(BoxRange.Single(box)) : before?.Sha256 == sha ? LandingScanner.ParseBoxes(before.Boxes) : boxesOfSplitFile(dataset, file);
+            BoxSet boxes;
+            string sha;
+            try
+            {
+                sha = reader.Facts(file).Sha256;
+                boxes = file.Box is { } box ? BoxSet.Of(BoxRange.Single(box)) : before?.Sha256 == sha ? LandingScanner.ParseBoxes(before.Boxes) : reader.BoxesOf(dataset, file);
+            }
+            catch (UnusableFileException e)
+            {
+                problems.Add(new LandingProblem(dataset.Name, file.RelativePath, e.Message));
+                continue;
+            }
             boxesOf[file.RelativePath] = boxes;
             seen.Add(new LandedFile(file.RelativePath, file.Size, file.ModifiedTicks, sha, LandingScanner.FormatBoxes(boxes)));
             if (before?.Sha256 == sha) continue;
@@ -52,7 +74,7 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnl
         var work = affected.Select(box => new IngestWork(dataset, box,
             files.Where(f => boxesOf.TryGetValue(f.RelativePath, out var b) && b.Contains(box)).ToArray(),
             ReasonOf(box, causes))).Where(w => w.Files.Count > 0).ToArray();
-        return new IngestFindings(dataset, work, seen, scan.Problems);
+        return new IngestFindings(dataset, work, seen, problems);
     }
 
     /// <summary>Why a box is ingested: the new or changed file that holds it (the first one, when several do).</summary>
@@ -72,5 +94,37 @@ internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnl
         return Scan(dataset).Files
             .Where(f => f.Box == box || (f.Box is null && known.TryGetValue(f.RelativePath, out var k) && LandingScanner.ParseBoxes(k.Boxes).Contains(box)))
             .ToArray();
+    }
+}
+
+/// <summary>
+/// <see cref="ILandingFiles"/> for looking only (<c>plan</c>, <c>status</c>): hashes changed files and asks DuckDB which
+/// boxes a split file's rows fall in, with the same reading rules as ingest, writing nothing.
+/// </summary>
+internal sealed class LandingPeek(DuckDbPool duckDb) : ILandingFiles
+{
+    public LandingFacts Facts(LandingFile file) => LandingReads.FactsOf(file);
+
+    public BoxSet BoxesOf(Dataset dataset, LandingFile file)
+    {
+        var facts = Facts(file);
+        using var lease = duckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
+        var db = lease.Session;
+        LandingRead? read = null;
+        try
+        {
+            read = LandingRead.Prepare(db, dataset, file, facts, withBox: true);
+            var boxes = db.Rows($"SELECT DISTINCT {LandingRead.Box} FROM ({read.Sql}) WHERE {LandingRead.Box} <> {LandingRead.NoBox}");
+            LandingReads.StillUnchanged(file, facts);
+            return BoxSet.OfBoxes(boxes.Select(r => Convert.ToInt64(r[0], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        catch (EngineException e)
+        {
+            throw new UnusableFileException(file, LandingRead.CannotRead(e), stillBeingWritten: false);
+        }
+        finally
+        {
+            read?.DropRejects(db);
+        }
     }
 }

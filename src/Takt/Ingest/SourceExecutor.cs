@@ -1,5 +1,5 @@
+using System.Globalization;
 using Takt.Boxes;
-using Takt.Checks;
 using Takt.Definitions;
 using Takt.Engine;
 using Takt.Ledger;
@@ -8,16 +8,22 @@ using Takt.Running;
 namespace Takt.Ingest;
 
 /// <summary>
-/// Turns the landing files of one source box into a version: named by content, checked for malformed rows and
-/// schema drift against the declared schema, converted to the declared types, then checked and committed.
+/// Turns the landing files of one source box into a version: named by content, read in DuckDB (a per-box file by this
+/// task, a file of many boxes once for all of them by <see cref="LandingReads"/>), checked for malformed lines and
+/// values, schema drift and rows outside the box, converted to the declared types, then checked and committed.
 /// </summary>
-internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper leases, ComputeSlots slots)
+internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper leases, ComputeSlots slots, LandingReads reads,
+    Action<LandingProblem>? notIngested = null)
 {
-    private const int SampleLines = 5;
-
     public TaskOutcome Execute(Dataset dataset, long box, IReadOnlyList<LandingFile> files, long? taskId, int attempt, List<string> log)
     {
-        var outcome = Ingest(dataset, box, files, taskId, attempt, log);
+        TaskOutcome outcome;
+        try { outcome = Ingest(dataset, box, files, taskId, attempt, log); }
+        catch (UnusableFileException e) when (e.StillBeingWritten)
+        {
+            notIngested?.Invoke(new LandingProblem(dataset.Name, e.File.RelativePath, e.Message));
+            return TaskOutcome.Held(BuildStatus.Skipped, $"{dataset.Name}@{dataset.BoxKey(box)}: landing file {e.File.RelativePath} {e.Message}");
+        }
         if (outcome.VersionId is not null) ws.Ledger.SetSourceHead(dataset.Name, box, outcome.VersionId);
         return outcome;
     }
@@ -29,7 +35,8 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         if (files.Count == 0) return TaskOutcome.Held(BuildStatus.Failed, $"{dataset.Name}@{boxKey}: no landing files match '{source.Pattern}' for this box");
         var codeHash = ws.Factory.CodeHashOf(dataset.Name);
         var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
-        var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, files.Select(f => (f.RelativePath, Hashing.FileSha256(f.FullPath))));
+        var facts = files.Select(f => (File: f, Facts: reads.Facts(f))).ToList();
+        var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, facts.Select(f => (f.File.RelativePath, f.Facts.Sha256)));
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;
         if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
@@ -38,7 +45,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         {
             if (Reuse(dataset, boxKey, versionId) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
-            var staged = Stage(dataset, box, files, versionId, codeHash, generation, staging, log);
+            var staged = Stage(dataset, box, facts, versionId, codeHash, generation, staging, log);
             return StagedVersion.Commit(ws, dataset, staged, taskId);
         }
         finally
@@ -47,40 +54,50 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         }
     }
 
-    /// <summary>Loads the landing files, converts them to the declared types into the staging directory, and checks the result.</summary>
-    private CheckedVersion Stage(Dataset dataset, long box, IReadOnlyList<LandingFile> files, string versionId, string codeHash, int generation,
-        string staging, List<string> log)
+    /// <summary>Reads the box's rows, checks them, and writes the rows that read well, converted, into the staging directory.</summary>
+    private CheckedVersion Stage(Dataset dataset, long box, IReadOnlyList<(LandingFile File, LandingFacts Facts)> files, string versionId, string codeHash,
+        int generation, string staging, List<string> log)
     {
-        var source = dataset.Source!;
         var boxKey = dataset.BoxKey(box);
+        // A split file is read (once, for all its boxes) before this task takes a slot: the shared read uses every thread.
+        (List<SplitExtract> Read, List<MalformedLine> Unreadable)? extracts = dataset.Source!.IsSplit ? Extracts(dataset, files.Select(f => f.File).ToList()) : null;
         using var slot = slots.Take();
-        using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.Size) <= DuckDbPool.SmallWorkBytes);
+        using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.File.Size) <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
-        var (columns, syntaxErrors) = RawLoader.Load(db, source.Format, files);
-        var checks = new List<CheckResult>();
-        if (source.IsSplit) checks.Add(KeepOnlyThisBox(db, dataset, box, columns));
-        var rowsIn = db.Scalar<long>($"SELECT count(*) FROM {RawLoader.Table}");
-        var drift = DetectDrift(db, dataset.Schema, columns);
-        var badValues = FindBadValues(db, dataset.Schema, columns, drift.Retyped);
-        var malformed = syntaxErrors.Concat(badValues.Lines).ToList();
-        var malformedCount = syntaxErrors.Count + badValues.Count;
+        var rows = extracts is { } e ? BoxRows.FromExtracts(db, dataset, box, e.Read, e.Unreadable) : BoxRows.Read(db, dataset, files);
+        if (extracts is null) foreach (var (file, facts) in files) LandingReads.StillUnchanged(file, facts);
 
-        var typed = string.Join(", ", dataset.Schema.Columns.Select(c => $"{TypedValue(c, columns)} AS {SqlText.Identifier(c.Name)}"));
-        var where = badValues.Condition;
-        var rows = db.CopyToParquet($"SELECT {typed} FROM {RawLoader.Table} WHERE {where} ORDER BY {RawLoader.FileColumn}, {RawLoader.LineColumn}",
+        var sourceChecks = new SourceChecks(db, rows);
+        var checks = sourceChecks.Run(box, out var drift);
+        var rowsIn = sourceChecks.RowsIn;
+        var declared = string.Join(", ", dataset.Schema.Columns.Select(c => SqlText.Identifier(c.Name)));
+        var rowsOut = db.CopyToParquet($"SELECT {declared} FROM {BoxRows.Table} WHERE {sourceChecks.Kept} ORDER BY {LandingRead.File}, {LandingRead.Row}",
             Path.Combine(staging, StagedVersion.DataFile));
-        log.Add($"read {rowsIn} rows from {files.Count} file(s), kept {rows}");
-
-        checks.AddRange(
-        [
-            new("well_formed", "well_formed", "block", malformedCount == 0, malformedCount,
-                malformedCount == 0 ? "ok" : $"{malformedCount} malformed row(s): {string.Join("; ", malformed.Take(SampleLines).Select(RawLoader.Describe))}"),
-            new("schema_drift", "schema_drift", source.SchemaDriftSeverity.ToString().ToLowerInvariant(), drift.IsEmpty, drift.Count, drift.IsEmpty ? "ok" : drift.Describe()),
-        ]);
-        if (!drift.IsEmpty)
-            ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift.Describe()}");
-        return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rows, runId);
+        log.AddRange(rows.Log);
+        log.Add($"read {rowsIn.ToString(CultureInfo.InvariantCulture)} row(s) of this box from {files.Count} file(s) " +
+                $"({Bytes(files.Sum(f => f.File.Size))}{(extracts is null ? "" : " in all, shared with their other boxes")}), kept {rowsOut.ToString(CultureInfo.InvariantCulture)}");
+        if (drift is not null) ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift}");
+        // A source's columns are its declared ones: one description per code hash serves every box.
+        return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rowsOut, runId,
+            schemaKey: "source:" + codeHash, locate: sourceChecks.Sample);
     }
+
+    /// <summary>The shared reads of a split box's files; a file that cannot be read at all is malformed for the box, not a crash.</summary>
+    private (List<SplitExtract> Read, List<MalformedLine> Unreadable) Extracts(Dataset dataset, IReadOnlyList<LandingFile> files)
+    {
+        var read = new List<SplitExtract>();
+        var unreadable = new List<MalformedLine>();
+        foreach (var file in files)
+        {
+            try { read.Add(reads.Extract(dataset, file)); }
+            catch (UnusableFileException e) when (!e.StillBeingWritten) { unreadable.Add(new MalformedLine(file.RelativePath, null, e.Message)); }
+        }
+        return (read, unreadable);
+    }
+
+    private static string Bytes(long bytes) => bytes < 1 << 20
+        ? $"{(bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture)} KB"
+        : $"{(bytes / 1048576.0).ToString("0.#", CultureInfo.InvariantCulture)} MB";
 
     private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId)
     {
@@ -95,74 +112,5 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         if (ws.Ledger.MarkQuarantined(ws.Env, existing) == CommitOutcome.FilesGone) return null;
         var failed = ws.Ledger.CheckResults(versionId).Where(c => !c.Passed).ToList();
         return new TaskOutcome(BuildStatus.Quarantined, versionId, 0, existing.Rows, StagedVersion.StopMessage(dataset, boxKey, failed), failed);
-    }
-
-    /// <summary>
-    /// Cuts a split source's rows down to this box. Rows whose timestamp is missing or unreadable belong to no box:
-    /// they are reported as a warning on every box of their files, never dropped silently.
-    /// </summary>
-    private static CheckResult KeepOnlyThisBox(DuckDbSession db, Dataset dataset, long box, IReadOnlyList<string> columns)
-    {
-        var splitBy = dataset.Source!.SplitBy!;
-        var split = TypedValue(dataset.Schema.Find(splitBy)!, columns);
-        var unplaced = db.Rows($"SELECT {RawLoader.FileColumn}, {RawLoader.LineColumn} FROM {RawLoader.Table} WHERE {split} IS NULL ORDER BY 1, 2");
-        db.Execute($"DELETE FROM {RawLoader.Table} WHERE {split} IS NULL OR {split} < $box_start OR {split} >= $box_end",
-            ("box_start", GrainMath.Start(dataset.Grain, box)), ("box_end", GrainMath.Start(dataset.Grain, box + 1)));
-        var name = $"split_by({splitBy})";
-        return new CheckResult(name, "split_by", "warn", unplaced.Count == 0, unplaced.Count, unplaced.Count == 0 ? "ok"
-            : $"{unplaced.Count} row(s) have no readable {splitBy} and belong to no box: " +
-              string.Join("; ", unplaced.Take(SampleLines).Select(r => RawLoader.Describe(new MalformedLine((string)r[0]!, Convert.ToInt64(r[1]), $"no {splitBy}")))));
-    }
-
-    private static string TypedValue(Column column, IReadOnlyList<string> present)
-    {
-        if (!present.Contains(column.Name)) return $"CAST(NULL AS {column.Type.SqlName})";
-        var name = SqlText.Identifier(column.Name);
-        return column.Type == ColumnType.Timestamp
-            ? $"TRY_CAST(TRY_CAST({name} AS TIMESTAMPTZ) AS TIMESTAMP)"
-            : $"TRY_CAST({name} AS {column.Type.SqlName})";
-    }
-
-    private static SchemaDrift DetectDrift(DuckDbSession db, Schema schema, IReadOnlyList<string> present)
-    {
-        var added = present.Where(c => schema.Find(c) is null).ToList();
-        var removed = schema.Columns.Where(c => !present.Contains(c.Name)).Select(c => c.Name).ToList();
-        var retyped = new List<string>();
-        foreach (var column in schema.Columns.Where(c => present.Contains(c.Name) && c.Type != ColumnType.String))
-        {
-            var name = SqlText.Identifier(column.Name);
-            var counts = db.Rows($"SELECT count({name}), count(*) FILTER (WHERE {name} IS NOT NULL AND {TypedValue(column, present)} IS NULL) FROM {RawLoader.Table}")[0];
-            var nonNull = Convert.ToInt64(counts[0]);
-            if (nonNull > 0 && Convert.ToInt64(counts[1]) == nonNull) retyped.Add($"{column.Name} (no value reads as {column.Type.SqlName})");
-        }
-        return new SchemaDrift(added, removed, retyped);
-    }
-
-    private static (string Condition, long Count, IReadOnlyList<MalformedLine> Lines) FindBadValues(DuckDbSession db, Schema schema, IReadOnlyList<string> present, IReadOnlyList<string> retyped)
-    {
-        var checkable = schema.Columns.Where(c => present.Contains(c.Name) && c.Type != ColumnType.String && !retyped.Any(r => r.StartsWith(c.Name + " ", StringComparison.Ordinal))).ToList();
-        if (checkable.Count == 0) return ("true", 0, []);
-        var bad = string.Join(" OR ", checkable.Select(c => $"({SqlText.Identifier(c.Name)} IS NOT NULL AND {TypedValue(c, present)} IS NULL)"));
-        var count = db.Scalar<long>($"SELECT count(*) FROM {RawLoader.Table} WHERE {bad}");
-        if (count == 0) return ("true", 0, []);
-        var samples = db.Rows($"SELECT {RawLoader.FileColumn}, {RawLoader.LineColumn}, {string.Join(", ", checkable.Select(c => SqlText.Identifier(c.Name)))} FROM {RawLoader.Table} WHERE {bad} ORDER BY 1, 2 LIMIT {SampleLines}");
-        var lines = samples.Select(r => new MalformedLine((string)r[0]!, Convert.ToInt64(r[1]),
-            "unreadable value(s): " + string.Join(", ", checkable.Select((c, i) => (c, v: r[i + 2])).Where(x => x.v is not null).Select(x => $"{x.c.Name}='{x.v}'")))).ToList();
-        return ($"NOT ({bad})", count, lines);
-    }
-
-
-    private sealed record SchemaDrift(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Retyped)
-    {
-        public IReadOnlyList<string> Retyped { get; } = Retyped;
-        public bool IsEmpty => Count == 0;
-        public int Count => Added.Count + Removed.Count + Retyped.Count;
-
-        public string Describe() => string.Join("; ", new[]
-        {
-            Added.Count > 0 ? "column(s) added: " + string.Join(", ", Added) : null,
-            Removed.Count > 0 ? "column(s) removed: " + string.Join(", ", Removed) : null,
-            Retyped.Count > 0 ? "type changed: " + string.Join(", ", Retyped) : null,
-        }.Where(s => s is not null));
     }
 }

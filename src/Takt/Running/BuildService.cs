@@ -69,7 +69,8 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         lineage.RunStarted();
-        var result = RunIngest(runId, targets, options ?? new RunOptions(), observer);
+        using var reads = new LandingReads(ws, runId);
+        var result = RunIngest(runId, targets, options ?? new RunOptions(), observer, reads);
         ws.Ledger.Faults.ThrowIfAny();
         ws.Ledger.FinishRun(runId, StatusOf(result.Tasks), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
         lineage.RunFinished(LineageError(StatusOf(result.Tasks)));
@@ -96,10 +97,11 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.EnsureEnvironment(ws.Env);
         RecordDeploys(targets);
         var reports = new List<TaskReport>();
-        var ingested = ingest ? RunIngest(runId, targets, options, observer, leases) : null;
+        using var reads = new LandingReads(ws, runId);
+        var ingested = ingest ? RunIngest(runId, targets, options, observer, reads, leases) : null;
         if (ingested is not null) reports.AddRange(ingested.Tasks);
         var plan = Plan(targets, from, to); // ingest took the landing zone's changes already
-        reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism))));
+        reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism), reads)));
         ws.Ledger.Faults.ThrowIfAny(); // the ledger could not record all of it: stop here, nothing more is planned or published
         var remaining = Plan(targets, from, to, landing: ingest);
         ws.Ledger.SetStamps(ws.Env, remaining.Stamps);
@@ -134,10 +136,11 @@ public sealed class BuildService(Workspace ws)
             count == 0 ? null : definition.BoxKeys(range), count);
     }
 
-    private IngestResult RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LeaseKeeper? leases = null)
+    private IngestResult RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LandingReads reads,
+        LeaseKeeper? leases = null)
     {
         var ownLeases = leases is null ? new LeaseKeeper(ws.Ledger, runId) : null;
-        try { return new IngestRun(ws, runId, options, observer, leases ?? ownLeases!).Run(NeededSources(targets).ToList()); }
+        try { return new IngestRun(ws, runId, options, observer, leases ?? ownLeases!, reads).Run(NeededSources(targets).ToList()); }
         finally { ownLeases?.Dispose(); }
     }
 
@@ -163,11 +166,11 @@ public sealed class BuildService(Workspace ws)
 
     private IEnumerable<Dataset> NeededSources(IReadOnlyCollection<string> targets) => Closure(targets).Where(d => d.IsSource);
 
-    private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases, ComputeSlots slots)
+    private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases, ComputeSlots slots, LandingReads reads)
     {
         var extents = plan.Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
         var transforms = new TransformExecutor(ws, runId, extents, leases, slots);
-        var sources = new SourceExecutor(ws, runId, leases, slots);
+        var sources = new SourceExecutor(ws, runId, leases, slots, reads);
         var finder = IngestFinder();
         var items = new List<WorkItem>();
         var index = new Dictionary<(string, long), int>();

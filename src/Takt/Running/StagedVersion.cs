@@ -21,7 +21,7 @@ internal static class StagedVersion
 
     public static CheckedVersion Check(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
         string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, string runId,
-        string? schemaKey = null)
+        string? schemaKey = null, Func<string, string?>? locate = null)
     {
         var file = Path.Combine(stagingDir, DataFile);
         var schemaJson = ws.OutputSchemas.Of(schemaKey, () =>
@@ -34,7 +34,7 @@ internal static class StagedVersion
         {
             db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
             var history = new LedgerCheckHistory(ws.Ledger, ws.Env, dataset.Name, box);
-            checks.AddRange(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history));
+            checks.AddRange(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history, locate));
         }
         var stopped = CheckEvaluator.StopsTheLine(checks);
         var version = new VersionRecord(versionId, dataset.Name, box, dataset.BoxKey(box), codeHash, generation,

@@ -43,4 +43,25 @@ public sealed class LandingProblemTests : IDisposable
         Assert.Contains("landing file not ingested: raw.orders: orders/2026-1-4.jsonl", build.Console);
         Assert.Equal(1, Recorded());
     }
+
+    [Fact]
+    public void A_shop_order_dated_outside_the_day_of_its_file_stops_that_day_naming_file_and_line()
+    {
+        var home = _home.Path;
+        E2E.Generate(home, E2E.Day(1), E2E.Day(5));
+        var file = Path.Combine(E2E.Landing(home), "orders", "2026-01-05.jsonl");
+        var lines = File.ReadAllLines(file);
+        var at = System.Text.Json.Nodes.JsonNode.Parse(lines[2])!["ordered_at"]!.GetValue<string>();
+        lines[2] = lines[2].Replace(at, "2026-03-09T10:00:00Z");
+        File.WriteAllLines(file, lines);
+
+        var build = E2E.Cli(home, "build", "--json");
+
+        Assert.True(build.ExitCode == 2, build.ToString());
+        var stopped = Assert.Single(build.Json.GetProperty("tasks").EnumerateArray(), t => t.GetProperty("status").GetString() == BuildStatus.Quarantined);
+        Assert.Equal("raw.orders", stopped.GetProperty("dataset").GetString());
+        Assert.Equal("2026-01-05", stopped.GetProperty("box").GetString());
+        Assert.Contains("in_box(ordered_at)", stopped.GetProperty("message").GetString());
+        Assert.Contains("orders/2026-01-05.jsonl line 3: ordered_at='2026-03-09T10:00:00Z'", stopped.GetProperty("message").GetString());
+    }
 }

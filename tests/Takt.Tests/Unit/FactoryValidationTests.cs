@@ -136,6 +136,32 @@ public sealed class FactoryValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_time_column_of_a_per_box_source_must_be_declared_and_hold_instants()
+    {
+        var problems = ProblemsOf(Builder()
+            .Dataset("raw.missing", d => d.Owner("o").Schema(s => s.Column("id", ColumnType.String))
+                .FromLanding("missing/{box}.jsonl", LandingFormat.JsonLines, timeColumn: "at"))
+            .Dataset("raw.number", d => d.Owner("o").Schema(s => s.Column("at", ColumnType.Int64))
+                .FromLanding("number/{box}.jsonl", LandingFormat.JsonLines, timeColumn: "at"))
+            .Dataset("raw.text", d => d.Owner("o").Schema(s => s.Column("at", ColumnType.String))
+                .FromLanding("text/{box}.jsonl", LandingFormat.JsonLines, timeColumn: "at")));
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("raw.missing: time column 'at' is not in the schema.", problems);
+        Assert.Contains(problems, p => p.StartsWith("raw.number: time column 'at' must be a timestamp, a date or text holding timestamps", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Column_names_starting_with_two_underscores_are_kept_for_takt()
+    {
+        var problems = ProblemsOf(Builder()
+            .Dataset("raw.internal", d => d.Owner("o").Schema(s => s.Column("__line", ColumnType.Int64).Column("_ok", ColumnType.String))
+                .FromLanding("internal/{box}.jsonl", LandingFormat.JsonLines)));
+
+        Assert.Equal(["raw.internal: column '__line' starts with '__', which Takt keeps for its own columns."], problems);
+    }
+
+    [Fact]
     public void Missing_owner_and_missing_producer_are_reported()
     {
         var problems = ProblemsOf(Builder()

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Takt.Boxes;
+using Takt.Definitions;
+using Takt.Engine;
+using Takt.Running;
+
+namespace Takt.Ingest;
+
+/// <summary>
+/// One landing file spanning many boxes, read once for all of them: its extract (see <see cref="LandingRead"/>) written
+/// as Parquet partitioned by box, one folder per box its rows fall in (<see cref="LandingRead.NoBox"/> for rows in
+/// none). Each box task of the run reads only its own folder of each of its files.
+/// </summary>
+internal sealed record SplitExtract(LandingFile File, LandingFacts Facts, IReadOnlyDictionary<long, string> Folders, ReadLines Lines,
+    IReadOnlyList<string>? Present, TimeSpan Took)
+{
+    public BoxSet Boxes => BoxSet.OfBoxes(Folders.Keys.Where(b => b != LandingRead.NoBox));
+
+    /// <summary>The Parquet files of the rows of <paramref name="box"/>, or none when no row falls in it.</summary>
+    public IReadOnlyList<string> FilesOf(long box) => Folders.TryGetValue(box, out var folder) ? Directory.GetFiles(folder, "*.parquet") : [];
+}
+
+/// <summary>A landing file that cannot be used this time, and why: it changed while it was read, or it cannot be read at all.</summary>
+internal sealed class UnusableFileException(LandingFile file, string problem, bool stillBeingWritten) : Exception(problem)
+{
+    public LandingFile File { get; } = file;
+    public bool StillBeingWritten { get; } = stillBeingWritten;
+
+    public const string BeingWritten = "is still being written (its size or time changed while it was read): not ingested, retried next build";
+}
+
+/// <summary>
+/// The landing files a run reads, each at most once: the facts of each (content hash, lines), and the extract of each
+/// file that spans many boxes. Box tasks share them, so a file of 182 days is read in one pass whatever number of
+/// boxes it feeds: the shared read is the work of the run, and each box task then reads its own folder. Extracts live
+/// in the run's staging area and are deleted when the run ends (a crashed run's are cleaned by the next build).
+/// </summary>
+internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, IDisposable
+{
+    private readonly ConcurrentDictionary<(string, long, long), Lazy<LandingFacts>> _facts = new();
+    private readonly ConcurrentDictionary<(string, long, long), Lazy<SplitExtract>> _extracts = new();
+    private readonly ConcurrentBag<string> _folders = [];
+    private int _serial;
+
+    public LandingFacts Facts(LandingFile file) =>
+        _facts.GetOrAdd(Key(file), _ => new Lazy<LandingFacts>(() => FactsOf(file))).Value;
+
+    /// <summary>The facts of a file as the scan saw it; a file gone since is one that changed while it was read.</summary>
+    public static LandingFacts FactsOf(LandingFile file)
+    {
+        try { return LandingFacts.Of(file.FullPath); }
+        catch (IOException) { throw new UnusableFileException(file, UnusableFileException.BeingWritten, stillBeingWritten: true); }
+        catch (UnauthorizedAccessException e) { throw new UnusableFileException(file, "cannot be read: " + e.Message, stillBeingWritten: false); }
+    }
+
+    public BoxSet BoxesOf(Dataset dataset, LandingFile file) => Extract(dataset, file).Boxes;
+
+    /// <summary>The file's extract, read now unless this run read it already; throws <see cref="UnusableFileException"/>.</summary>
+    public SplitExtract Extract(Dataset dataset, LandingFile file) =>
+        _extracts.GetOrAdd(Key(file), _ => new Lazy<SplitExtract>(() => Read(dataset, file))).Value;
+
+    private static (string, long, long) Key(LandingFile file) => (file.FullPath, file.Size, file.ModifiedTicks);
+
+    private SplitExtract Read(Dataset dataset, LandingFile file)
+    {
+        var clock = Stopwatch.StartNew();
+        var facts = Facts(file);
+        var folder = ws.Lake.CreateStaging(runId, $"extract-{dataset.Name}-{Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture)}");
+        _folders.Add(folder);
+        using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
+        var db = lease.Session;
+        var (lines, present) = Write(db, dataset, file, facts, folder, exactLines: false) ?? Write(db, dataset, file, facts, folder, exactLines: true)!.Value;
+        StillUnchanged(file, facts);
+        var folders = Directory.GetDirectories(folder, LandingRead.Box + "=*")
+            .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d);
+        return new SplitExtract(file, facts, folders, lines, present, clock.Elapsed);
+    }
+
+    /// <summary>The one pass: the file's extract, partitioned by box (the temporary copy is snappy, cheaper to write than zstd).</summary>
+    private static (ReadLines, IReadOnlyList<string>?)? Write(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string folder, bool exactLines)
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        LandingRead? read = null;
+        try
+        {
+            read = LandingRead.Prepare(db, dataset, file, facts, withBox: true, exactLines);
+            var rows = db.Execute($"COPY ({read.Sql}) TO {SqlText.Literal(folder)} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION snappy)");
+            return read.Finish(db, rows) is { } lines ? (lines, read.Present) : null;
+        }
+        catch (EngineException e)
+        {
+            read?.DropRejects(db);
+            throw new UnusableFileException(file, LandingRead.CannotRead(e), stillBeingWritten: false);
+        }
+    }
+
+    /// <summary>
+    /// The rule for files still being written: a file is used only if its size and time are what the scan saw, both
+    /// when its content was hashed and after it was read, so that the version's name (the hash) is the content read.
+    /// </summary>
+    public static void StillUnchanged(LandingFile file, LandingFacts facts)
+    {
+        var now = new FileInfo(file.FullPath);
+        if (!now.Exists || now.Length != file.Size || now.LastWriteTimeUtc.Ticks != file.ModifiedTicks || facts.Length != file.Size)
+            throw new UnusableFileException(file, UnusableFileException.BeingWritten, stillBeingWritten: true);
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders) ws.Lake.DiscardStaging(folder);
+    }
+}

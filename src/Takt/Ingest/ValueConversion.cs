@@ -1,0 +1,38 @@
+using Takt.Definitions;
+
+namespace Takt.Ingest;
+
+/// <summary>
+/// How a landing value becomes a value of its declared type, as SQL that yields NULL when it does not: the same rules
+/// for every format. A value converts only if nothing is lost or invented: integers take integer literals (1.5 is
+/// not rounded to 2), numbers must be finite (1e400 is not infinity), timestamps are instants on the calendar
+/// (read with their offset, stored in UTC). Decimals are rounded to their declared scale, as SQL casts do.
+/// </summary>
+internal static class ValueConversion
+{
+    /// <summary>SQL that converts the text <paramref name="text"/> (CSV fields, JSON values) to <paramref name="type"/>.</summary>
+    public static string FromText(ColumnType type, string text)
+    {
+        if (type == ColumnType.String) return text;
+        if (type == ColumnType.Int32 || type == ColumnType.Int64)
+            return $"CASE WHEN regexp_full_match({text}, '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST({text} AS {type.SqlName}) END";
+        if (type == ColumnType.Timestamp) return Finite($"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)");
+        if (type == ColumnType.Double || type == ColumnType.Date) return Finite($"TRY_CAST({text} AS {type.SqlName})");
+        return $"TRY_CAST({text} AS {type.SqlName})";
+    }
+
+    /// <summary>SQL that converts <paramref name="value"/>, of the DuckDB type <paramref name="fileType"/> (a Parquet column), to <paramref name="type"/>.</summary>
+    public static string FromTyped(ColumnType type, string value, string fileType)
+    {
+        var from = fileType.ToUpperInvariant();
+        if (from == "VARCHAR") return FromText(type, value);
+        if (type == ColumnType.String) return $"CAST({value} AS VARCHAR)";
+        if (type == ColumnType.Timestamp) return Finite($"TRY_CAST({value} AS TIMESTAMP)");
+        if (type == ColumnType.Double || type == ColumnType.Date) return Finite($"TRY_CAST({value} AS {type.SqlName})");
+        if ((type == ColumnType.Int32 || type == ColumnType.Int64) && (from is "DOUBLE" or "FLOAT" || from.StartsWith("DECIMAL", StringComparison.Ordinal)))
+            return $"CASE WHEN {value} = trunc({value}) THEN TRY_CAST({value} AS {type.SqlName}) END";
+        return $"TRY_CAST({value} AS {type.SqlName})";
+    }
+
+    private static string Finite(string value) => $"CASE WHEN isfinite({value}) THEN {value} END";
+}
