@@ -16,7 +16,7 @@ public enum VersionFileState
 }
 
 /// <summary>A version's file state and recorded files: what a reader needs before it opens them.</summary>
-public sealed record StoredVersion(string Id, string Dataset, string BoxKey, VersionFileState State, IReadOnlyList<VersionFile> Files);
+public sealed record StoredVersion(string Id, VersionFileState State, IReadOnlyList<VersionFile> Files);
 
 /// <summary>A version that an environment's pointers (or what landed last for a source) name, with the environments that name it.</summary>
 public sealed record VersionInUse(VersionRecord Version, IReadOnlyList<string> Environments);

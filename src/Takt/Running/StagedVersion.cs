@@ -48,6 +48,7 @@ internal static class StagedVersion
     {
         var checks = staged.Checks;
         var files = ws.Lake.Promote(staged.StagingDirectory, new VersionLocation(dataset.Name, staged.Version.BoxKey, staged.Version.Id));
+        if (files.Count == 0) throw new ProcessingException($"{dataset.Name}@{staged.Version.BoxKey}: the task staged no Parquet file; a version without files would read as an empty box");
         var version = staged.Version with { Bytes = files.Sum(f => f.Size) };
         FaultInjection.Hit("after-promote");
         var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId) { Files = files });

@@ -64,7 +64,7 @@ public sealed partial class SqliteLedger
         lock (_readGate)
         {
             var cmd = _readCommands.Get($"""
-                SELECT v.id, v.dataset, v.box_key, v.collected_at_ms, v.collecting_run, v.lost_at_ms, f.name, f.size, f.sha256
+                SELECT v.id, v.collected_at_ms, v.collecting_run, v.lost_at_ms, f.name, f.size, f.sha256
                 FROM versions v LEFT JOIN version_files f ON f.version_id = v.id WHERE v.id IN ({filter}) ORDER BY v.id, f.name
                 """, null, parameters);
             using var r = cmd.ExecuteReader();
@@ -74,9 +74,9 @@ public sealed partial class SqliteLedger
                 if (!files.TryGetValue(id, out var list))
                 {
                     files[id] = list = [];
-                    result[id] = new StoredVersion(id, r.GetString(1), r.GetString(2), FileStateOf(r, 3), list);
+                    result[id] = new StoredVersion(id, FileStateOf(r, 1), list);
                 }
-                if (!r.IsDBNull(6)) list.Add(new VersionFile(r.GetString(6), r.GetInt64(7), Convert.ToHexStringLower((byte[])r.GetValue(8))));
+                if (!r.IsDBNull(4)) list.Add(new VersionFile(r.GetString(4), r.GetInt64(5), Convert.ToHexStringLower((byte[])r.GetValue(6))));
             }
         }
         return result;
