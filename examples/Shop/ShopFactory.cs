@@ -105,6 +105,7 @@ public static class ShopFactory
             .Input("core.users")
             .Sql("sql/mart/user_features.sql")
             .Schema(s => s
+                .Required("day", ColumnType.Date, description: "The box: the last day of the window")
                 .Required("user_id", ColumnType.String, semantic: "user_id")
                 .Column("country", ColumnType.String, semantic: "country_code")
                 .Required("orders_7d", ColumnType.Int64)

@@ -78,6 +78,24 @@ public static class GrainMath
         _ => throw new ArgumentOutOfRangeException(nameof(grain)),
     };
 
+    /// <summary>
+    /// End of the box in UTC (exclusive: the start of the next box); none for the unpartitioned box and for the last box
+    /// of the calendar, which end after the last instant a <see cref="DateTime"/> holds.
+    /// </summary>
+    public static DateTime? End(Grain grain, long box)
+    {
+        if (grain == Grain.Unpartitioned) return null;
+        var start = Start(grain, box);
+        var lastDay = start.Year == 9999 && start.Month == 12 && start.Day == 31;
+        return grain switch
+        {
+            Grain.Daily when !lastDay => start.AddDays(1),
+            Grain.Hourly when !(lastDay && start.Hour == 23) => start.AddHours(1),
+            Grain.Monthly when !(start.Year == 9999 && start.Month == 12) => start.AddMonths(1),
+            _ => null,
+        };
+    }
+
     /// <summary>The box of <paramref name="grain"/> that contains the instant.</summary>
     public static long BoxOf(Grain grain, DateTime utc) => grain switch
     {

@@ -143,6 +143,9 @@ public sealed class FactoryBuilder
             if (check is AcceptedValuesCheck { Values.Count: 0 }) yield return $"{name}: check {check.Name} accepts no value at all.";
         }
 
+        if (dataset.Transform is SqlTransform sql)
+            foreach (var unknown in BoxVariables.Unknown(sql.Sql))
+                yield return $"{name}: {sql.RelativePath} reads getvariable('{unknown}'), which Takt does not set (it sets {string.Join(", ", BoxVariables.All)}).";
         if (dataset.Source is { } source)
         {
             foreach (var problem in CheckSource(dataset, source)) yield return $"{name}: {problem}";

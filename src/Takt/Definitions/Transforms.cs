@@ -5,7 +5,10 @@ namespace Takt.Definitions;
 /// <summary>How a dataset's boxes are computed from its inputs.</summary>
 public abstract record Transform;
 
-/// <summary>A DuckDB query kept in a <c>.sql</c> file; each input is a view named after its dataset (e.g. <c>core.orders</c>).</summary>
+/// <summary>
+/// A DuckDB query kept in a <c>.sql</c> file; each input is a view named after its dataset (e.g. <c>core.orders</c>), and
+/// the box it computes is in DuckDB variables (<c>getvariable('box_key')</c>, see <see cref="BoxVariables"/>).
+/// </summary>
 public sealed record SqlTransform(string RelativePath, string Sql) : Transform;
 
 /// <summary>
@@ -18,8 +21,14 @@ public sealed record RowTransform(string Version, Func<RowTransformContext, IEnu
 /// <summary>What a <see cref="RowTransform"/> sees: the box and the rows of its inputs for that box.</summary>
 public abstract class RowTransformContext
 {
+    /// <summary>The box as the CLI writes it: <c>2026-01-05</c>, <c>2026-01-05T03</c>, <c>2026-01</c> or <c>all</c>.</summary>
     public abstract string Box { get; }
+
+    /// <summary>Where the box starts, in UTC (<see cref="DateTime.MinValue"/> for an unpartitioned box).</summary>
     public abstract DateTime BoxStartUtc { get; }
+
+    /// <summary>Where the box ends, exclusive: the start of the next box (<see cref="DateTime.MaxValue"/> for an unpartitioned box).</summary>
+    public abstract DateTime BoxEndUtc { get; }
 
     /// <summary>Rows of an input, as the box reads them through the input's partition mapping.</summary>
     public abstract IEnumerable<Row> Rows(string inputDataset);

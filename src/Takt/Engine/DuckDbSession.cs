@@ -1,5 +1,6 @@
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
+using Takt.Boxes;
 using Takt.Definitions;
 
 namespace Takt.Engine;
@@ -9,8 +10,9 @@ public sealed class EngineException(string message, Exception? inner = null) : E
 
 /// <summary>
 /// One in-process DuckDB database used by one task at a time. Views made for a task are dropped before the next
-/// statement that is not itself a view of the next task (in the same round trip as that view), so a task's SQL never
-/// sees another task's inputs. A statement that fails throws <see cref="EngineException"/>.
+/// statement that is not itself a view of the next task (in the same round trip as that view), and the box variables a
+/// task set are reset the same way, so a task's SQL never sees another task's inputs or box. A statement that fails
+/// throws <see cref="EngineException"/>.
 /// </summary>
 public sealed class DuckDbSession : IDisposable
 {
@@ -18,6 +20,8 @@ public sealed class DuckDbSession : IDisposable
     private readonly List<string> _views = [];
     private readonly HashSet<string> _staleViews = [];
     private readonly HashSet<string> _schemas = [];
+    private string _boxPrelude = "";
+    private bool _boxSet;
     private readonly int _allThreads;
     private int _threads;
 
@@ -73,13 +77,27 @@ public sealed class DuckDbSession : IDisposable
     });
 
     /// <summary>
-    /// Runs statements without a prepared statement, after dropping the last task's views in the same round trip.
+    /// Runs statements without a prepared statement, after dropping the last task's views (and setting or resetting box
+    /// variables) in the same round trip.
     /// DuckDB.NET prepares every statement and DuckDB then binds a prepared view or COPY a second time when it executes
     /// it; for a small task, binding (which opens the Parquet files) is most of the work.
     /// </summary>
     private long Run(string sql)
     {
-        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, DropStaleViews() + sql, out var result);
+        var prelude = Prelude();
+        try { return Query(prelude + sql); }
+        catch (EngineException) when (prelude.Length > 0)
+        {
+            // DuckDB parses a round trip whole before it runs any of it: SQL that does not parse takes the prelude down
+            // with it, and what the last task left must still go.
+            Query(prelude);
+            throw;
+        }
+    }
+
+    private long Query(string sql)
+    {
+        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, sql, out var result);
         try
         {
             if (state != DuckDBState.Success) throw new EngineException(NativeMethods.Query.DuckDBResultError(ref result));
@@ -100,12 +118,31 @@ public sealed class DuckDbSession : IDisposable
     /// <summary>A command for streaming a result; it runs and fails as DuckDB.NET does (<see cref="DuckDBException"/>).</summary>
     internal DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
-        if (_staleViews.Count > 0) Run("");
+        if (_staleViews.Count > 0 || _boxPrelude.Length > 0) Run("");
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (name, value) in parameters) cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
         return cmd;
     }
+
+    /// <summary>
+    /// The box the next statements compute, as DuckDB variables a transform's SQL reads with <c>getvariable</c>
+    /// (see <see cref="BoxVariables"/>). They are set in the same round trip as the next statement, and reset when the
+    /// session goes back to the pool.
+    /// </summary>
+    internal void SetBox(Grain grain, long box)
+    {
+        var start = grain == Grain.Unpartitioned ? "'-infinity'" : Timestamp(GrainMath.Start(grain, box));
+        var end = GrainMath.End(grain, box) is { } e ? Timestamp(e) : "'infinity'";
+        _boxPrelude = $"SET VARIABLE {BoxVariables.Start} = CAST({start} AS TIMESTAMP); SET VARIABLE {BoxVariables.End} = CAST({end} AS TIMESTAMP); " +
+                      $"SET VARIABLE {BoxVariables.Key} = {SqlText.Literal(GrainMath.Format(grain, box))}; " +
+                      $"SET VARIABLE {BoxVariables.Grain} = {SqlText.Literal(GrainMath.Describe(grain))}; ";
+        _boxSet = true;
+    }
+
+    private static string Timestamp(DateTime utc) => SqlText.Literal(utc.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+
+    private static readonly string ResetBox = string.Concat(BoxVariables.All.Select(name => $"RESET VARIABLE {name}; "));
 
     /// <summary>Exposes Parquet files as a view named after a dataset, e.g. <c>core.orders</c>.</summary>
     /// <param name="oneSchema">The caller knows (from the ledger) that all files have the same columns and types.</param>
@@ -163,12 +200,16 @@ public sealed class DuckDbSession : IDisposable
     {
         _staleViews.UnionWith(_views);
         _views.Clear();
+        if (_boxSet) _boxPrelude = ResetBox;
+        _boxSet = false;
     }
 
-    private string DropStaleViews()
+    /// <summary>What the last task left to undo and what this one set up, to run before its next statement.</summary>
+    private string Prelude()
     {
-        var drops = string.Concat(_staleViews.Select(view => $"DROP VIEW IF EXISTS {view}; "));
+        var drops = string.Concat(_staleViews.Select(view => $"DROP VIEW IF EXISTS {view}; ")) + _boxPrelude;
         _staleViews.Clear();
+        _boxPrelude = "";
         return drops;
     }
 

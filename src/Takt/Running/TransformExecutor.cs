@@ -49,7 +49,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 var rows = dataset.Transform switch
                 {
-                    SqlTransform sql => RunSql(db, sql, output),
+                    SqlTransform sql => RunSql(db, dataset, box, sql, output),
                     RowTransform rowTransform => RunRows(db, dataset, box, rowTransform, output, log),
                     _ => throw new InvalidOperationException($"{dataset.Name} has no transform."),
                 };
@@ -103,8 +103,14 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         return (edges, null);
     }
 
-    private static long RunSql(DuckDbSession db, SqlTransform sql, string output)
+    /// <summary>
+    /// Runs the query with its box set as DuckDB variables (<see cref="BoxVariables"/>). They need nothing in the recipe
+    /// beyond what is there: start, end, key and grain are functions of the dataset's grain (in its code hash) and the
+    /// box (in the recipe itself).
+    /// </summary>
+    private static long RunSql(DuckDbSession db, Dataset dataset, long box, SqlTransform sql, string output)
     {
+        db.SetBox(dataset.Grain, box);
         try { return db.CopyToParquet(sql.Sql.Trim().TrimEnd(';'), output); }
         catch (EngineException e) { throw new ProcessingException($"SQL {sql.RelativePath} failed: {e.Message}", e); }
     }
@@ -157,6 +163,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
     {
         public override string Box => dataset.BoxKey(box);
         public override DateTime BoxStartUtc => GrainMath.Start(dataset.Grain, box);
+        public override DateTime BoxEndUtc => GrainMath.End(dataset.Grain, box) ?? DateTime.MaxValue;
         public override void Log(string message) => log.Add(message);
 
         public override IEnumerable<Row> Rows(string inputDataset)

@@ -1,5 +1,7 @@
--- Box D reads core.orders of D-6..D (a 7-day window) and the users snapshot of D.
+-- Box D reads core.orders of D-6..D (a 7-day window) and the users snapshot of D. Each row carries D itself, from the
+-- box variables: max(ordered_at) would say when the user last ordered, not which day the window ends on.
 SELECT
+    CAST(getvariable('box_start') AS DATE) AS day,
     u.user_id,
     u.country,
     count(*) AS orders_7d,
