@@ -27,6 +27,7 @@ public sealed class FraudScoringTests
     {
         public override string Box => "2026-01-08";
         public override DateTime BoxStartUtc => new(2026, 1, 8, 0, 0, 0, DateTimeKind.Utc);
+        public override DateTime BoxEndUtc => BoxStartUtc.AddDays(1);
         public override void Log(string message) { }
 
         public override IEnumerable<Row> Rows(string inputDataset)
