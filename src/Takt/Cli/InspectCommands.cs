@@ -79,7 +79,11 @@ internal static class InspectCommands
         return command;
     }
 
-    private sealed record Node(string Label, IReadOnlyList<Node> Upstream);
+    private sealed record Node(string Label, IReadOnlyList<Node> Upstream)
+    {
+        /// <summary>For a source version: the landing files it was read from.</summary>
+        public IReadOnlyList<Ledger.SourceFile>? LandingFiles { get; init; }
+    }
 
     private static Node DatasetLineage(Factory factory, Dataset dataset) => new(
         $"{dataset.Name} ({(dataset.IsSource ? "source" : "transform")}, owner {dataset.Owner})",
@@ -100,7 +104,15 @@ internal static class InspectCommands
         var version = ws.Ledger.FindVersion(versionId)!;
         var label = $"{version.Dataset}@{version.BoxKey} version {version.Id} ({version.Status}, {version.Rows} rows)";
         if (depth > 12) return new Node(label + " ...", []);
+        if (ws.Factory.Contains(version.Dataset) && ws.Factory[version.Dataset].IsSource) return SourceNode(ws, label, versionId);
         return new Node(label, ws.Ledger.InputsOf(versionId).Select(i => VersionNode(ws, i.VersionId, depth + 1)).ToArray());
+    }
+
+    private static Node SourceNode(Workspace ws, string label, string versionId)
+    {
+        var files = ws.Ledger.SourceFilesOf(versionId);
+        if (files.Count == 0) return new Node(label, [new Node("landing files not recorded (ingested by an older Takt)", [])]);
+        return new Node(label, files.Select(f => new Node($"landing file {f.Path} sha256 {f.Sha256} ({f.Size} bytes)", [])).ToArray()) { LandingFiles = files };
     }
 
     private static Command Impact(CliContext context)

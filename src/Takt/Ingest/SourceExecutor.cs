@@ -37,6 +37,8 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
         var facts = files.Select(f => (File: f, Facts: reads.Facts(f))).ToList();
         var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, facts.Select(f => (f.File.RelativePath, f.Facts.Sha256)));
+        // Before the version exists: a committed source version always has its files' record, for lineage.
+        ws.Ledger.RecordSourceFiles(versionId, facts.Select(f => new SourceFile(f.File.RelativePath, f.Facts.Length, f.Facts.Sha256)).ToList());
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;
         if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))

@@ -267,5 +267,15 @@ internal static class SqliteMigrations
                 first_seen_ms INTEGER NOT NULL,
                 PRIMARY KEY (dataset, path)) WITHOUT ROWID;
             """),
+        (12, """
+            -- The landing files each source version was read from, as they were then (landed_files holds only what
+            -- landed last): lineage goes down to a file's name and content.
+            CREATE TABLE version_landing_files (
+                version_id TEXT NOT NULL,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                PRIMARY KEY (version_id, path)) WITHOUT ROWID;
+            """),
     ];
 }
