@@ -25,7 +25,7 @@ internal static class BuildCommands
             var names = Arguments.ResolveTargets(context.Factory, parse.GetValue(targets) ?? []);
             using var ws = context.OpenWorkspace(parse, mustExist: false);
             var json = parse.GetValue(context.Json);
-            var observer = new ProgressObserver(context.Console, json);
+            var observer = new ProgressObserver(context.Console, json, context.ProgressEvery);
             var result = observer.Show("ingesting", () => new BuildService(ws).Ingest(names, context.RunOptions(parse), observer));
             var reports = result.Tasks;
             var summary = BuildSummary.Of(reports, null, 0);
@@ -86,7 +86,7 @@ internal static class BuildCommands
         context.EnvironmentName(parse); // validated before BeforeBuild may write anything
         context.BeforeBuild?.Invoke(parse);
         using var ws = context.OpenWorkspace(parse, mustExist: false);
-        var observer = new ProgressObserver(context.Console, json);
+        var observer = new ProgressObserver(context.Console, json, context.ProgressEvery);
         var result = observer.Show("building", () => new BuildService(ws).Build(names, range.From, range.To, ingest, options, observer, publish));
         if (json)
             context.WriteJson(new
@@ -182,13 +182,16 @@ internal static class BuildCommands
     {
         PrintLandingProblems(console, result.LandingProblems);
         var s = result.Summary;
-        var stopped = result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Failed).ToList();
+        var stopped = AlikeFailures.Of(result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Failed));
         if (stopped.Count > 0)
         {
+            const int Shown = 20;
             var table = new Table().Border(TableBorder.Rounded).AddColumns("box", "status", "what happened");
-            foreach (var t in stopped.Take(20))
-                table.AddRow(Markup.Escape($"{t.Dataset}@{t.BoxKey}"), $"[red]{t.Outcome.Status}[/]", Markup.Escape(t.Outcome.Message));
+            foreach (var group in stopped.Take(Shown))
+                table.AddRow(Markup.Escape(group.Boxes), $"[red]{group.Status}[/]", Markup.Escape(group.Text));
             console.Write(table);
+            if (stopped.Count > Shown)
+                console.MarkupLineInterpolated($"[red]and {stopped.Skip(Shown).Sum(g => g.Tasks.Count)} more failed or stopped box(es) with other messages[/] (`build --json` or `runs` lists them all)");
         }
         var blocked = result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Blocked or BuildStatus.Skipped).GroupBy(t => t.Dataset)
             .Select(g => $"{g.Key} ({g.Count()})").ToList();

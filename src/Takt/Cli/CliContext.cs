@@ -36,6 +36,27 @@ public sealed class CliContext
     /// <summary>Where error lines go (<c>error: ...</c>), apart from what a verb prints.</summary>
     public TextWriter Stderr { get; }
 
+    /// <summary>
+    /// How often a build whose output is not a terminal prints a progress line (<c>TAKT_PROGRESS_SECONDS</c>, 10 s by
+    /// default); zero prints one at every finished task.
+    /// </summary>
+    public TimeSpan ProgressEvery
+    {
+        get => _progressEvery ??= ProgressEveryFromEnvironment();
+        set => _progressEvery = value;
+    }
+
+    private TimeSpan? _progressEvery;
+
+    private static TimeSpan ProgressEveryFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable("TAKT_PROGRESS_SECONDS");
+        if (string.IsNullOrEmpty(text)) return TimeSpan.FromSeconds(10);
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds < 86400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"TAKT_PROGRESS_SECONDS must be a number of seconds from 0 to 86400, not '{text}'.");
+    }
+
     /// <summary>Runs after a build's arguments are validated and before it starts (the example uses it to generate data on first run).</summary>
     public Action<ParseResult>? BeforeBuild { get; set; }
 

@@ -70,6 +70,7 @@ public sealed class BuildService(Workspace ws)
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
         lineage.RunStarted();
         using var reads = new LandingReads(ws, runId);
+        observer.Phase(RunPhase.Ingest);
         var result = RunIngest(runId, targets, options ?? new RunOptions(), observer, reads);
         ws.Ledger.Faults.ThrowIfAny();
         ws.Ledger.FinishRun(runId, StatusOf(result.Tasks), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
@@ -98,14 +99,17 @@ public sealed class BuildService(Workspace ws)
         RecordDeploys(targets);
         var reports = new List<TaskReport>();
         using var reads = new LandingReads(ws, runId);
+        if (ingest) observer.Phase(RunPhase.Ingest);
         var ingested = ingest ? RunIngest(runId, targets, options, observer, reads, leases) : null;
         if (ingested is not null) reports.AddRange(ingested.Tasks);
         var plan = Plan(targets, from, to); // ingest took the landing zone's changes already
+        observer.Phase(RunPhase.Transforms);
         reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism), reads)));
         ws.Ledger.Faults.ThrowIfAny(); // the ledger could not record all of it: stop here, nothing more is planned or published
         var remaining = Plan(targets, from, to, landing: ingest);
         ws.Ledger.SetStamps(ws.Env, remaining.Stamps);
 
+        observer.Phase(RunPhase.Publish);
         var publishing = new Publishing.PublishStep(ws, runId).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
         var result = new BuildResult(runId, reports, BuildSummary.Of(reports, remaining, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
         {

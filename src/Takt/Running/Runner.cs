@@ -18,6 +18,7 @@ internal sealed class Observers(params IRunObserver?[] observers) : IRunObserver
     public void Planned(int count) { foreach (var o in _all) o.Planned(count); }
     public void Started(string dataset, string boxKey) { foreach (var o in _all) o.Started(dataset, boxKey); }
     public void Finished(TaskReport report) { foreach (var o in _all) o.Finished(report); }
+    public void Phase(string name) { foreach (var o in _all) o.Phase(name); }
 }
 
 /// <summary>Reports progress of a run to whoever shows it.</summary>
@@ -27,6 +28,8 @@ public interface IRunObserver
     void Planned(int count);
     void Started(string dataset, string boxKey);
     void Finished(TaskReport report);
+    /// <summary>The run enters one of its phases (<see cref="RunPhase"/>); the tasks planned next belong to it.</summary>
+    void Phase(string name) { }
 }
 
 public sealed record RunOptions

@@ -89,7 +89,12 @@ internal static class E2E
     /// <summary>Runs the Shop CLI in process with <c>--home HOME</c> appended.</summary>
     public static CliResult Cli(string home, params string[] args) => Cli(() => ShopFactoryAt(), home, args);
 
-    public static CliResult Cli(Func<Factory> factory, string home, params string[] args)
+    public static CliResult Cli(Func<Factory> factory, string home, params string[] args) => Cli(factory, home, configure: null, args);
+
+    /// <summary>Runs the Shop CLI in process with its context set up by <paramref name="configure"/> first.</summary>
+    public static CliResult Cli(string home, Action<CliContext> configure, params string[] args) => Cli(() => ShopFactoryAt(), home, configure, args);
+
+    private static CliResult Cli(Func<Factory> factory, string home, Action<CliContext>? configure, string[] args)
     {
         string[] all = [.. args, "--home", home];
         var stdout = new StringWriter();
@@ -102,7 +107,11 @@ internal static class E2E
             Ansi = AnsiSupport.No,
         });
         console.Profile.Width = 250;
-        var exit = TaktCli.Run(factory, all, ShopCommands.Add, console, stdout, stderr);
+        var exit = TaktCli.Run(factory, all, (root, context) =>
+        {
+            ShopCommands.Add(root, context);
+            configure?.Invoke(context);
+        }, console, stdout, stderr);
         return new CliResult(all, exit, stdout.ToString(), stderr.ToString(), consoleText.ToString());
     }
 
