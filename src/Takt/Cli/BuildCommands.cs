@@ -191,7 +191,7 @@ internal static class BuildCommands
                 table.AddRow(Markup.Escape(group.Boxes), $"[red]{group.Status}[/]", Markup.Escape(group.Text));
             console.Write(table);
             if (stopped.Count > Shown)
-                console.MarkupLineInterpolated($"[red]and {stopped.Skip(Shown).Sum(g => g.Tasks.Count)} more failed or stopped box(es) with other messages[/] (`build --json` or `runs` lists them all)");
+                console.MarkupLineInterpolated($"[red]and {stopped.Skip(Shown).Sum(g => g.Tasks.Count)} more failed or stopped box(es) with other messages[/] (`build --json` lists every task)");
         }
         var blocked = result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Blocked or BuildStatus.Skipped).GroupBy(t => t.Dataset)
             .Select(g => $"{g.Key} ({g.Count()})").ToList();
