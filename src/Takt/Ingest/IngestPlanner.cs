@@ -5,8 +5,14 @@ using Takt.Ledger;
 
 namespace Takt.Ingest;
 
-/// <summary>A source box whose landed content is new or changed, with the files it is made of.</summary>
-internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<LandingFile> Files, string Reason);
+/// <summary>
+/// A source box whose landed content is new or changed, with the files it is made of; or, with <see cref="Adopt"/>, a box
+/// whose landed content another environment's build already ingested as that version, which this one takes as it is.
+/// </summary>
+internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<LandingFile> Files, string Reason, string? Adopt = null)
+{
+    public const string AdoptReason = "landed in another environment's build";
+}
 
 /// <summary>
 /// What ingest would do for one source: the boxes to ingest, the changed files as the ledger will remember them once
@@ -29,9 +35,19 @@ internal interface ILandingFiles
 /// not read; files spanning many boxes are read once to learn which boxes their rows fall in. Finding writes nothing
 /// to the ledger, so <c>plan</c> shows the same source boxes a build's ingest will run.
 /// </summary>
-internal sealed class IngestPlanner(ILedger ledger, string landingRoot, IReadOnlyList<Dataset> datasets, ILandingFiles reader)
+internal sealed class IngestPlanner(ILedger ledger, string env, string landingRoot, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
+    Func<string, string> codeHashOf)
 {
     public IngestFindings Find(Dataset dataset)
+    {
+        var found = FindChanges(dataset);
+        var ingested = found.Work.Select(w => w.Box).ToHashSet();
+        var adopted = ledger.PendingSourceHeads(env, dataset.Name, codeHashOf(dataset.Name)).Where(h => !ingested.Contains(h.Box))
+            .Select(h => new IngestWork(dataset, h.Box, [], IngestWork.AdoptReason, h.VersionId));
+        return found with { Work = found.Work.Concat(adopted).OrderBy(w => w.Box).ToArray() };
+    }
+
+    private IngestFindings FindChanges(Dataset dataset)
     {
         var scan = Scan(dataset);
         var files = scan.Files;

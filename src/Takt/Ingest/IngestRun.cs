@@ -14,15 +14,16 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
 {
     public IngestResult Run(IReadOnlyList<Dataset> sources)
     {
-        var finder = new IngestPlanner(ws.Ledger, ws.LandingDirectory, ws.Factory.Datasets, reads);
+        var finder = Finder(ws, reads);
         var notIngested = new ConcurrentBag<LandingProblem>();
         var executor = new SourceExecutor(ws, runId, leases, new ComputeSlots(options.Parallelism), reads, notIngested.Add);
         var findings = sources.Select(finder.Find).ToList();
         var items = findings.SelectMany(f => f.Work).Select(w => new WorkItem(w.Dataset.Name, w.Box, w.Dataset.BoxKey(w.Box), w.Reason,
-            (taskId, attempt, log) => executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))).ToList();
+            (taskId, attempt, log) => w.Adopt is { } version
+                ? executor.Adopt(w.Dataset, w.Box, version)
+                : executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))).ToList();
         var reports = new Runner(ws, runId, options, observer).Run(items);
 
-        foreach (var dataset in sources) ws.Ledger.AdoptSourceHeads(ws.Env, dataset.Name);
         var problems = new List<LandingProblem>();
         foreach (var found in findings)
         {
@@ -46,5 +47,8 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
     }
 
     /// <summary>A planner that only looks: for <c>plan</c> and <c>status</c>.</summary>
-    public static IngestPlanner Planner(Workspace ws) => new(ws.Ledger, ws.LandingDirectory, ws.Factory.Datasets, new LandingPeek(ws.DuckDb));
+    public static IngestPlanner Planner(Workspace ws) => Finder(ws, new LandingPeek(ws.DuckDb));
+
+    private static IngestPlanner Finder(Workspace ws, ILandingFiles reader) =>
+        new(ws.Ledger, ws.Env, ws.LandingDirectory, ws.Factory.Datasets, reader, ws.Factory.CodeHashOf);
 }

@@ -28,6 +28,14 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         return outcome;
     }
 
+    /// <summary>Points this environment's box at the version another environment's build ingested from the same landed files.</summary>
+    public TaskOutcome Adopt(Dataset dataset, long box, string versionId)
+    {
+        var boxKey = dataset.BoxKey(box);
+        return Reuse(dataset, boxKey, versionId) ?? TaskOutcome.Held(BuildStatus.Failed,
+            $"{dataset.Name}@{boxKey}: version {versionId}, which another environment's build ingested, was collected or lost since this build looked");
+    }
+
     private TaskOutcome Ingest(Dataset dataset, long box, IReadOnlyList<LandingFile> files, long? taskId, int attempt, List<string> log)
     {
         var source = dataset.Source!;

@@ -21,8 +21,18 @@ public sealed record LandingProblem(string Dataset, string Path, string Problem)
     }
 }
 
+/// <summary>What landed last for a source box, as another environment's ingest recorded it.</summary>
+public sealed record SourceHead(long Box, string VersionId);
+
 public partial interface ILedger
 {
+    /// <summary>
+    /// The source boxes whose last landed version (<see cref="SetSourceHead"/>) is made by <paramref name="codeHash"/> but
+    /// is not what <paramref name="env"/> points at, leaving out versions collected, being collected or lost: what another
+    /// environment's ingest took that this one has not adopted yet. Reads only.
+    /// </summary>
+    IReadOnlyList<SourceHead> PendingSourceHeads(string env, string dataset, string codeHash);
+
     /// <summary>
     /// Remembers the landing problems of a source as ingest found them now, and records an event for each one that is new
     /// (or whose problem changed): a misnamed file is reported once, not on every build. Problems no longer present are

@@ -57,8 +57,6 @@ public partial interface ILedger : IDisposable
     long DifferingBoxes(string env, string against);
     /// <summary>Records that <paramref name="versionId"/> is what landed last for a source box.</summary>
     void SetSourceHead(string dataset, long box, string versionId);
-    /// <summary>Points the environment's source boxes at what landed last; returns how many boxes moved.</summary>
-    int AdoptSourceHeads(string env, string dataset);
 
     // --- deploys: a new code hash of a dataset seen by an environment ---
     string? DeployedCodeHash(string env, string dataset);

@@ -68,6 +68,25 @@ public sealed class PlanSeesLandingTests : IDisposable
         Assert.Equal(0, E2E.Cli(home, "plan", "--json").Json.GetProperty("tasks").GetArrayLength());
     }
 
+    [Fact]
+    public void Source_boxes_another_environment_ingested_are_planned_and_run_as_tasks_with_that_reason()
+    {
+        var home = _home.Path;
+        E2E.Generate(home, E2E.Day(1), E2E.Day(3));
+        Assert.Equal(0, E2E.Cli(home, "build", "--env", "dev-alice").ExitCode); // dev's ingest takes the landing files first
+
+        var plan = E2E.Cli(home, "plan", "--json");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("raw.orders@2026-01-02: landed in another environment's build", ReasonsOf(plan.Json));
+
+        var build = E2E.Cli(home, "build", "--json");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.NotEmpty(Tasks(build.Json));
+        Assert.Equal(Tasks(plan.Json), Tasks(build.Json));
+        Assert.Equal(0, E2E.Cli(home, "plan", "--json").Json.GetProperty("tasks").GetArrayLength());
+        Assert.Equal(0, E2E.Cli(home, "plan", "--env", "dev-alice", "--json").Json.GetProperty("tasks").GetArrayLength());
+    }
+
     private static string[] Tasks(JsonElement json) => json.GetProperty("tasks").EnumerateArray()
         .Select(t => $"{t.GetProperty("dataset").GetString()}@{t.GetProperty("box").GetString()}").Order(StringComparer.Ordinal).ToArray();
 

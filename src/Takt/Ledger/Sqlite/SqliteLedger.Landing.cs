@@ -2,6 +2,24 @@ namespace Takt.Ledger.Sqlite;
 
 public sealed partial class SqliteLedger
 {
+    public IReadOnlyList<SourceHead> PendingSourceHeads(string env, string dataset, string codeHash)
+    {
+        using (Writer())
+        {
+            var cmd = Command("""
+                SELECT h.box, h.version_id FROM source_heads h JOIN versions v ON v.id = h.version_id
+                LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
+                WHERE h.dataset = $dataset AND v.code_hash = $code AND (b.head_version IS NULL OR b.head_version <> h.version_id)
+                  AND v.collected_at_ms IS NULL AND v.collecting_run IS NULL AND v.lost_at_ms IS NULL
+                ORDER BY h.box
+                """, null, ("$env", env), ("$dataset", dataset), ("$code", codeHash));
+            var heads = new List<SourceHead>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) heads.Add(new SourceHead(r.GetInt64(0), r.GetString(1)));
+            return heads;
+        }
+    }
+
     public IReadOnlyList<LandingProblem> RecordLandingProblems(string env, string dataset, IReadOnlyList<LandingProblem> problems)
     {
         using (Writer())

@@ -509,30 +509,6 @@ public sealed partial class SqliteLedger : ILedger
             ("$dataset", dataset), ("$box", box), ("$version", versionId));
     }
 
-    public int AdoptSourceHeads(string env, string dataset)
-    {
-        using (Writer())
-        {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            var cmd = Command($"""
-                SELECT {string.Join(", ", VersionColumnsRead.Split(", ").Select(c => "v." + c))}
-                FROM source_heads h JOIN versions v ON v.id = h.version_id
-                LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
-                WHERE h.dataset = $dataset AND (b.head_version IS NULL OR b.head_version <> h.version_id)
-                  AND v.collected_at_ms IS NULL AND v.collecting_run IS NULL AND v.lost_at_ms IS NULL
-                """, tx, ("$env", env), ("$dataset", dataset));
-            var moved = 0;
-            foreach (var version in ReadVersions(cmd))
-            {
-                if (VersionStatus.IsUsable(version.Status)) MovePointer(env, version, [], tx);
-                else QuarantineHead(env, version, tx);
-                moved++;
-            }
-            tx.Commit();
-            return moved;
-        }
-    }
-
     public string? DeployedCodeHash(string env, string dataset)
     {
         using (Writer()) return Scalar<string?>("SELECT code_hash FROM deployments WHERE env = $env AND dataset = $dataset ORDER BY at_ms DESC LIMIT 1",
