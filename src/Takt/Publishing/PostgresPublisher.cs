@@ -18,6 +18,7 @@ namespace Takt.Publishing;
 /// </remarks>
 internal sealed class PostgresPublisher : IPublisher
 {
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
     private readonly string _table;
     private readonly DuckDbPool _duckDb;
     private readonly NpgsqlConnection _connection;
@@ -65,7 +66,7 @@ internal sealed class PostgresPublisher : IPublisher
         return Guard(() =>
         {
             // The table is created inside the transaction: a failure anywhere (server gone, bad value) leaves nothing.
-            using var tx = _connection.BeginTransaction();
+            using var tx = BeginBounded();
             Execute($"DROP TABLE IF EXISTS {name}", tx); // fails (2BP01) if the copy is live: the view depends on it
             Execute($"CREATE TABLE {name} ({string.Join(", ", columns.Select((c, i) => $"{SqlText.Identifier(c.Name)} {mapped[i].Type}"))})", tx);
             long rows = 0;
@@ -94,7 +95,7 @@ internal sealed class PostgresPublisher : IPublisher
         var view = SqlText.Identifier(_table);
         Guard(() =>
         {
-            using var tx = _connection.BeginTransaction();
+            using var tx = BeginBounded();
             var kind = Query("SELECT relkind::text FROM pg_class WHERE oid = to_regclass(@name)", tx, view).SingleOrDefault()?[0] as string;
             if (kind is not (null or "v"))
                 throw new PublishTargetException($"{_where} already has a relation named {_table} that is not a view; Takt publishes {_table} as a view over its copies, so rename or drop it.");
@@ -116,7 +117,24 @@ internal sealed class PostgresPublisher : IPublisher
     public void DropCopy(string copy)
     {
         var name = CopyTable(copy);
-        Guard(() => { Execute($"DROP TABLE IF EXISTS {name}", null); return 0; });
+        Guard(() =>
+        {
+            using var tx = BeginBounded();
+            Execute($"DROP TABLE IF EXISTS {name}", tx);
+            tx.Commit();
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// A transaction that waits at most <see cref="LockWait"/> for a lock: a reader's open transaction on the view or a
+    /// copy would otherwise hold up the switch or the drop, and every reader queued behind it.
+    /// </summary>
+    private NpgsqlTransaction BeginBounded()
+    {
+        var tx = _connection.BeginTransaction();
+        Execute($"SET LOCAL lock_timeout = {(int)LockWait.TotalMilliseconds}", tx);
+        return tx;
     }
 
     public IReadOnlyList<string> Copies() => Guard(() =>
@@ -178,6 +196,11 @@ internal sealed class PostgresPublisher : IPublisher
         catch (PostgresException e) when (e.SqlState is "57P01" or "57P02" or "57P03" or "53300")
         {
             throw new PublishTargetException($"{_where} is not reachable: {Publishers.OneLine(e.MessageText)}", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "55P03")
+        {
+            throw new PublishTargetException($"{_where}: {_table} is in use by another session's open transaction; gave up after {LockWait.TotalSeconds:0} s "
+                + $"rather than hold up its readers, and the next publish tries again ({Publishers.OneLine(e.MessageText)}).", e);
         }
         catch (PostgresException e) when (e.SqlState is "2BP01")
         {

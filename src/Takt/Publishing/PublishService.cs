@@ -82,13 +82,20 @@ public sealed class PublishService(Workspace ws, string? runId = null)
         FaultInjection.Hit("publish-after-switch");
         ws.Ledger.SetLive(dataset.Name, target.Name, copy, ws.Env, $"{dataset.Name} published to {target.Name} as copy {copy} ({rows} rows from {versions.Count} versions)");
         var dropped = new List<string>();
+        var notes = note is null ? new List<string>() : [note];
         foreach (var old in history.Where(p => p.DroppedAtMs is null).OrderByDescending(p => p.CreatedAtMs).Skip(target.Keep - 1))
         {
-            publisher.DropCopy(old.Copy);
+            // Readers already see the new copy: an old one that cannot go now is kept, said, and dropped by a later publish.
+            try { publisher.DropCopy(old.Copy); }
+            catch (PublishTargetException e)
+            {
+                notes.Add($"old copy {old.Copy} is kept for now: {e.Message}");
+                continue;
+            }
             ws.Ledger.MarkDropped(dataset.Name, target.Name, old.Copy);
             dropped.Add(old.Copy);
         }
-        return new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped, Note: note);
+        return new PublishResult(dataset.Name, target.Name, copy, rows, versions.Count, dropped, Note: notes.Count == 0 ? null : string.Join("; ", notes));
     }
 
     /// <summary>

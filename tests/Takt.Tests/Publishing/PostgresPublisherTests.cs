@@ -89,6 +89,37 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
     }
 
     [PostgresFact]
+    public async Task A_reader_holding_the_view_or_a_copy_in_a_long_transaction_fails_a_switch_or_a_drop_after_a_bounded_wait_instead_of_hanging()
+    {
+        using var publisher = Open("held");
+        publisher.WriteCopy("c1", [_scratch.CopyFile(1)], Schema.Undeclared);
+        publisher.SwitchTo("c1");
+        publisher.WriteCopy("c2", [_scratch.CopyFile(2)], Schema.Undeclared);
+        using var reader = _server.Open();
+        using (var read = new NpgsqlCommand("BEGIN; SELECT count(*) FROM held", reader)) read.ExecuteScalar(); // holds the view and c1 until it ends
+
+        var blocked = await Bounded(() => publisher.SwitchTo("c2"));
+        Assert.Contains("held is in use by another session's open transaction", blocked.Message);
+        Assert.DoesNotContain('\n', blocked.Message);
+        using (var end = new NpgsqlCommand("COMMIT", reader)) end.ExecuteNonQuery();
+        publisher.SwitchTo("c2");
+
+        using (var read = new NpgsqlCommand("BEGIN; SELECT count(*) FROM held__c1", reader)) read.ExecuteScalar();
+        Assert.Contains("held is in use by another session's open transaction", (await Bounded(() => publisher.DropCopy("c1"))).Message);
+        using (var end = new NpgsqlCommand("COMMIT", reader)) end.ExecuteNonQuery();
+        publisher.DropCopy("c1");
+        Assert.Equal(["c2"], publisher.Copies());
+    }
+
+    /// <summary>The target error an action ends with; a hang fails the test after a minute instead of blocking the run.</summary>
+    private static async Task<PublishTargetException> Bounded(Action action)
+    {
+        var attempt = Task.Run(() => Assert.Throws<PublishTargetException>(action));
+        Assert.True(await Task.WhenAny(attempt, Task.Delay(TimeSpan.FromMinutes(1))) == attempt, "the publisher waited for the reader without bound");
+        return await attempt;
+    }
+
+    [PostgresFact]
     public void Switching_between_copies_with_different_columns_replaces_the_view()
     {
         using var publisher = Open("reshaped");
