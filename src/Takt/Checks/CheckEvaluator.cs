@@ -25,8 +25,26 @@ internal static class CheckEvaluator
     {
         var results = new List<CheckResult>();
         if (HasSchemaContract(dataset)) results.Add(SchemaContract(db, dataset));
-        foreach (var check in ChecksOf(dataset)) results.Add(Evaluate(db, dataset, box, check, referencedFiles, history, locate));
+        var checks = ChecksOf(dataset).ToList();
+        var nulls = NullCounts(db, checks.OfType<NotNullCheck>().ToList());
+        foreach (var check in checks)
+            results.Add(check is NotNullCheck n ? NotNull(n, nulls[n.Column], locate) : Evaluate(db, dataset, box, check, referencedFiles, history));
         return results;
+    }
+
+    /// <summary>The null counts of every not-null check's column in one scan (every required column has one).</summary>
+    private static Dictionary<string, long> NullCounts(DuckDbSession db, IReadOnlyList<NotNullCheck> checks)
+    {
+        var columns = checks.Select(c => c.Column).Distinct().ToList();
+        if (columns.Count == 0) return [];
+        var row = db.Rows($"SELECT {string.Join(", ", columns.Select(c => $"count(*) FILTER (WHERE {SqlText.Identifier(c)} IS NULL)"))} FROM {DataView}")[0];
+        return columns.Select((c, i) => (c, Convert.ToInt64(row[i], CultureInfo.InvariantCulture))).ToDictionary(x => x.c, x => x.Item2);
+    }
+
+    private static CheckResult NotNull(NotNullCheck check, long nulls, Func<string, string?>? locate)
+    {
+        var result = Result(check, nulls, nulls == 0 ? "ok" : $"{nulls} null value(s)");
+        return result.Passed || locate?.Invoke($"{SqlText.Identifier(check.Column)} IS NULL") is not { } where ? result : result with { Message = $"{result.Message}: {where}" };
     }
 
     /// <summary>Whether <see cref="Evaluate(DuckDbSession, Dataset, long?, Func{string, IReadOnlyList{string}?}, ICheckHistory)"/> has anything to look at for this dataset.</summary>
@@ -48,12 +66,11 @@ internal static class CheckEvaluator
         results.Any(r => !r.Passed && r.Severity == nameof(Severity.Block).ToLowerInvariant());
 
     private static CheckResult Evaluate(DuckDbSession db, Dataset dataset, long? box, Check check, Func<string, IReadOnlyList<string>?> referencedFiles,
-        ICheckHistory history, Func<string, string?>? locate)
+        ICheckHistory history)
     {
         var column = check.Columns.Select(SqlText.Identifier).FirstOrDefault() ?? "";
         return check switch
         {
-            NotNullCheck => Located(Count(db, check, $"SELECT count(*) FROM {DataView} WHERE {column} IS NULL", "null value(s)"), $"{column} IS NULL", locate),
             UniqueCheck u => Duplicates(db, u),
             AcceptedValuesCheck a => AcceptedValues(db, a, column),
             RangeCheck r => Range(db, r, column),
@@ -63,16 +80,6 @@ internal static class CheckEvaluator
             FreshnessCheck f => Freshness(db, f, column, dataset, box),
             _ => throw new NotSupportedException($"Check kind {check.Kind} has no evaluator."),
         };
-    }
-
-    /// <summary>A failed result with the places of its first rows added, when they are known.</summary>
-    private static CheckResult Located(CheckResult result, string condition, Func<string, string?>? locate) =>
-        result.Passed || locate?.Invoke(condition) is not { } where ? result : result with { Message = $"{result.Message}: {where}" };
-
-    private static CheckResult Count(DuckDbSession db, Check check, string countSql, string what, params (string, object?)[] parameters)
-    {
-        var failing = db.Scalar<long>(countSql, parameters);
-        return Result(check, failing, failing == 0 ? "ok" : $"{failing} {what}");
     }
 
     private static CheckResult Duplicates(DuckDbSession db, UniqueCheck check)
