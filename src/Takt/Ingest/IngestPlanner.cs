@@ -2,14 +2,18 @@ using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Engine;
 using Takt.Ledger;
+using Takt.Running;
 
 namespace Takt.Ingest;
 
 /// <summary>
 /// A source box whose landed content is new or changed, with the files it is made of; or, with <see cref="Adopt"/>, a box
 /// whose landed content another environment's build already ingested as that version, which this one takes as it is.
+/// <see cref="KeepsVersion"/>: the files hold what this environment's version of the box was made from (they changed
+/// and changed back), so its ingest finds that version and nothing downstream changes.
 /// </summary>
-internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<LandingFile> Files, string Reason, string? Adopt = null)
+internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<LandingFile> Files, string Reason, string? Adopt = null,
+    bool KeepsVersion = false)
 {
     public const string AdoptReason = "landed in another environment's build";
 }
@@ -90,7 +94,25 @@ internal sealed class IngestPlanner(ILedger ledger, string env, string landingRo
         var work = affected.Select(box => new IngestWork(dataset, box,
             files.Where(f => boxesOf.TryGetValue(f.RelativePath, out var b) && b.Contains(box)).ToArray(),
             ReasonOf(box, causes))).Where(w => w.Files.Count > 0).ToArray();
-        return new IngestFindings(dataset, work, seen, problems);
+        return new IngestFindings(dataset, KeptVersions(dataset, work, known, seen), seen, problems);
+    }
+
+    /// <summary>Marks the work whose files make the version id this environment's box already has (see <see cref="IngestWork.KeepsVersion"/>).</summary>
+    private IngestWork[] KeptVersions(Dataset dataset, IngestWork[] work, IReadOnlyDictionary<string, LandedFile> known, List<LandedFile> seen)
+    {
+        if (work.Length == 0) return work;
+        var sha = known.Values.ToDictionary(f => f.Path, f => f.Sha256, StringComparer.Ordinal);
+        foreach (var file in seen) sha[file.Path] = file.Sha256; // what the changed files hold now
+        var span = new BoxRange(work.Min(w => w.Box), work.Max(w => w.Box));
+        var heads = ledger.Boxes(env, dataset.Name, span).ToDictionary(b => b.Box);
+        var generations = ledger.Generations(dataset.Name, span);
+        var codeHash = codeHashOf(dataset.Name);
+        return work.Select(w =>
+        {
+            if (!heads.TryGetValue(w.Box, out var head) || head.HeadStatus == BoxHeadStatus.Lost || w.Files.Any(f => !sha.ContainsKey(f.RelativePath))) return w;
+            var id = Recipe.ForSource(dataset.Name, w.Box, codeHash, generations.Of(w.Box), w.Files.Select(f => (f.RelativePath, sha[f.RelativePath])));
+            return id == head.HeadVersion ? w with { KeepsVersion = true, Reason = $"{w.Reason}, back to what this environment has" } : w;
+        }).ToArray();
     }
 
     /// <summary>Why a box is ingested: the new or changed file that holds it (the first one, when several do).</summary>

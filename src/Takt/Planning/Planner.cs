@@ -22,6 +22,7 @@ public sealed class Planner(Factory factory, ILedger ledger)
         var states = closure.ToDictionary(d => d.Name, d => new State(d, ledger.Summarize(env, d.Name))
         {
             Landed = d.IsSource ? landing.BoxesOf(d.Name) : BoxSet.Empty,
+            Kept = d.IsSource ? landing.KeptBoxesOf(d.Name) : BoxSet.Empty,
         });
 
         foreach (var dataset in closure) states[dataset.Name].Extent = ExtentOf(dataset, states);
@@ -162,9 +163,10 @@ public sealed class Planner(Factory factory, ILedger ledger)
             // Only true inputs shape the recipe; datasets read by checks order the work but do not make a box stale.
             foreach (var (upstream, mapping) in dataset.Inputs)
             {
+                var changing = states[upstream].Planned.Except(states[upstream].Kept);
+                if (changing.IsEmpty) continue;
                 var input = states[upstream];
-                if (input.Planned.IsEmpty) continue;
-                var readers = mapping.ReadersOf(input.Planned, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(candidates).Except(planned);
+                var readers = mapping.ReadersOf(changing, input.Dataset.Grain, dataset.Grain, input.Extent).Intersect(candidates).Except(planned);
                 foreach (var box in readers) state.Reasons.TryAdd(box, $"upstream rebuilt: {upstream}");
                 planned = planned.Union(readers);
             }
@@ -263,6 +265,8 @@ public sealed class Planner(Factory factory, ILedger ledger)
         public BoxRange Extent { get; set; }
         /// <summary>A source's boxes whose landing files are new or changed.</summary>
         public BoxSet Landed { get; init; } = BoxSet.Empty;
+        /// <summary>Those of <see cref="Landed"/> whose ingest will find the version the environment already has.</summary>
+        public BoxSet Kept { get; init; } = BoxSet.Empty;
         public BoxSet Required { get; set; } = BoxSet.Empty;
         public BoxSet Existing { get; set; } = BoxSet.Empty;
         public BoxSet Planned { get; set; } = BoxSet.Empty;

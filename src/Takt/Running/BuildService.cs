@@ -57,7 +57,7 @@ public sealed class BuildService(Workspace ws)
         var finder = IngestFinder();
         return new LandingChanges(NeededSources(targets).ToDictionary(
             source => source.Name,
-            source => (IReadOnlyDictionary<long, string>)finder.Find(source).Work.ToDictionary(w => w.Box, w => w.Reason)));
+            source => (IReadOnlyDictionary<long, LandingChange>)finder.Find(source).Work.ToDictionary(w => w.Box, w => new LandingChange(w.Reason, w.KeepsVersion))));
     }
 
     /// <summary>Ingests what changed in the landing zone for the sources the targets need.</summary>

@@ -87,6 +87,27 @@ public sealed class PlanSeesLandingTests : IDisposable
         Assert.Equal(0, E2E.Cli(home, "plan", "--env", "dev-alice", "--json").Json.GetProperty("tasks").GetArrayLength());
     }
 
+    [Fact]
+    public void A_landing_file_changed_back_to_what_this_environment_has_is_planned_alone_without_its_downstream()
+    {
+        var home = _home.Path;
+        E2E.Generate(home, E2E.Day(1), E2E.Day(3));
+        Assert.Equal(0, E2E.Cli(home, "build").ExitCode);
+        var day2 = Path.Combine(E2E.Landing(home), "orders", "2026-01-02.jsonl");
+        var original = File.ReadAllText(day2);
+        File.AppendAllText(day2, File.ReadLines(day2).First().Replace("o-20260102-00001", "o-20260102-late1", StringComparison.Ordinal) + "\n");
+        Assert.Equal(0, E2E.Cli(home, "build", "--env", "dev-alice").ExitCode); // dev's ingest takes the changed file
+        File.WriteAllText(day2, original); // and it changes back to what prod ingested
+
+        var plan = E2E.Cli(home, "plan", "--json");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Equal(["raw.orders@2026-01-02"], Tasks(plan.Json));
+
+        var build = E2E.Cli(home, "build", "--json");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Equal(Tasks(plan.Json), Tasks(build.Json));
+    }
+
     private static string[] Tasks(JsonElement json) => json.GetProperty("tasks").EnumerateArray()
         .Select(t => $"{t.GetProperty("dataset").GetString()}@{t.GetProperty("box").GetString()}").Order(StringComparer.Ordinal).ToArray();
 
