@@ -23,7 +23,7 @@ public sealed partial class TestCommandTests
         var (exit, output) = await DotnetTestAsync(NeedsPrograms, Missing);
 
         Assert.True(exit == 0, $"the run failed:\n{output}");
-        Assert.Matches(@"Total tests:\s+15\s+Skipped:\s+15\s", output); // nothing passed or failed
+        Assert.Matches(@"Total tests:\s+(?<n>[1-9]\d*)\s+Skipped:\s+\k<n>\s", output); // every one skipped: nothing passed or failed
         Assert.Contains("skipped: Chromium is missing (/nonexistent/chromium)", output);
         Assert.Contains("skipped: the PostgreSQL 15 server is missing (no initdb, pg_ctl in /nonexistent/postgresql/bin)", output);
     }
@@ -35,7 +35,7 @@ public sealed partial class TestCommandTests
             new Dictionary<string, string>(Missing) { ["TAKT_TEST_REQUIRE_ALL"] = "1" });
 
         Assert.True(exit != 0, $"the run passed without the PostgreSQL server:\n{output}");
-        Assert.Matches(@"Total tests:\s+8\s+Failed:\s+8\s", output);
+        Assert.Matches(@"Total tests:\s+(?<n>[1-9]\d*)\s+Failed:\s+\k<n>\s", output); // every one failed
         Assert.Contains("the PostgreSQL 15 server is missing", output);
     }
 
