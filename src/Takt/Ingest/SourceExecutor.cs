@@ -32,8 +32,10 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
     public TaskOutcome Adopt(Dataset dataset, long box, string versionId)
     {
         var boxKey = dataset.BoxKey(box);
-        return Reuse(dataset, boxKey, versionId) ?? TaskOutcome.Held(BuildStatus.Failed,
+        var outcome = Reuse(dataset, boxKey, versionId);
+        if (outcome is null) return TaskOutcome.Held(BuildStatus.Failed,
             $"{dataset.Name}@{boxKey}: version {versionId}, which another environment's build ingested, was collected or lost since this build looked");
+        return outcome.Status == BuildStatus.Built ? outcome with { Status = BuildStatus.Reused, Message = IngestWork.AdoptReason } : outcome;
     }
 
     private TaskOutcome Ingest(Dataset dataset, long box, IReadOnlyList<LandingFile> files, long? taskId, int attempt, List<string> log)
