@@ -11,7 +11,10 @@ namespace Takt.Invariants.Factory;
 /// </summary>
 public static class InvariantFactory
 {
-    /// <summary>Selects the code variant of <c>mart.rolling</c> ("" or "b"), so that code changes without recompiling.</summary>
+    /// <summary>
+    /// Selects the code variant, so that code changes without recompiling: "b" changes the SQL of <c>mart.rolling</c>,
+    /// "c" the C# function of <c>serving.scores</c> (without bumping its declared version).
+    /// </summary>
     public const string VariantVariable = "TAKT_INVARIANT_SQL";
 
     public const string Published = "serving.scores";
@@ -58,7 +61,7 @@ public static class InvariantFactory
             .Owner("harness")
             .Description("Per user over a window of 3 days.")
             .Input("core.events", PartitionMapping.Window(3))
-            .Sql(variant == "b" ? "invariant-sql/mart/rolling.b.sql" : "invariant-sql/mart/rolling.sql"))
+            .Sql(variant.Contains('b') ? "invariant-sql/mart/rolling.b.sql" : "invariant-sql/mart/rolling.sql"))
         .Dataset("mart.to_date", d => d
             .Owner("harness")
             .Description("Per segment over every day up to this one.")
@@ -80,7 +83,7 @@ public static class InvariantFactory
             .Owner("harness")
             .Description("A score per user and day, by a C# function, handed over to readers in SQLite.")
             .Input("mart.rolling")
-            .Rows(Scoring.Version, Scoring.Score)
+            .Rows(Scoring.Version, variant.Contains('c') ? Scoring.ScoreSteeper : Scoring.Score)
             .PublishTo(PublishTarget.Sqlite(PublishedDatabase, PublishedTable))
             .Schema(s => s
                 .Required("user_id", ColumnType.String)
@@ -104,6 +107,17 @@ public static class Scoring
         {
             var amount = row.GetOrDefault<long>("amount_3d") ?? 0;
             var score = Math.Round(1 / (1 + Math.Exp(-amount / 500.0)), 6);
+            yield return [row.Get<string>("user_id"), context.Box, row.Get<long>("events_3d"), score, score >= 0.75 ? "high" : "low"];
+        }
+    }
+
+    /// <summary>The change a developer makes to the C# transform and forgets to declare by bumping <see cref="Version"/>.</summary>
+    public static IEnumerable<object?[]> ScoreSteeper(RowTransformContext context)
+    {
+        foreach (var row in context.Rows("mart.rolling"))
+        {
+            var amount = row.GetOrDefault<long>("amount_3d") ?? 0;
+            var score = Math.Round(1 / (1 + Math.Exp(-amount / 250.0)), 6);
             yield return [row.Get<string>("user_id"), context.Box, row.Get<long>("events_3d"), score, score >= 0.75 ? "high" : "low"];
         }
     }

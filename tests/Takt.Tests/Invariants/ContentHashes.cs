@@ -27,15 +27,18 @@ internal sealed class ContentHasher : IDisposable
         return files;
     }
 
-    /// <summary>The content hash of a version's rows; versions are immutable, so it is computed once per home and id.</summary>
+    /// <summary>The content hash of a version's rows, computed again only when a file changed (versions are immutable; a lake may not be).</summary>
     public string Hash(string home, VersionRow v)
     {
-        var key = home + "|" + v.Id;
-        if (_hashes.TryGetValue(key, out var hash)) return hash;
         var files = Files(home, v);
         if (files.Length == 0) throw new HarnessException($"version {v.Id} of {v.Dataset}@{v.BoxKey} has no files in {Directory(home, v)}");
+        var key = Stamp(files);
+        if (_hashes.TryGetValue(key, out var hash)) return hash;
         return _hashes[key] = HashOf(files);
     }
+
+    private static string Stamp(IEnumerable<string> files) =>
+        string.Join("|", files.Select(f => $"{f}:{new FileInfo(f).Length}:{File.GetLastWriteTimeUtc(f).Ticks}"));
 
     private string HashOf(IReadOnlyList<string> files)
     {
@@ -52,7 +55,7 @@ internal sealed class ContentHasher : IDisposable
     {
         var files = Files(home, v);
         if (files.Length == 0) return $"version {v.Id} of {v.Dataset}@{v.BoxKey} ({v.Status}) has no Parquet file in {Directory(home, v)}";
-        var key = string.Join("|", files.Select(f => $"{f}:{new FileInfo(f).Length}:{File.GetLastWriteTimeUtc(f).Ticks}")) + "|" + v.Rows;
+        var key = Stamp(files) + "|" + v.Rows;
         if (_verified.TryGetValue(key, out var known)) return known;
         string? problem;
         try

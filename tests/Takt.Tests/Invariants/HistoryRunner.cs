@@ -22,6 +22,8 @@ internal sealed partial class HistoryRunner(ISubject subject, int seed, string r
     private Expectation? _prodAtLastBuild;
 
     public int StepsRun { get; private set; }
+    internal SutHome Sut => _sut;
+    internal InvariantChecks Checks => _checks;
     public int ChecksRun { get; private set; }
 
     /// <summary>In exploration, every violation after the first is kept too (the history goes on), once per invariant.</summary>
@@ -66,9 +68,9 @@ internal sealed partial class HistoryRunner(ISubject subject, int seed, string r
             case OpKinds.Fix: return Fix(op.Arg(0));
             case OpKinds.Invalidate: return Invalidate(op.Arg(0), op.Arg(1), Math.Max(1, op.Arg(2)));
             case OpKinds.Override: return Override(op.Arg(0));
-            case OpKinds.Sql:
-                _model.WorkingVariant = op.Arg(0) == 1 ? "b" : "";
-                return $"working copy: {(op.Arg(0) == 1 ? $"{subject.VariantDataset} changed" : "reverted")}";
+            case OpKinds.Code:
+                _model.WorkingVariant = subject.Variants[op.Arg(0) % subject.Variants.Count];
+                return $"working copy: {subject.DescribeVariant(_model.WorkingVariant)}";
             case OpKinds.Build: return Build("prod");
             case OpKinds.BuildDev: return Build(OpKinds.DevEnvs[op.Arg(0) % OpKinds.DevEnvs.Length]);
             case OpKinds.Drop: return Drop(OpKinds.DevEnvs[op.Arg(0) % OpKinds.DevEnvs.Length]);

@@ -35,7 +35,7 @@ internal static class OpKinds
     public const string Fix = "fix";              // fix:pick
     public const string Invalidate = "invalidate";// invalidate:dataset:pick:length
     public const string Override = "override";    // override:pick
-    public const string Sql = "sql";              // sql:1 changes a SQL transform, sql:0 reverts it
+    public const string Code = "code";            // code:n switches the working copy to the subject's n-th code variant (0: as committed)
     public const string Build = "build";
     public const string BuildDev = "build-dev";   // build-dev:env
     public const string Drop = "drop";            // drop:env
@@ -72,7 +72,7 @@ internal static class HistoryGenerator
                 < 38 => new(OpKinds.Fix, [rng.Next(1000)]),
                 < 43 => new(OpKinds.Invalidate, [rng.Next(datasets), rng.Next(1000), rng.Next(1, 5)]),
                 < 48 => new(OpKinds.Override, [rng.Next(1000)]),
-                < 52 => new(OpKinds.Sql, [rng.Next(2)]),
+                < 52 => new(OpKinds.Code, [rng.Next(subject.Variants.Count)]),
                 < 68 => new(OpKinds.Build, []),
                 < 74 => new(OpKinds.BuildDev, [rng.Next(OpKinds.DevEnvs.Length)]),
                 < 76 => new(OpKinds.Drop, [rng.Next(OpKinds.DevEnvs.Length)]),

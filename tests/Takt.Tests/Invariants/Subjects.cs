@@ -23,8 +23,10 @@ internal interface ISubject
     /// <summary>The unpartitioned source, when the subject has one (with its own revisions and defect).</summary>
     string? Dimension { get; }
     string DimensionDefect { get; }
-    /// <summary>Datasets a SQL change in variant "b" touches, for the replay output.</summary>
-    string VariantDataset { get; }
+    /// <summary>Code variants: "" is the code as committed; each other one is a change a developer makes (without recompiling).</summary>
+    IReadOnlyList<string> Variants { get; }
+    /// <summary>What a variant changes, for the history's log.</summary>
+    string DescribeVariant(string variant);
     string PublishedDataset { get; }
     string PublishedDatabase { get; }
     string PublishedTable { get; }
@@ -49,7 +51,13 @@ internal sealed class SmallSubject : ISubject
     public bool HasRevisions => true;
     public string? Dimension => "raw.users";
     public string DimensionDefect => nameof(UsersDefect.BadSegment);
-    public string VariantDataset => "mart.rolling";
+    public IReadOnlyList<string> Variants { get; } = ["", "b", "c"];
+    public string DescribeVariant(string variant) => variant switch
+    {
+        "" => "the code as committed",
+        "b" => "mart.rolling's SQL changed",
+        _ => "serving.scores's C# function changed, its Version not bumped",
+    };
     public string PublishedDataset => InvariantFactory.Published;
     public string PublishedDatabase => InvariantFactory.PublishedDatabase;
     public string PublishedTable => InvariantFactory.PublishedTable;
@@ -98,7 +106,8 @@ internal sealed class ShopSubject(string codeRoot) : ISubject
     public bool HasRevisions => false;
     public string? Dimension => null;
     public string DimensionDefect => "";
-    public string VariantDataset => "mart.user_features";
+    public IReadOnlyList<string> Variants { get; } = ["", "b"];
+    public string DescribeVariant(string variant) => variant == "" ? "the code as committed" : "mart.user_features's SQL changed";
     public string PublishedDataset => "serving.fraud_scores";
     public string PublishedDatabase => "published/shop.db";
     public string PublishedTable => "fraud_scores";
