@@ -145,6 +145,29 @@ internal sealed partial class HistoryRunner
         return killed ? $"killed `{child.Command}` after {delayMs} ms" : $"`{child.Command}` finished before the kill (exit {run!.ExitCode})";
     }
 
+    private string Crash(string point, int hits)
+    {
+        var variant = _model.WorkingVariant;
+        if (subject.Child(variant) is null) return "skipped: this code variant runs in process only";
+        var before = _checks.Before(null);
+        using var child = _sut.Start(variant, ["build", "--json"], new Dictionary<string, string> { ["TAKT_CRASH_AT"] = point, ["TAKT_CRASH_AFTER"] = hits.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var run = child.Wait(ChildTimeout);
+        var crashed = run.Stderr.Contains($"fault injected at {point}") || run.Stdout.Contains($"fault injected at {point}");
+        _model.Changes++;
+        Record("prod", variant, crashed ? null : run);
+        if (!crashed)
+        {
+            if (run.ExitCode is not (0 or 2)) _checks.Fail("build-exits-as-documented", run.ToString());
+            else
+            {
+                _checks.AfterBuild("prod", variant, run, before, adoptsDevWork: false);
+                ChecksRun++;
+            }
+        }
+        else _checks.Consistency();
+        return crashed ? $"crashed at the {hits}th {point}" : $"passed {point} fewer than {hits} times: {Describe(run)}";
+    }
+
     private string Pair(int first, int second)
     {
         var variant = _model.WorkingVariant;

@@ -79,6 +79,7 @@ internal sealed partial class HistoryRunner(ISubject subject, int seed, string r
             case OpKinds.Rollback: return Rollback();
             case OpKinds.Kill: return Kill(op.Arg(0) % OpKinds.Processes.Length, op.Arg(1));
             case OpKinds.Pair: return Pair(op.Arg(0) % OpKinds.Processes.Length, op.Arg(1) % 2);
+            case OpKinds.Crash: return Crash(OpKinds.CrashPoints[op.Arg(0) % OpKinds.CrashPoints.Length], Math.Max(1, op.Arg(1)));
             default: throw new HarnessException($"unknown step '{op}'");
         }
     }

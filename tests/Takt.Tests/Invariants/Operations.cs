@@ -44,6 +44,10 @@ internal static class OpKinds
     public const string Rollback = "rollback";
     public const string Kill = "kill";            // kill:process:delay-ms
     public const string Pair = "pair";            // pair:process:process
+    public const string Crash = "crash";          // crash:point:n: a child prod build dies at the n-th pass of an injected crash point (replays exactly)
+
+    /// <summary>The crash points Takt's fault injection knows (TAKT_CRASH_AT).</summary>
+    public static readonly string[] CrashPoints = ["after-stage", "after-promote", "after-commit"];
 
     /// <summary>Child processes: 0 build prod, 1 build dev-a, 2 gc --keep-days 0, 3 publish.</summary>
     public static readonly string[] Processes = ["build", "build-dev", "gc", "publish"];
@@ -80,7 +84,8 @@ internal static class HistoryGenerator
                 < 82 => new(OpKinds.Publish, []),
                 < 85 => new(OpKinds.Rollback, []),
                 < 93 when child => new(OpKinds.Kill, [rng.Next(3) switch { 0 => 0, 1 => 3, _ => 2 }, rng.Next(150, 3000)]),
-                < 100 when child => new(OpKinds.Pair, [rng.Next(OpKinds.Processes.Length), rng.Next(2)]),
+                < 97 when child => new(OpKinds.Pair, [rng.Next(OpKinds.Processes.Length), rng.Next(2)]),
+                < 100 when child => new(OpKinds.Crash, [rng.Next(OpKinds.CrashPoints.Length), rng.Next(1, 25)]),
                 _ => new(OpKinds.Build, []),
             };
             ops.Add(op);

@@ -134,9 +134,10 @@ internal sealed class SutHome(ISubject subject, string home)
         return new CliRun(Describe(variant, all), exit, stdout.ToString(), stderr.ToString());
     }
 
-    public ChildRun Start(string variant, params string[] args)
+    public ChildRun Start(string variant, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var program = Subject.Child(variant) ?? throw new HarnessException($"{Subject.Name} cannot run variant '{variant}' as a child process");
+        if (environment is not null) program = program with { Environment = program.Environment.Concat(environment).ToDictionary() };
         return new ChildRun(program, variant, [.. args, "--home", Home]);
     }
 
