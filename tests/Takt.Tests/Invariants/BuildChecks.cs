@@ -54,6 +54,7 @@ internal sealed partial class InvariantChecks
 
         var plan = sut.Cli(variant, "plan", "--json", "--env", env);
         PlanIsEmptyAndHeldAsModel(plan, expected, factory);
+        if (env == "prod" && plan.ExitCode == 0) NoPublishPending(plan.Json, expected);
         var status = sut.Cli(variant, "status", "--json", "--env", env);
         StatusAgrees(status, expected, factory, env, json);
 
@@ -137,6 +138,19 @@ internal sealed partial class InvariantChecks
                 Fail("plan-holds-what-the-model-holds", $"{name}: plan has {stopped} stopped, blocked [{string.Join(", ", blocked)}], waiting [{string.Join(", ", waiting)}] per cause; " +
                     $"the model {wantStopped} stopped, {wantBlocked} blocked, {wantWaiting} waiting ({Held(expected, factory, name)}; " +
                     $"plan causes: {string.Join("; ", d.GetProperty("blocked").EnumerateArray().Concat(d.GetProperty("waiting").EnumerateArray()).Select(c => Str(c, "cause")))})");
+        }
+    }
+
+    /// <summary>After a build, a publish is pending only while the published dataset is held; one held by a rollback says so.</summary>
+    private void NoPublishPending(JsonElement plan, Expectation expected)
+    {
+        if (!plan.TryGetProperty("pendingPublishes", out var pending)) return; // a Takt without pending publishes reports none
+        var held = expected.Boxes.Any(b => b.Key.Dataset == sut.Subject.PublishedDataset && b.Value is not (Expected.Fresh or Expected.Absent));
+        foreach (var p in pending.EnumerateArray())
+        {
+            var isHeld = p.TryGetProperty("held", out var h) && h.GetBoolean();
+            if (isHeld ? model.RollbackHold is null : !held)
+                Fail("publish-done-after-build", $"after a build, plan says: {Str(p, "dataset")} to {Str(p, "target")}: {(isHeld ? "publish held" : "publish pending")}: {Str(p, "reason")}");
         }
     }
 

@@ -96,6 +96,17 @@ internal sealed partial class InvariantChecks(SutHome sut, Model model, ContentH
     /// </summary>
     public void Publication(bool mustBeCurrent)
     {
+        if (model.RollbackHold is { } hold)
+        {
+            var now = sut.ReadLedger();
+            var current = now.Pointers("prod").Where(p => p.Key.Dataset == sut.Subject.PublishedDataset).Select(p => p.Value).ToHashSet(StringComparer.Ordinal);
+            if (current.SetEquals(hold.Current))
+            {
+                mustBeCurrent = false;
+                var holding = now.Live(sut.Subject.PublishedDataset)?.Copy;
+                if (holding != hold.Copy) Fail("rollback-holds-readers", $"readers were rolled back to copy {hold.Copy} and prod's current versions did not change since, but the live copy is {holding}");
+            }
+        }
         var dataset = sut.Subject.PublishedDataset;
         var ledger = sut.ReadLedger();
         var live = ledger.Live(dataset);

@@ -25,7 +25,8 @@ internal sealed partial class HistoryRunner
         if (env == "prod")
         {
             _prodAtLastBuild = complete ? _model.Expect(variant) : null;
-            if (complete) _model.RolledBack = false;
+            // A rollback holds readers until prod's current versions of the dataset change; then a build publishes them.
+            if (_model.RollbackHold is { } hold && !hold.Current.SetEquals(CurrentPublishedVersions())) _model.RollbackHold = null;
         }
     }
 
@@ -83,7 +84,7 @@ internal sealed partial class HistoryRunner
         if (run.ExitCode != 0) _checks.Fail("gc-runs", run.ToString());
         _model.Changes++;
         _checks.Consistency();
-        if (!_model.RolledBack) _checks.Publication(mustBeCurrent: false);
+        _checks.Publication(mustBeCurrent: false);
         return run.ExitCode == 0 ? $"freed {run.Json.GetProperty("versions").GetInt32()} version(s)" : "gc failed";
     }
 
@@ -91,8 +92,8 @@ internal sealed partial class HistoryRunner
     {
         var run = _sut.Cli(_model.EnvVariant["prod"], "publish", subject.PublishedDataset, "--json");
         if (run.ExitCode is not (0 or 2)) _checks.Fail("publish-exits-0-or-2", run.ToString());
+        if (run.ExitCode == 0) _model.RollbackHold = null;
         _checks.Publication(mustBeCurrent: run.ExitCode == 0);
-        if (run.ExitCode == 0) _model.RolledBack = false;
         return run.ExitCode == 0 ? "published" : $"not published (exit {run.ExitCode})";
     }
 
@@ -104,12 +105,15 @@ internal sealed partial class HistoryRunner
         var after = _sut.ReadLedger().Live(subject.PublishedDataset)?.Copy;
         if (run.ExitCode == 0)
         {
-            _model.RolledBack = true;
+            if (after is not null) _model.RollbackHold = (after, CurrentPublishedVersions());
             if (after == before) _checks.Fail("rollback-switches", $"rollback exited 0 but the live copy is still {after}");
         }
         _checks.Publication(mustBeCurrent: false);
         return run.ExitCode == 0 ? $"rolled back {before} -> {after}" : $"no rollback (exit {run.ExitCode})";
     }
+
+    private HashSet<string> CurrentPublishedVersions() =>
+        _sut.ReadLedger().Pointers("prod").Where(p => p.Key.Dataset == subject.PublishedDataset).Select(p => p.Value).ToHashSet(StringComparer.Ordinal);
 
     private string[] ChildArgs(int process) => OpKinds.Processes[process] switch
     {

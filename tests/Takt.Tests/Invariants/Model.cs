@@ -57,8 +57,11 @@ internal sealed class Model(ISubject subject, int seed)
     public int Changes { get; set; }
     /// <summary>Per environment, the <see cref="Changes"/> and variant of its last complete build.</summary>
     public Dictionary<string, (int Changes, string Variant)> LastBuild { get; } = [];
-    /// <summary>Set by a rollback: the live copy is an older one on purpose until prod builds again.</summary>
-    public bool RolledBack { get; set; }
+    /// <summary>
+    /// Set by a rollback: readers stay on that copy (builds do not undo it) while prod's current versions of the
+    /// published dataset are those it had at the rollback; a publish by hand or new current versions end it.
+    /// </summary>
+    public (string Copy, IReadOnlySet<string> Current)? RollbackHold { get; set; }
 
     /// <summary>The landing content in a key: equal keys mean byte-identical landing zones.</summary>
     public string LandingKey =>
@@ -177,6 +180,8 @@ internal sealed class Model(ISubject subject, int seed)
             var isInput = dataset.Inputs.Any(i => i.Dataset == input.Dataset);
             var inputExtent = extents[input.Dataset];
             var reads = input.Mapping.InputsOf(BoxRange.Single(box), dataset.Grain, factory[input.Dataset].Grain, inputExtent);
+            // An unpartitioned reader reads whatever boxes its input has (the README's second exception).
+            if (dataset.Grain == Grain.Unpartitioned) reads = reads.Intersect(inputExtent);
             if (reads.IsEmpty) continue;
             if (reads.End > inputExtent.End) waiting = true;
             for (var r = Math.Max(reads.Start, inputExtent.Start); r <= Math.Min(reads.End, inputExtent.End); r++)

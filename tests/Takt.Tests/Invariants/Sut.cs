@@ -117,6 +117,9 @@ internal sealed class SutHome(ISubject subject, string home)
     public string Staging => Path.Combine(Home, "lake", "_staging");
     public string PublishedPath => Path.Combine(Home, Subject.PublishedDatabase);
 
+    /// <summary>The exit code reported for an in-process run that threw out of TaktCli.Run (a crash with a stack trace).</summary>
+    public const int CrashedExitCode = -1;
+
     public CliRun Cli(string variant, params string[] args)
     {
         string[] all = [.. args, "--home", Home];
@@ -130,7 +133,13 @@ internal sealed class SutHome(ISubject subject, string home)
         });
         console.Profile.Width = 250;
         var factory = Subject.Factory(variant);
-        var exit = TaktCli.Run(() => factory, all, null, console, stdout, stderr);
+        int exit;
+        try { exit = TaktCli.Run(() => factory, all, null, console, stdout, stderr); }
+        catch (Exception e)
+        {
+            // A factory program would die here with a stack trace and no documented exit code: report it as such.
+            return new CliRun(Describe(variant, all), CrashedExitCode, stdout.ToString(), $"{stderr}\nunhandled {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+        }
         return new CliRun(Describe(variant, all), exit, stdout.ToString(), stderr.ToString());
     }
 
