@@ -55,7 +55,8 @@ internal sealed partial class InvariantChecks(SutHome sut, Model model, ContentH
             }
             if (current.Dataset != box.Dataset || current.Box != box.Box) Fail("ledger-integrity", $"{where}: points at {current.Id} of {current.Dataset}@{current.BoxKey}");
             if (current.Status is not ("committed" or "overridden")) Fail("ledger-integrity", $"{where}: points at {current.Id}, which is {current.Status}");
-            if (current.Collected) Fail("pointer-files-complete", $"{where}: points at {current.Id}, which gc collected");
+            if (!current.Intact)
+                Fail("pointer-files-complete", $"{where}: points at {current.Id}, which is {(current.Collected ? "collected by gc" : current.Collecting ? "being collected by gc" : "lost")}");
         }
         foreach (var (version, input) in ledger.Lineage)
             if (!ledger.Versions.ContainsKey(version) || !ledger.Versions.ContainsKey(input))
@@ -67,11 +68,14 @@ internal sealed partial class InvariantChecks(SutHome sut, Model model, ContentH
             if (live.Any(p => p.Dropped)) Fail("ledger-integrity", $"{group.Key}: the live copy was dropped");
         }
         var pointed = ledger.Boxes.SelectMany(b => new[] { b.Current, b.HeadStatus == "quarantined" ? b.Head : null }).OfType<string>().ToHashSet();
-        foreach (var version in ledger.Versions.Values.Where(v => !v.Collected))
+        foreach (var version in ledger.Versions.Values.Where(v => v.Intact))
         {
             if (hasher.Incomplete(sut.Home, version) is { } problem)
                 Fail(pointed.Contains(version.Id) ? "pointer-files-complete" : "version-files-complete", problem);
         }
+        // Nothing in a history damages files: Takt's own verify must find every version in use intact.
+        var verify = sut.Cli(model.EnvVariant["prod"], "verify", "--json");
+        if (verify.ExitCode != 0) Fail("verify-finds-nothing-lost", verify.ToString());
     }
 
     /// <summary>A build in progress or killed leaves staging files; the next build that runs alone must clear them.</summary>
@@ -139,8 +143,8 @@ internal sealed partial class InvariantChecks(SutHome sut, Model model, ContentH
         }
 
         var files = live.Versions.Where(ledger.Versions.ContainsKey).Select(id => ledger.Versions[id])
-            .Where(v => !v.Collected).SelectMany(v => ContentHasher.Files(sut.Home, v)).ToArray();
-        if (live.Versions.All(id => ledger.Versions.TryGetValue(id, out var v) && !v.Collected) && columns.Count > 0)
+            .Where(v => v.Intact).SelectMany(v => ContentHasher.Files(sut.Home, v)).ToArray();
+        if (live.Versions.All(id => ledger.Versions.TryGetValue(id, out var v) && v.Intact) && columns.Count > 0)
         {
             var expected = hasher.CanonicalRows(files, columns);
             if (!expected.SequenceEqual(rows))

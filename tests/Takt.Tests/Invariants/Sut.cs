@@ -191,8 +191,8 @@ internal sealed class SutHome(ISubject subject, string home)
         return new LedgerState(
             Query(c, "SELECT env, dataset, box, current_version, head_version, head_status FROM boxes",
                 r => new BoxRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5))),
-            Query(c, "SELECT id, dataset, box, box_key, status, rows, collected_at_ms IS NOT NULL FROM versions",
-                r => new VersionRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetBoolean(6)))
+            Query(c, "SELECT id, dataset, box, box_key, status, rows, collected_at_ms IS NOT NULL, lost_at_ms IS NOT NULL, collecting_run IS NOT NULL FROM versions",
+                r => new VersionRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetBoolean(6), r.GetBoolean(7), r.GetBoolean(8)))
                 .ToDictionary(v => v.Id),
             Query(c, "SELECT version_id, input_version_id FROM version_inputs", r => (r.GetString(0), r.GetString(1))),
             Query(c, "SELECT dataset, target, copy, env, versions_json, live, dropped_at_ms IS NOT NULL FROM publications",
@@ -204,7 +204,13 @@ internal sealed class SutHome(ISubject subject, string home)
 
 internal sealed record BoxRow(string Env, string Dataset, long Box, string? Current, string Head, string HeadStatus);
 
-internal sealed record VersionRow(string Id, string Dataset, long Box, string BoxKey, string Status, long Rows, bool Collected);
+/// <param name="Lost">The ledger knows its files are missing or damaged (verify or a reader found it).</param>
+/// <param name="Collecting">A gc run is deleting its files (a killed gc leaves it so until the next finishes it).</param>
+internal sealed record VersionRow(string Id, string Dataset, long Box, string BoxKey, string Status, long Rows, bool Collected, bool Lost = false, bool Collecting = false)
+{
+    /// <summary>Whether the ledger says the version's files are all there.</summary>
+    public bool Intact => !Collected && !Lost && !Collecting;
+}
 
 internal sealed record PublicationRow(string Dataset, string Target, string Copy, string Env, IReadOnlyList<string> Versions, bool Live, bool Dropped);
 
