@@ -60,7 +60,6 @@ internal sealed class ChildRun : IDisposable
     }
 
     public string Command { get; }
-    public bool Killed { get; private set; }
 
     /// <summary>Waits at most <paramref name="delay"/>, then kills the process if it still runs; returns whether it was killed.</summary>
     public bool KillAfter(TimeSpan delay)
@@ -69,7 +68,6 @@ internal sealed class ChildRun : IDisposable
         try { _process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { return false; }
         _process.WaitForExit();
-        Killed = true;
         return true;
     }
 
