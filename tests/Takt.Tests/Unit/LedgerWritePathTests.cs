@@ -140,13 +140,31 @@ public sealed class LedgerWritePathTests : IDisposable
         using var ledger = new SqliteLedger(LedgerPath);
         ledger.StartRun("run-1", "prod", "build");
         for (var i = 0; i < 300; i++) ledger.TryAcquireLease($"version-{i}", "run-1", TimeSpan.FromMinutes(1)); // 300 commits, far below SQLite's own threshold now
-        Thread.Sleep(1000); // several background ticks
+        WaitForCompleteCheckpoint();
 
         // After a complete checkpoint the next commit starts the log over, so it holds only that commit's pages; without
         // one, the log would hold every page of the 300 commits before it.
         ledger.TryAcquireLease("version-999", "run-1", TimeSpan.FromMinutes(1));
         var (logFrames, _) = CheckpointSeenByAnotherConnection();
         Assert.InRange(logFrames, 1, 50);
+    }
+
+    /// <summary>
+    /// Waits (up to a minute, for a loaded machine) until the log is copied back whole, read from the wal-index in the
+    /// -shm file (mxFrame at byte 16, nBackfill at byte 96, native order) so that looking checkpoints nothing itself.
+    /// </summary>
+    private void WaitForCompleteCheckpoint()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var index = new byte[100];
+            using (var shm = new FileStream(LedgerPath + "-shm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite)) shm.ReadExactly(index);
+            var (frames, backfilled) = (BitConverter.ToUInt32(index, 16), BitConverter.ToUInt32(index, 96));
+            if (frames > 0 && backfilled == frames) return;
+            Assert.True(DateTime.UtcNow < deadline, $"the log was not copied back within a minute: {backfilled} of {frames} frames");
+            Thread.Sleep(50);
+        }
     }
 
     private string? StatusSeenByAnotherConnection(long taskId)
