@@ -121,7 +121,7 @@ public static class DashboardApi
                 {
                     box = dataset.BoxKey(b),
                     version = state?.HeadVersion,
-                    status = state?.HeadStatus,
+                    status = state?.HeadStatus.ToText(),
                     results = state is null ? [] : ledger.CheckResults(state.HeadVersion).Select(FactoryView.CheckJson).ToArray(),
                 };
             }

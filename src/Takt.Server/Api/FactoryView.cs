@@ -209,7 +209,7 @@ public sealed class FactoryView(Factory factory, ILedger ledger, string env)
             held,
             current = state?.CurrentVersion,
             head = state?.HeadVersion,
-            headStatus = state?.HeadStatus,
+            headStatus = state?.HeadStatus.ToText(),
             checks = checks.Select(CheckJson),
             versions,
             events,
@@ -245,7 +245,7 @@ public sealed class FactoryView(Factory factory, ILedger ledger, string env)
 
     public static object VersionJson(VersionRecord v) => new
     {
-        id = v.Id, box = v.BoxKey, status = v.Status, rows = v.Rows, bytes = v.Bytes, createdAt = v.CreatedAtMs, runId = v.RunId, codeHash = v.CodeHash,
+        id = v.Id, box = v.BoxKey, status = v.Status.ToText(), rows = v.Rows, bytes = v.Bytes, createdAt = v.CreatedAtMs, runId = v.RunId, codeHash = v.CodeHash,
         generation = v.Generation, collected = v.Collected, files = v.FileState.ToString().ToLowerInvariant(),
     };
 

@@ -208,7 +208,7 @@ public sealed class Scheduler
             foreach (var (box, deadline) in due)
             {
                 var deadlineMs = deadline.ToUnixTimeMilliseconds();
-                if (versions.Any(v => v.Box == box && VersionStatus.IsUsable(v.Status) && v.CreatedAtMs <= deadlineMs)) continue;
+                if (versions.Any(v => v.Box == box && v.Status.IsUsable() && v.CreatedAtMs <= deadlineMs)) continue;
                 var key = dataset.BoxKey(box);
                 _slaRecorded.Add((dataset.Name, key));
                 Record(EventSlaMiss, dataset.Name, key,

@@ -102,7 +102,7 @@ internal static class InspectCommands
     private static Node VersionNode(Workspace ws, string versionId, int depth)
     {
         var version = ws.Ledger.FindVersion(versionId)!;
-        var label = $"{version.Dataset}@{version.BoxKey} version {version.Id} ({version.Status}, {version.Rows} rows)";
+        var label = $"{version.Dataset}@{version.BoxKey} version {version.Id} ({version.Status.ToText()}, {version.Rows} rows)";
         if (depth > 12) return new Node(label + " ...", []);
         if (ws.Factory.Contains(version.Dataset) && ws.Factory[version.Dataset].IsSource) return SourceNode(ws, label, versionId);
         return new Node(label, ws.Ledger.InputsOf(versionId).Select(i => VersionNode(ws, i.VersionId, depth + 1)).ToArray());
@@ -186,7 +186,7 @@ internal static class InspectCommands
             {
                 box = v.BoxKey,
                 version = v.Id,
-                status = v.Status,
+                status = v.Status.ToText(),
                 current = current.TryGetValue(v.Box, out var s) && s.CurrentVersion == v.Id,
                 rows = v.Rows,
                 bytes = v.Bytes,

@@ -115,7 +115,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
     {
         var existing = ws.Ledger.FindVersion(versionId);
         if (existing is null || !existing.HasFiles) return null; // never ingested, or its files are gone: ingest it again
-        if (VersionStatus.IsUsable(existing.Status))
+        if (existing.Status.IsUsable())
         {
             var moved = ws.Ledger.Adopt(ws.Env, existing, []);
             if (moved == CommitOutcome.FilesGone) return null; // gc took it meanwhile

@@ -1,12 +1,54 @@
 namespace Takt.Ledger;
 
-public static class VersionStatus
+/// <summary>Whether a version may be read: what its checks said, and whether a person released it.</summary>
+public enum VersionStatus
 {
-    public const string Committed = "committed";
-    public const string Quarantined = "quarantined";
-    public const string Overridden = "overridden";
+    /// <summary>Its checks passed (or only warned): readers may see it.</summary>
+    Committed,
+    /// <summary>A blocking check failed: it is kept as a box's head, never as the pointer, until overridden.</summary>
+    Quarantined,
+    /// <summary>Was quarantined; a person released it (<see cref="IBoxLedger.Override"/>).</summary>
+    Overridden,
+}
 
-    public static bool IsUsable(string status) => status is Committed or Overridden;
+/// <summary>The words a ledger stores and people read for <see cref="VersionStatus"/> and <see cref="BoxHeadStatus"/>.</summary>
+public static class LedgerStatuses
+{
+    public static bool IsUsable(this VersionStatus status) => status is VersionStatus.Committed or VersionStatus.Overridden;
+
+    public static string ToText(this VersionStatus status) => status switch
+    {
+        VersionStatus.Committed => "committed",
+        VersionStatus.Quarantined => "quarantined",
+        VersionStatus.Overridden => "overridden",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static string ToText(this BoxHeadStatus status) => status switch
+    {
+        BoxHeadStatus.Ok => "ok",
+        BoxHeadStatus.Quarantined => "quarantined",
+        BoxHeadStatus.Lost => "lost",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <summary>The status a ledger stored as <paramref name="text"/>; a word no version of Takt writes is a damaged ledger.</summary>
+    public static VersionStatus VersionStatusOf(string text) => text switch
+    {
+        "committed" => VersionStatus.Committed,
+        "quarantined" => VersionStatus.Quarantined,
+        "overridden" => VersionStatus.Overridden,
+        _ => throw new InvalidDataException($"the ledger holds a version status Takt does not know: '{text}'"),
+    };
+
+    /// <summary>The head status a ledger stored as <paramref name="text"/>.</summary>
+    public static BoxHeadStatus BoxHeadStatusOf(string text) => text switch
+    {
+        "ok" => BoxHeadStatus.Ok,
+        "quarantined" => BoxHeadStatus.Quarantined,
+        "lost" => BoxHeadStatus.Lost,
+        _ => throw new InvalidDataException($"the ledger holds a box head status Takt does not know: '{text}'"),
+    };
 }
 
 /// <summary>One immutable materialization of a box.</summary>
@@ -17,7 +59,7 @@ public sealed record VersionRecord(
     string BoxKey,
     string CodeHash,
     int Generation,
-    string Status,
+    VersionStatus Status,
     long Rows,
     long Bytes,
     string SchemaJson,
@@ -86,7 +128,7 @@ public sealed record BoxState(
     long Box,
     string? CurrentVersion,
     string HeadVersion,
-    string HeadStatus,
+    BoxHeadStatus HeadStatus,
     string CodeHash,
     int Generation,
     long Seq)
@@ -94,12 +136,13 @@ public sealed record BoxState(
     public bool IsQuarantined => HeadStatus == BoxHeadStatus.Quarantined;
 }
 
-public static class BoxHeadStatus
+/// <summary>What a box's head is: the version readers see, one stopped by a check, or one whose files were found lost.</summary>
+public enum BoxHeadStatus
 {
-    public const string Ok = "ok";
-    public const string Quarantined = "quarantined";
+    Ok,
+    Quarantined,
     /// <summary>The current version's files were found missing or damaged; the next build makes them again.</summary>
-    public const string Lost = "lost";
+    Lost,
 }
 
 /// <summary>Aggregates over one dataset's boxes in an environment, answered from indexes without loading boxes.</summary>

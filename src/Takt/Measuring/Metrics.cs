@@ -116,7 +116,7 @@ public static class MetricsCalculator
     private static IEnumerable<(string Dataset, long Box, long DeadlineMs)> LateBoxes(Factory factory, IReadOnlyList<VersionRecord> versions, long sinceMs,
         IReadOnlyDictionary<string, long> liveSince)
     {
-        var firstUsable = versions.Where(v => VersionStatus.IsUsable(v.Status) && factory.Contains(v.Dataset) && factory[v.Dataset].ReadyWithin is not null)
+        var firstUsable = versions.Where(v => v.Status.IsUsable() && factory.Contains(v.Dataset) && factory[v.Dataset].ReadyWithin is not null)
             .GroupBy(v => (v.Dataset, v.Box))
             .Select(g => (g.Key.Dataset, g.Key.Box, First: g.Min(v => v.CreatedAtMs)));
         foreach (var (dataset, box, first) in firstUsable)

@@ -69,7 +69,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
     {
         var existing = ws.Ledger.FindVersion(versionId);
         if (existing is null || !existing.HasFiles) return null; // never built, or its files are gone: (re)build it
-        if (VersionStatus.IsUsable(existing.Status))
+        if (existing.Status.IsUsable())
         {
             if (ws.Ledger.Adopt(ws.Env, existing, inputs) == CommitOutcome.FilesGone) return null; // gc took it meanwhile
             return new TaskOutcome(BuildStatus.Reused, versionId, 0, existing.Rows, "same recipe already built", []);

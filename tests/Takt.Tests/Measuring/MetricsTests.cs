@@ -131,7 +131,7 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(2, Assert.Single(metrics.Weeks, w => w.Owner == "core-team").TimelinessErrors);
     }
 
-    private void Commit(string dataset, DateOnly day, DateTimeOffset at, string status, params CheckResult[] checks)
+    private void Commit(string dataset, DateOnly day, DateTimeOffset at, VersionStatus status, params CheckResult[] checks)
     {
         _clock.Now = at;
         var version = new VersionRecord(Guid.NewGuid().ToString("N"), dataset, day.DayNumber, day.ToString("yyyy-MM-dd"), _ws.Factory.CodeHashOf(dataset), 0,

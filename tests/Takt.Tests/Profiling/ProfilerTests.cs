@@ -133,7 +133,7 @@ public sealed class ProfilerTests : IDisposable
 
     private static readonly TopValue[] NoValues = [];
 
-    private static void Commit(ILedger ledger, string id, long box, string status, long rows) =>
+    private static void Commit(ILedger ledger, string id, long box, VersionStatus status, long rows) =>
         ledger.Commit(new CommitRequest("prod",
             new VersionRecord(id, "core.t", box, GrainMath.Format(Grain.Daily, box), "code", 0, status, rows, 10, "[]", 0, null), [], [], null));
 }

@@ -54,7 +54,7 @@ public sealed class PlannerClosureTests : IDisposable
     private Plan PlanOf(IReadOnlyCollection<string>? targets = null, DateOnly? from = null, DateOnly? to = null) =>
         new Planner(_factory, _ledger).Create(Env, targets ?? [], from, to);
 
-    private void CommitSource(long box, string status = VersionStatus.Committed, int generation = 0, string? id = null)
+    private void CommitSource(long box, VersionStatus status = VersionStatus.Committed, int generation = 0, string? id = null)
     {
         var version = new VersionRecord(id ?? $"src-{Key(box)}-g{generation}-{status}", "raw.src", box, Key(box), _factory.CodeHashOf("raw.src"),
             generation, status, 10, 100, "[]", 0, null);

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Takt.Ledger.Sqlite;
 
-/// <summary>Version files, lost files and garbage collection (see <see cref="ILedger"/>'s members of the same names).</summary>
+/// <summary>Version files, lost files and garbage collection (see <see cref="IFileLedger"/>).</summary>
 public sealed partial class SqliteLedger
 {
     private const string HasNoFilesCondition = "(collected_at_ms IS NOT NULL OR collecting_run IS NOT NULL OR lost_at_ms IS NOT NULL)";
@@ -48,7 +48,7 @@ public sealed partial class SqliteLedger
             """, tx, ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box), ("$id", v.Id));
         if (seq is null) return false;
         Execute("UPDATE boxes SET head_status = $ok, seq = $seq WHERE env = $env AND dataset = $dataset AND box = $box", tx,
-            ("$ok", BoxHeadStatus.Ok), ("$seq", seq), ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
+            ("$ok", BoxHeadStatus.Ok.ToText()), ("$seq", seq), ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
         return true;
     }
 
@@ -107,7 +107,7 @@ public sealed partial class SqliteLedger
             (string, object?)[] box = [("$dataset", version.Dataset), ("$box", version.Box), ("$id", versionId)];
             var boxes = Execute($"INSERT OR REPLACE INTO lost_boxes SELECT env, dataset, box, current_version, seq FROM boxes WHERE {Pointing}", tx, box);
             if (boxes > 0)
-                Execute($"UPDATE boxes SET head_status = $lost, seq = $seq WHERE {Pointing}", tx, [.. box, ("$lost", BoxHeadStatus.Lost), ("$seq", NextSeq(tx))]);
+                Execute($"UPDATE boxes SET head_status = $lost, seq = $seq WHERE {Pointing}", tx, [.. box, ("$lost", BoxHeadStatus.Lost.ToText()), ("$seq", NextSeq(tx))]);
             if (newlyLost || boxes > 0)
                 InsertEvent(EventKinds.Lost, "*", version.Dataset, version.BoxKey, versionId, $"{version.Dataset}@{version.BoxKey} version {versionId}: {problem}", tx);
             tx.Commit();
@@ -138,9 +138,7 @@ public sealed partial class SqliteLedger
         var result = new List<VersionInUse>();
         while (r.Read())
         {
-            var version = new VersionRecord(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-                r.GetString(6), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11), FileStateOf(r, 12));
-            result.Add(new VersionInUse(version, r.IsDBNull(15) ? [] : r.GetString(15).Split(',')));
+            result.Add(new VersionInUse(ReadVersion(r), r.IsDBNull(15) ? [] : r.GetString(15).Split(',')));
         }
         return result;
     }

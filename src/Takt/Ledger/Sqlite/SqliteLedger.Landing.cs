@@ -44,4 +44,35 @@ public sealed partial class SqliteLedger
             return fresh;
         }
     }
+
+    public void SetSourceHead(string dataset, long box, string versionId)
+    {
+        using (Writer()) Execute("INSERT OR REPLACE INTO source_heads VALUES ($dataset, $box, $version)", null,
+            ("$dataset", dataset), ("$box", box), ("$version", versionId));
+    }
+
+    public IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset)
+    {
+        using (Writer())
+        {
+            var cmd = Command("SELECT path, size, modified_ticks, sha256, boxes FROM landed_files WHERE dataset = $dataset", null, ("$dataset", dataset));
+            var result = new Dictionary<string, LandedFile>(StringComparer.Ordinal);
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) result[r.GetString(0)] = new LandedFile(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4));
+            return result;
+        }
+    }
+
+    public void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files)
+    {
+        if (files.Count == 0) return;
+        using (Writer())
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            foreach (var f in files)
+                Execute("INSERT OR REPLACE INTO landed_files VALUES ($dataset, $path, $size, $mtime, $sha, $boxes)", tx,
+                    ("$dataset", dataset), ("$path", f.Path), ("$size", f.Size), ("$mtime", f.ModifiedTicks), ("$sha", f.Sha256), ("$boxes", f.Boxes));
+            tx.Commit();
+        }
+    }
 }

@@ -41,4 +41,30 @@ public sealed partial class SqliteLedger
             Process = r.IsDBNull(7) ? null : new RunProcess(r.GetString(7), r.GetInt32(8), r.GetInt64(9)),
             LastSeenAtMs = r.GetInt64(10),
         };
+
+    public void StartRun(string runId, string env, string command)
+    {
+        var process = RunProcess.Current;
+        using (Writer()) Execute("""
+            INSERT INTO runs (id, env, command, started_at_ms, status, host, pid, process_started_at_ms)
+            VALUES ($id, $env, $command, $at, 'running', $host, $pid, $process_started)
+            """, null, ("$id", runId), ("$env", env), ("$command", command), ("$at", Now),
+            ("$host", process.Host), ("$pid", process.Pid), ("$process_started", process.StartedAtMs));
+    }
+
+    public RunProcess? ProcessOf(string runId)
+    {
+        using (Writer())
+        {
+            var cmd = Command("SELECT host, pid, process_started_at_ms FROM runs WHERE id = $id AND host IS NOT NULL", null, ("$id", runId));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new RunProcess(r.GetString(0), r.GetInt32(1), r.GetInt64(2)) : null;
+        }
+    }
+
+    public void FinishRun(string runId, string status, string summaryJson)
+    {
+        using (Writer()) Execute("UPDATE runs SET finished_at_ms = $at, status = $status, summary_json = $summary WHERE id = $id", null,
+            ("$id", runId), ("$at", Now), ("$status", status), ("$summary", summaryJson));
+    }
 }

@@ -25,11 +25,16 @@ public sealed record VersionInUse(VersionRecord Version, IReadOnlyList<string> E
 public sealed record CollectingBatch(IReadOnlyList<VersionRecord> Marked, int InUse);
 
 /// <summary>
-/// The ledger's records of version files, of files found lost, and of garbage collection. A version's files are
-/// recorded in the transaction that commits it; a version committed before the ledger kept these records has none
-/// until a reader or <c>verify</c> records what it finds.
+/// What the lake holds for each version: its recorded files, files found lost, and garbage collection. A version's files
+/// are recorded in the write that commits it (<see cref="IBoxLedger.Commit"/>); a version committed before the ledger kept
+/// these records has none until a reader or <c>verify</c> records what it finds.
 /// </summary>
-public partial interface ILedger
+/// <remarks>
+/// The rule a second ledger must keep: gc never collects a version that a pointer or head of any environment, a source
+/// head, a live publish copy or another live run's lease names, and from <see cref="BeginCollecting"/> on no commit,
+/// adoption or quarantine may point at a version being collected (<see cref="CommitOutcome.FilesGone"/>).
+/// </remarks>
+public interface IFileLedger
 {
     /// <summary>File state and recorded files of each of these versions (absent ids are left out), in one round trip.</summary>
     IReadOnlyDictionary<string, StoredVersion> StoredFiles(IReadOnlyCollection<string> versionIds);
@@ -44,13 +49,13 @@ public partial interface ILedger
     /// </summary>
     int MarkLost(string versionId, string problem);
 
-    /// <summary>Every version an environment's pointer or head names (one environment, or all and the source heads when null).</summary>
+    /// <summary>Every version an environment's pointer or head names (one environment, or all and the source heads when null), by dataset, box, id.</summary>
     IReadOnlyList<VersionInUse> VersionsInUse(string? env);
 
     // --- garbage collection ---
     /// <summary>
-    /// Versions older than the cutoff that no environment, publish copy or quarantine needs and whose files are not
-    /// freed yet, with their lake location; versions an interrupted gc left being collected are among them.
+    /// Versions created before the cutoff that no pointer, head, source head or live publish copy names and whose files
+    /// are not freed yet, oldest first; versions an interrupted gc left being collected are among them, whatever their age.
     /// </summary>
     IReadOnlyList<VersionRecord> CollectableVersions(long createdBeforeMs);
 

@@ -24,8 +24,21 @@ public sealed record LandingProblem(string Dataset, string Path, string Problem)
 /// <summary>What landed last for a source box, as another environment's ingest recorded it.</summary>
 public sealed record SourceHead(long Box, string VersionId);
 
-public partial interface ILedger
+/// <summary>
+/// The landing zone's bookkeeping: which files ingest took (to see what changed), what landed last for each source box
+/// (shared by every environment), and the landing problems already reported.
+/// </summary>
+public interface ILandingLedger
 {
+    /// <summary>The files ingest recorded for the source, by path (ordinal).</summary>
+    IReadOnlyDictionary<string, LandedFile> LandedFiles(string dataset);
+
+    /// <summary>Records (or replaces, by path) files ingest took, in one write.</summary>
+    void RecordLandedFiles(string dataset, IReadOnlyList<LandedFile> files);
+
+    /// <summary>Records that <paramref name="versionId"/> is what landed last for a source box (replacing the one before); gc keeps it.</summary>
+    void SetSourceHead(string dataset, long box, string versionId);
+
     /// <summary>
     /// The source boxes whose last landed version (<see cref="SetSourceHead"/>) is made by <paramref name="codeHash"/> but
     /// is not what <paramref name="env"/> points at, leaving out versions collected, being collected or lost: what another

@@ -6,7 +6,11 @@ namespace Takt.Ledger;
 /// </summary>
 public sealed record PublishHold(string Dataset, string Target, string Copy, string Env, IReadOnlyList<string> Versions, long AtMs);
 
-public partial interface ILedger
+/// <summary>
+/// Publish copies: the physical copies of a dataset in each online target, which one readers see (live), and a
+/// rollback's hold. Only the bookkeeping: the publisher writes the copies.
+/// </summary>
+public interface IPublicationLedger
 {
     /// <summary>Every copy of the dataset in any of its targets, kept or dropped, oldest first per target.</summary>
     IReadOnlyList<PublicationRecord> Publications(string dataset);
@@ -20,7 +24,9 @@ public partial interface ILedger
     /// <summary>Records that readers were switched back to <see cref="PublishHold.Copy"/>, and holds the target there.</summary>
     void RollBack(PublishHold hold, string from);
 
+    /// <summary>The target's hold, or null when none holds it.</summary>
     PublishHold? PublishHold(string dataset, string target);
 
+    /// <summary>Records that the copy was dropped from its target: gc no longer keeps its versions for it.</summary>
     void MarkDropped(string dataset, string target, string copy);
 }

@@ -30,7 +30,7 @@ public sealed record ColumnProfile(
 public sealed record VersionProfile(string VersionId, string Dataset, long Box, string BoxKey, long Rows, long ProfiledAtMs, IReadOnlyList<ColumnProfile> Columns);
 
 /// <summary>Profiles of versions: the history that generated checks and anomaly checks learn from.</summary>
-public partial interface ILedger
+public interface IProfileLedger
 {
     /// <summary>Keeps the profile of a version, replacing an earlier profile of the same version.</summary>
     void SaveProfile(VersionProfile profile);

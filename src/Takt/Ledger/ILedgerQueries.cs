@@ -7,15 +7,31 @@ public sealed record DeployRecord(string Env, string Dataset, string CodeHash, s
 /// <summary>Per dataset: how many versions exist and what they hold in the lake.</summary>
 public sealed record VersionInventory(string Dataset, long Versions, long Bytes, long CurrentRows, long LastCommitMs);
 
-/// <summary>The facts the factory measures itself with: read-only queries over what the ledger recorded.</summary>
-public partial interface ILedger
+/// <summary>
+/// The facts the factory measures itself with (<c>metrics</c>, <c>waste</c>, the catalog): read-only queries over what
+/// the other roles recorded; none of them writes. "Since" is inclusive, in the ledger's milliseconds.
+/// </summary>
+public interface ILedgerQueries
 {
+    /// <summary>Versions created since then, oldest first.</summary>
     IReadOnlyList<VersionRecord> VersionsSince(long sinceMs);
+
+    /// <summary>Failed checks of versions created since then, oldest first.</summary>
     IReadOnlyList<CheckFailureRecord> CheckFailuresSince(long sinceMs);
+
+    /// <summary>Per dataset and check, how often it ran and failed.</summary>
     IReadOnlyList<CheckResultStat> CheckStats();
+
+    /// <summary>Tasks started since then, oldest first.</summary>
     IReadOnlyList<TaskRecord> TasksSince(long sinceMs);
+
+    /// <summary>Deploys recorded since then, oldest first.</summary>
     IReadOnlyList<DeployRecord> DeploysSince(long sinceMs);
+
+    /// <summary>Events of one kind recorded since then, oldest first.</summary>
     IReadOnlyList<EventRecord> EventsSince(long sinceMs, string kind);
+
+    /// <summary>Per dataset: its versions and what they hold, as the environment's pointers see them.</summary>
     IReadOnlyList<VersionInventory> Inventory(string env);
 }
 
