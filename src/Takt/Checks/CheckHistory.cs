@@ -22,7 +22,7 @@ internal sealed class NoCheckHistory : ICheckHistory
 }
 
 /// <summary>A box's history as the ledger has it in one environment: the current versions of the boxes before it.</summary>
-internal sealed class LedgerCheckHistory(ILedger ledger, string env, string dataset, long box) : ICheckHistory
+internal sealed class LedgerCheckHistory(IProfileLedger ledger, string env, string dataset, long box) : ICheckHistory
 {
     public IReadOnlyList<long> PreviousRowCounts(int lookback) =>
         lookback < 1 ? [] : ledger.CurrentRowCounts(env, dataset, new BoxRange(box - lookback, box - 1)).Select(r => r.Rows).ToArray();

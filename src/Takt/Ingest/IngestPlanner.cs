@@ -39,7 +39,7 @@ internal interface ILandingFiles
 /// not read; files spanning many boxes are read once to learn which boxes their rows fall in. Finding writes nothing
 /// to the ledger, so <c>plan</c> shows the same source boxes a build's ingest will run.
 /// </summary>
-internal sealed class IngestPlanner(ILedger ledger, string env, string landingRoot, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
+internal sealed class IngestPlanner(ILandingLedger ledger, string env, string landingRoot, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
     Func<string, string> codeHashOf)
 {
     public IngestFindings Find(Dataset dataset)

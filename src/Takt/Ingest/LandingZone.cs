@@ -7,7 +7,7 @@ namespace Takt.Ingest;
 public static class LandingZone
 {
     /// <summary>The files of <paramref name="source"/> that are new or changed (size or modification time) since the ledger last ingested them.</summary>
-    public static IReadOnlyList<LandingFile> ChangedFiles(string landingRoot, Dataset source, ILedger ledger) =>
+    public static IReadOnlyList<LandingFile> ChangedFiles(string landingRoot, Dataset source, ILandingLedger ledger) =>
         ChangedFiles(LandingScanner.Scan(landingRoot, source).Files, ledger.LandedFiles(source.Name));
 
     internal static List<LandingFile> ChangedFiles(IReadOnlyList<LandingFile> files, IReadOnlyDictionary<string, LandedFile> known) =>

@@ -16,7 +16,7 @@ public sealed record VerifyResult(string? Env, bool Deep, int Versions, int File
 /// for a source) are in the lake as the ledger recorded them: present with their size, and with <c>deep</c> their
 /// SHA-256. Each version with a problem is marked lost, so that the next build makes it again.
 /// </summary>
-public sealed class LakeVerifier(ILedger ledger, ILake lake, VersionFiles files)
+public sealed class LakeVerifier(IFileLedger ledger, ILake lake, VersionFiles files)
 {
     public VerifyResult Verify(string? env, bool deep, int parallelism)
     {

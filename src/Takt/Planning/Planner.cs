@@ -10,7 +10,7 @@ namespace Takt.Planning;
 /// still valid costs a handful of index look-ups; otherwise its boxes are compared by change sequence, never by
 /// re-reading data or re-hashing SQL. Planning only reads: the stamps it finds go back in the plan for a build to record.
 /// </summary>
-public sealed class Planner(Factory factory, ILedger ledger)
+public sealed class Planner(Factory factory, IBoxLedger ledger)
 {
     /// <param name="landing">Source boxes a build's ingest would (re)ingest: they are planned, with their downstream.</param>
     public Plan Create(string env, IReadOnlyCollection<string> targets, DateOnly? from = null, DateOnly? to = null, LandingChanges? landing = null)
