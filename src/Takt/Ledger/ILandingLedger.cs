@@ -24,9 +24,12 @@ public sealed record LandingProblem(string Dataset, string Path, string Problem)
 /// <summary>What landed last for a source box, as another environment's ingest recorded it.</summary>
 public sealed record SourceHead(long Box, string VersionId);
 
+/// <summary>A landing file as a source version read it: its path under the landing directory, size and SHA-256 (lower-case hex).</summary>
+public sealed record SourceFile(string Path, long Size, string Sha256);
+
 /// <summary>
 /// The landing zone's bookkeeping: which files ingest took (to see what changed), what landed last for each source box
-/// (shared by every environment), and the landing problems already reported.
+/// (shared by every environment), the files each source version was read from, and the landing problems already reported.
 /// </summary>
 public interface ILandingLedger
 {
@@ -53,4 +56,13 @@ public interface ILandingLedger
     /// </summary>
     /// <returns>The problems that were new.</returns>
     IReadOnlyList<LandingProblem> RecordLandingProblems(string env, string dataset, IReadOnlyList<LandingProblem> problems);
+
+    /// <summary>
+    /// Records the landing files a source version is made from. A source version is named by them, so the same id
+    /// always has the same files: recording them again changes nothing.
+    /// </summary>
+    void RecordSourceFiles(string versionId, IReadOnlyList<SourceFile> files);
+
+    /// <summary>The landing files a source version was made from, by path; none for a transform's version or one ingested before they were recorded.</summary>
+    IReadOnlyList<SourceFile> SourceFilesOf(string versionId);
 }
