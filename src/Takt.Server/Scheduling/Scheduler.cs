@@ -40,7 +40,7 @@ public sealed class Scheduler
     private readonly Schedules _schedules;
     private readonly ILedger _ledger;
     private readonly string _env;
-    private readonly string _landing;
+    private readonly ILandingZone _landing;
     private readonly IScheduledBuilds _builds;
     private readonly TimeProvider _clock;
     private readonly IReadOnlyList<SlaDeclaration> _slas;
@@ -54,7 +54,7 @@ public sealed class Scheduler
     {
         var problems = schedules.Problems(factory);
         if (problems.Count > 0) throw new ArgumentException("the schedules do not fit the factory:\n  " + string.Join("\n  ", problems), nameof(schedules));
-        (_factory, _schedules, _ledger, _env, _landing, _builds, _clock) = (factory, schedules, ledger, env, Path.GetFullPath(landingDirectory), builds, clock);
+        (_factory, _schedules, _ledger, _env, _landing, _builds, _clock) = (factory, schedules, ledger, env, new LocalLandingZone(landingDirectory), builds, clock);
         _slas = schedules.EffectiveSlas(factory);
         var now = clock.GetUtcNow();
         foreach (var cron in schedules.Crons)

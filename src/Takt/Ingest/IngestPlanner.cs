@@ -39,7 +39,7 @@ internal interface ILandingFiles
 /// not read; files spanning many boxes are read once to learn which boxes their rows fall in. Finding writes nothing
 /// to the ledger, so <c>plan</c> shows the same source boxes a build's ingest will run.
 /// </summary>
-internal sealed class IngestPlanner(ILandingLedger ledger, string env, string landingRoot, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
+internal sealed class IngestPlanner(ILedger ledger, string env, ILandingZone zone, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
     Func<string, string> codeHashOf)
 {
     public IngestFindings Find(Dataset dataset)
@@ -123,7 +123,7 @@ internal sealed class IngestPlanner(ILandingLedger ledger, string env, string la
     }
 
     /// <summary>The landing files of a source and those no box takes, without reading any file.</summary>
-    public LandingScan Scan(Dataset dataset) => LandingScanner.Scan(landingRoot, dataset, datasets);
+    public LandingScan Scan(Dataset dataset) => LandingScanner.Scan(zone, dataset, datasets);
 
     /// <summary>The landing files of one box, for re-ingesting an invalidated box.</summary>
     public IReadOnlyList<LandingFile> FilesOf(Dataset dataset, long box)

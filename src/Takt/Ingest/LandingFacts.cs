@@ -15,9 +15,8 @@ internal sealed record LandingFacts(string Sha256, long Length, long Lines, Line
 {
     private const int BufferSize = 1 << 20;
 
-    public static LandingFacts Of(string path)
+    public static LandingFacts Of(Stream stream)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[BufferSize];
         long length = 0, lineFeeds = 0, carriageReturns = 0, crLf = 0;

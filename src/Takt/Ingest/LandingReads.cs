@@ -50,7 +50,11 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
     /// <summary>The facts of a file as the scan saw it; a file gone since is one that changed while it was read.</summary>
     public static LandingFacts FactsOf(LandingFile file)
     {
-        try { return LandingFacts.Of(file.FullPath); }
+        try
+        {
+            using var content = file.Zone.Open(file.RelativePath);
+            return LandingFacts.Of(content);
+        }
         catch (IOException) { throw new UnusableFileException(file, UnusableFileException.BeingWritten, stillBeingWritten: true); }
         catch (UnauthorizedAccessException e) { throw new UnusableFileException(file, "cannot be read: " + e.Message, stillBeingWritten: false); }
     }
@@ -61,7 +65,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
     public SplitExtract Extract(Dataset dataset, LandingFile file) =>
         _extracts.GetOrAdd(Key(file), _ => new Lazy<SplitExtract>(() => Read(dataset, file))).Value;
 
-    private static (string, long, long) Key(LandingFile file) => (file.FullPath, file.Size, file.ModifiedTicks);
+    private static (string, long, long) Key(LandingFile file) => (file.RelativePath, file.Size, file.ModifiedTicks);
 
     private SplitExtract Read(Dataset dataset, LandingFile file)
     {
@@ -102,8 +106,8 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
     /// </summary>
     public static void StillUnchanged(LandingFile file, LandingFacts facts)
     {
-        var now = new FileInfo(file.FullPath);
-        if (!now.Exists || now.Length != file.Size || now.LastWriteTimeUtc.Ticks != file.ModifiedTicks || facts.Length != file.Size)
+        var now = file.Zone.Stat(file.RelativePath);
+        if (now is null || now.Size != file.Size || now.ModifiedTicks != file.ModifiedTicks || facts.Length != file.Size)
             throw new UnusableFileException(file, UnusableFileException.BeingWritten, stillBeingWritten: true);
     }
 

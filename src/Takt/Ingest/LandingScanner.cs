@@ -6,8 +6,12 @@ using Takt.Ledger;
 
 namespace Takt.Ingest;
 
-/// <summary>A file in the landing zone that matches a source's pattern.</summary>
-public sealed record LandingFile(string RelativePath, string FullPath, long Size, long ModifiedTicks, long? Box);
+/// <summary>A file in the landing zone that matches a source's pattern, with its size and time as the scan saw them.</summary>
+public sealed record LandingFile(ILandingZone Zone, string RelativePath, long Size, long ModifiedTicks, long? Box)
+{
+    /// <summary>Where DuckDB reads the file (see <see cref="ILandingZone.LocalPath"/>).</summary>
+    public string FullPath => Zone.LocalPath(RelativePath);
+}
 
 /// <summary>What a source's landing folder holds: the files its pattern takes, and every other entry, each with why no box takes it.</summary>
 internal sealed record LandingScan(IReadOnlyList<LandingFile> Files, IReadOnlyList<LandingProblem> Problems);
@@ -20,32 +24,24 @@ internal sealed record LandingScan(IReadOnlyList<LandingFile> Files, IReadOnlyLi
 /// </summary>
 internal static class LandingScanner
 {
-    private static readonly EnumerationOptions Walk = new()
-    {
-        RecurseSubdirectories = true,
-        AttributesToSkip = FileAttributes.Hidden, // on Unix: names starting with '.'
-        IgnoreInaccessible = false,
-        MatchType = MatchType.Simple,
-    };
-
     /// <param name="others">The factory's other sources: files their patterns take are theirs, not misnamed files of this one.</param>
-    public static LandingScan Scan(string landingRoot, Dataset dataset, IEnumerable<Dataset>? others = null)
+    public static LandingScan Scan(ILandingZone zone, Dataset dataset, IEnumerable<Dataset>? others = null)
     {
         var source = dataset.Source ?? throw new InvalidOperationException($"{dataset.Name} is not a source.");
         var pattern = ToRegex(source.Pattern);
-        var searchRoot = Path.Combine([landingRoot, .. FixedFolders(source.Pattern)]);
-        if (!Directory.Exists(searchRoot)) return new LandingScan([], []);
+        var entries = zone.List(string.Join('/', FixedFolders(source.Pattern)));
+        if (entries.Count == 0) return new LandingScan([], []);
         var otherPatterns = (others ?? []).Where(d => d.Source is not null && d.Name != dataset.Name).Select(d => ToRegex(d.Source!.Pattern)).ToArray();
 
         var files = new List<LandingFile>();
         var problems = new List<LandingProblem>();
         void Problem(string relative, string problem) => problems.Add(new LandingProblem(dataset.Name, LandingProblem.Printable(relative), problem));
 
-        foreach (var entry in new DirectoryInfo(searchRoot).EnumerateFileSystemInfos("*", Walk))
+        foreach (var entry in entries)
         {
-            var relative = Path.GetRelativePath(landingRoot, entry.FullName).Replace('\\', '/');
+            var relative = entry.RelativePath;
             var match = pattern.Match(relative);
-            if (entry is DirectoryInfo)
+            if (entry.IsFolder)
             {
                 if (match.Success) Problem(relative, $"is a directory: expected a file, {Expected(dataset)}");
                 continue;
@@ -71,8 +67,7 @@ internal static class LandingScanner
                 box = parsed;
             }
             else if (dataset.Grain == Grain.Unpartitioned) box = GrainMath.UnpartitionedBox;
-            var info = (FileInfo)entry;
-            files.Add(new LandingFile(relative, info.FullName, info.Length, info.LastWriteTimeUtc.Ticks, box));
+            files.Add(new LandingFile(zone, relative, entry.Size, entry.ModifiedTicks, box));
         }
         files.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         problems.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
