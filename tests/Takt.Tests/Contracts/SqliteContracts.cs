@@ -34,3 +34,13 @@ public sealed class SqliteLandingLedgerContract : LandingLedgerContract
 {
     protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
 }
+
+public sealed class SqlitePublicationLedgerContract : PublicationLedgerContract
+{
+    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
+}
+
+public sealed class SqliteProfileLedgerContract : ProfileLedgerContract
+{
+    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
+}

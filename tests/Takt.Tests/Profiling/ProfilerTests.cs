@@ -1,13 +1,11 @@
-using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Engine;
 using Takt.Ledger;
-using Takt.Ledger.Sqlite;
 using Takt.Profiling;
 
 namespace Takt.Tests.Profiling;
 
-/// <summary>Column statistics computed over a Parquet file with known contents, and their round trip through the ledger.</summary>
+/// <summary>Column statistics computed over a Parquet file with known contents (their round trip through the ledger: <c>Contracts/ProfileLedgerContract</c>).</summary>
 public sealed class ProfilerTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "takt-profile-" + Guid.NewGuid().ToString("N"));
@@ -18,7 +16,6 @@ public sealed class ProfilerTests : IDisposable
     public void Dispose()
     {
         _pool.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -100,40 +97,4 @@ public sealed class ProfilerTests : IDisposable
             Assert.Null(c.Min);
         });
     }
-
-    [Fact]
-    public void Profiles_round_trip_through_the_ledger_and_follow_the_current_versions()
-    {
-        using var ledger = new SqliteLedger(Path.Combine(_dir, "ledger.db"));
-        var profile = ProfileOf(Known);
-        var day = new DateOnly(2026, 1, 5).DayNumber;
-        Commit(ledger, "v1", day, VersionStatus.Committed, 3);
-        Commit(ledger, "v2", day + 1, VersionStatus.Committed, 7);
-        Commit(ledger, "v3", day + 2, VersionStatus.Quarantined, 1);
-        ledger.SaveProfile(profile with { Box = day, BoxKey = "2026-01-05" });
-        ledger.SaveProfile(profile with { Box = day, BoxKey = "2026-01-05" }); // saving again replaces
-        ledger.SaveProfile(profile with { VersionId = "v3", Box = day + 2, BoxKey = "2026-01-07" });
-
-        Assert.Equal(new HashSet<string> { "v1", "v3" }, ledger.ProfiledVersions("core.t"));
-        var current = Assert.Single(ledger.CurrentProfiles("prod", "core.t", BoxRange.Everything)); // v3 is quarantined, not current
-        Assert.Equal("v1", current.VersionId);
-        Assert.Equal(profile.Columns.Count, current.Columns.Count);
-        for (var i = 0; i < profile.Columns.Count; i++)
-        {
-            var (expected, actual) = (profile.Columns[i], current.Columns[i]);
-            Assert.Equal(expected with { TopValues = NoValues }, actual with { TopValues = NoValues });
-            Assert.Equal(expected.TopValues, actual.TopValues);
-        }
-        Assert.Empty(ledger.CurrentProfiles("prod", "core.t", new BoxRange(day + 1, day + 5)));
-        Assert.Empty(ledger.CurrentProfiles("dev-x", "core.t", BoxRange.Everything));
-
-        Assert.Equal([(day, 3L), (day + 1, 7L)], ledger.CurrentRowCounts("prod", "core.t", BoxRange.Everything));
-        Assert.Equal([(day + 1, 7L)], ledger.CurrentRowCounts("prod", "core.t", new BoxRange(day + 1, day + 2)));
-    }
-
-    private static readonly TopValue[] NoValues = [];
-
-    private static void Commit(ILedger ledger, string id, long box, VersionStatus status, long rows) =>
-        ledger.Commit(new CommitRequest("prod",
-            new VersionRecord(id, "core.t", box, GrainMath.Format(Grain.Daily, box), "code", 0, status, rows, 10, "[]", 0, null), [], [], null));
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Takt.Ledger.Sqlite;
 
-/// <summary>Copies handed to online systems, which of them readers see, and rollbacks' holds (see <c>ILedger.Publishing.cs</c>).</summary>
+/// <summary>Copies handed to online systems, which of them readers see, and rollbacks' holds (see <see cref="IPublicationLedger"/>).</summary>
 public sealed partial class SqliteLedger
 {
     public IReadOnlyList<PublicationRecord> Publications(string dataset) => Read("""
