@@ -1,4 +1,3 @@
-using Takt.Boxes;
 using Takt.Ledger;
 
 namespace Takt.Tests.Contracts;
@@ -31,19 +30,30 @@ public abstract class LandingLedgerContract : LedgerContract
     }
 
     [Fact]
-    public void An_environment_adopts_what_landed_last_for_its_source_boxes()
+    public void What_another_environment_ingested_is_pending_here_until_this_one_points_at_it()
     {
         Ledger.EnsureEnvironment("dev");
-        Ledger.Commit(new CommitRequest("dev", Version("v1", box: 1), [], [], null) { Files = FilesOf(Version("v1")) });
-        Ledger.Commit(new CommitRequest("dev", Version("v2", box: 2, status: VersionStatus.Quarantined), [], [], null) { Files = FilesOf(Version("v2")) });
-        Ledger.SetSourceHead("raw.a", 1, "v1");
-        Ledger.SetSourceHead("raw.a", 2, "v2");
+        foreach (var (id, box, code) in new[] { ("v1", 1L, "code-1"), ("v2", 2L, "code-1"), ("v3", 3L, "code-2"), ("v4", 4L, "code-1") })
+        {
+            Ledger.Commit(new CommitRequest("dev", Version(id, box: box, code: code), [], [], null) { Files = FilesOf(Version(id)) });
+            Ledger.SetSourceHead("raw.a", box, id);
+        }
+        Commit(Version("v2", box: 2)); // prod points at it already
+        Ledger.MarkLost("v4", "part-0.parquet missing"); // its files are gone: nothing to adopt
 
-        Assert.Equal(2, Ledger.AdoptSourceHeads(Env, "raw.a"));
-        Assert.Equal(0, Ledger.AdoptSourceHeads(Env, "raw.a"));
+        Assert.Equal([new SourceHead(1, "v1")], OpenAnother().PendingSourceHeads(Env, "raw.a", "code-1")); // v3 is of other code
+        Assert.Empty(Ledger.PendingSourceHeads("dev", "raw.a", "code-1"));
+    }
 
-        var boxes = Ledger.Boxes(Env, "raw.a", BoxRange.Everything);
-        Assert.Equal(("v1", BoxHeadStatus.Ok), (boxes[0].CurrentVersion, boxes[0].HeadStatus));
-        Assert.Equal(((string?)null, BoxHeadStatus.Quarantined), (boxes[1].CurrentVersion, boxes[1].HeadStatus));
+    [Fact]
+    public void The_landing_files_of_a_source_version_are_recorded_once_by_path()
+    {
+        var files = new[] { new SourceFile("a/2.jsonl", 20, Sha), new SourceFile("a/1.jsonl", 10, Sha) };
+
+        Ledger.RecordSourceFiles("v1", files);
+        Ledger.RecordSourceFiles("v1", files); // the same id has the same files: nothing changes
+
+        Assert.Equal(files.OrderBy(f => f.Path, StringComparer.Ordinal), OpenAnother().SourceFilesOf("v1"));
+        Assert.Empty(Ledger.SourceFilesOf("v2"));
     }
 }

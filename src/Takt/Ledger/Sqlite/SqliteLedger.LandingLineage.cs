@@ -1,6 +1,6 @@
 namespace Takt.Ledger.Sqlite;
 
-/// <summary>The landing files of source versions (see <see cref="ILedger.RecordSourceFiles"/>).</summary>
+/// <summary>The landing files of source versions (see <see cref="ILandingLedger.RecordSourceFiles"/>).</summary>
 public sealed partial class SqliteLedger
 {
     public void RecordSourceFiles(string versionId, IReadOnlyList<SourceFile> files)
