@@ -32,14 +32,24 @@ public enum FileProblemKind
 /// commit. A version is the list of files the ledger records: readers ask for local paths of exactly those files,
 /// checked against the record, and never list a directory to find out what a version holds.
 /// </summary>
+/// <remarks>
+/// What a second lake (an object store) must keep, checked by <c>tests/Takt.Tests/Contracts/LakeContract</c>: the
+/// commit is the ledger's write, not anything the lake does (files count only once the ledger records them); what
+/// <see cref="Promote"/> returned is durable before it returns; staging is always a local
+/// directory (DuckDB writes there) and what a crashed run staged is removed by <see cref="CleanStaging"/>.
+/// </remarks>
 public interface ILake
 {
+    /// <summary>Names the lake for people (<c>file:/home/x/lake</c>).</summary>
     string Describe { get; }
 
-    /// <summary>A fresh, empty local directory for one task attempt to write into.</summary>
+    /// <summary>A fresh, empty local directory for one task attempt to write into (what an earlier attempt of the same name left is removed).</summary>
     string CreateStaging(string runId, string attempt);
 
-    /// <summary>Stores the staged files durably at the version's location (a leftover of an earlier attempt is replaced) and returns them measured.</summary>
+    /// <summary>
+    /// Stores the staged Parquet files durably at the version's location (what an earlier attempt left there is replaced)
+    /// and returns them measured, by name; the staging directory is gone afterwards.
+    /// </summary>
     IReadOnlyList<VersionFile> Promote(string stagingDirectory, VersionLocation location);
 
     /// <summary>What is wrong with the version's stored files: missing or of another size; with <paramref name="deep"/>, also their content.</summary>
@@ -54,11 +64,12 @@ public interface ILake
     /// </summary>
     (IReadOnlyList<VersionFile> Files, IReadOnlyList<FileProblem> Problems) Survey(VersionLocation location);
 
-    /// <summary>Removes staging directories of runs that are no longer running.</summary>
+    /// <summary>Removes the staging directories of every run for which <paramref name="isRunAlive"/> says false: leftovers of a crash.</summary>
     void CleanStaging(Func<string, bool> isRunAlive);
 
+    /// <summary>Removes one staging directory (nothing when it is gone already).</summary>
     void DiscardStaging(string stagingDirectory);
 
-    /// <summary>Deletes a version's files; only for versions the ledger marked as being collected (or whose files are lost).</summary>
+    /// <summary>Deletes a version's files (nothing when they are gone already); only for versions the ledger marked as being collected (or whose files are lost).</summary>
     void Delete(VersionLocation location);
 }

@@ -19,7 +19,7 @@ public interface ILedgerQueries
     /// <summary>Failed checks of versions created since then, oldest first.</summary>
     IReadOnlyList<CheckFailureRecord> CheckFailuresSince(long sinceMs);
 
-    /// <summary>Per dataset and check, how often it ran and failed.</summary>
+    /// <summary>Per dataset and check, how often it ran and failed (in no particular order).</summary>
     IReadOnlyList<CheckResultStat> CheckStats();
 
     /// <summary>Tasks started since then, oldest first.</summary>
@@ -31,7 +31,7 @@ public interface ILedgerQueries
     /// <summary>Events of one kind recorded since then, oldest first.</summary>
     IReadOnlyList<EventRecord> EventsSince(long sinceMs, string kind);
 
-    /// <summary>Per dataset: its versions and what they hold, as the environment's pointers see them.</summary>
+    /// <summary>Per dataset, by name: how many versions it has, the bytes of those whose files are not collected, the rows of the environment's current versions, its last commit.</summary>
     IReadOnlyList<VersionInventory> Inventory(string env);
 }
 

@@ -44,3 +44,8 @@ public sealed class SqliteProfileLedgerContract : ProfileLedgerContract
 {
     protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
 }
+
+public sealed class SqliteLedgerQueriesContract : LedgerQueriesContract
+{
+    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
+}
