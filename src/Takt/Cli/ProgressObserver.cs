@@ -46,9 +46,9 @@ internal sealed class ProgressObserver(IAnsiConsole console, bool quiet, TimeSpa
     {
         lock (_gate)
         {
+            EndBar();
             (_phase, _phaseDone, _phaseTotal) = (name, 0, 0);
             _phaseClock.Restart();
-            EndBar();
             _bar = _live?.AddTask(name, maxValue: 1);
             if (_bar is not null && name == RunPhase.Publish) _bar.IsIndeterminate = true;
         }
@@ -59,6 +59,7 @@ internal sealed class ProgressObserver(IAnsiConsole console, bool quiet, TimeSpa
     {
         if (_bar is null) return;
         _bar.IsIndeterminate = false;
+        _bar.Description = _phase; // not the phase's last task, which is done
         _bar.Value = _bar.MaxValue;
         _bar.StopTask();
     }
@@ -130,6 +131,6 @@ internal sealed class ProgressObserver(IAnsiConsole console, bool quiet, TimeSpa
     private sealed class CountColumn : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Text(task.IsIndeterminate ? "" : $"{task.Value:0}/{task.MaxValue:0} {Rate(task.Speed ?? 0)}/s");
+            new Text(task.IsIndeterminate || task.Description == RunPhase.Publish ? "" : $"{task.Value:0}/{task.MaxValue:0} {Rate(task.Speed ?? 0)}/s");
     }
 }
