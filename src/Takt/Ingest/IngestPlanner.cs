@@ -22,7 +22,15 @@ internal sealed record IngestWork(Dataset Dataset, long Box, IReadOnlyList<Landi
 /// What ingest would do for one source: the boxes to ingest, the changed files as the ledger will remember them once
 /// ingested, and the landing files no box takes (or that cannot be used now).
 /// </summary>
-internal sealed record IngestFindings(Dataset Dataset, IReadOnlyList<IngestWork> Work, IReadOnlyList<LandedFile> Seen, IReadOnlyList<LandingProblem> Problems);
+/// <remarks>
+/// <see cref="InFlight"/>: the files whose content changed, as the ledger must remember them while their boxes are
+/// ingested (no size, no hash, every box they held or hold): a build that dies before it records <see cref="Seen"/>
+/// leaves them changed for the next one, even if they change back to what was recorded before.
+/// </remarks>
+internal sealed record IngestFindings(Dataset Dataset, IReadOnlyList<IngestWork> Work, IReadOnlyList<LandedFile> Seen, IReadOnlyList<LandingProblem> Problems)
+{
+    public IReadOnlyList<LandedFile> InFlight { get; init; } = [];
+}
 
 /// <summary>How finding reads changed files: their content hash, and for a file spanning many boxes the boxes its rows fall in.</summary>
 internal interface ILandingFiles
@@ -63,6 +71,7 @@ internal sealed class IngestPlanner(ILedger ledger, string env, ILandingZone zon
         var problems = scan.Problems.ToList();
         var affected = BoxSet.Empty;
         var causes = new List<(BoxSet Boxes, string Reason)>();
+        var inFlight = new List<LandedFile>();
         var boxesOf = new Dictionary<string, BoxSet>(StringComparer.Ordinal);
         foreach (var file in files)
         {
@@ -89,12 +98,13 @@ internal sealed class IngestPlanner(ILedger ledger, string env, ILandingZone zon
             var touched = before is null ? boxes : boxes.Union(LandingScanner.ParseBoxes(before.Boxes));
             affected = affected.Union(touched);
             causes.Add((touched, $"landing file {(before is null ? "new" : "changed")}: {file.RelativePath}"));
+            inFlight.Add(new LandedFile(file.RelativePath, Size: -1, ModifiedTicks: 0, Sha256: "", LandingScanner.FormatBoxes(touched)));
         }
 
         var work = affected.Select(box => new IngestWork(dataset, box,
             files.Where(f => boxesOf.TryGetValue(f.RelativePath, out var b) && b.Contains(box)).ToArray(),
             ReasonOf(box, causes))).Where(w => w.Files.Count > 0).ToArray();
-        return new IngestFindings(dataset, KeptVersions(dataset, work, known, seen), seen, problems);
+        return new IngestFindings(dataset, KeptVersions(dataset, work, known, seen), seen, problems) { InFlight = inFlight };
     }
 
     /// <summary>Marks the work whose files make the version id this environment's box already has (see <see cref="IngestWork.KeepsVersion"/>).</summary>

@@ -22,7 +22,9 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
             (taskId, attempt, log) => w.Adopt is { } version
                 ? executor.Adopt(w.Dataset, w.Box, version)
                 : executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))).ToList();
+        foreach (var found in findings) ws.Ledger.RecordLandedFiles(found.Dataset.Name, found.InFlight);
         var reports = new Runner(ws, runId, options, observer).Run(items);
+        FaultInjection.Hit("ingest-before-landed-files");
 
         var problems = new List<LandingProblem>();
         foreach (var found in findings)
