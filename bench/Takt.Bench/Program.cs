@@ -11,6 +11,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 try
 {
     if (args.Length > 0 && args[0] == FactoryCli.Command) return FactoryCli.Run(args);
+    if (args.Length > 0 && args[0] == RealShapeBare.Command) return RealShapeBare.Run(args);
     var options = Options.Parse(args);
     return options.Command switch
     {
@@ -19,7 +20,8 @@ try
         "task-profile" => TaskProfile.Run(options),
         "heavy-profile" => TaskProfile.Heavy(options),
         "incremental-profile" => TaskProfile.Incremental(options),
-        "all" => Suite.Run(new SuiteOptions(options.Quick, options.RepeatSet ? options.Repeat : null, options.Only, options.Report, options.Keep)),
+        "all" => Suite.Run(new SuiteOptions(options.Quick, options.RepeatSet ? options.Repeat : null, options.Only, options.Report, options.Keep)
+            { Rows = options.Rows, Formats = options.Formats }),
         _ => throw new UsageException($"Unknown command '{options.Command}'."),
     };
 }
@@ -44,6 +46,8 @@ namespace Takt.Bench
         public bool RepeatSet { get; init; }
         public IReadOnlySet<int> Only { get; init; } = new HashSet<int>();
         public string? Report { get; init; }
+        public long? Rows { get; init; }
+        public IReadOnlyList<RealShapeFormat> Formats { get; init; } = [];
 
         public const string PlanOnly = "plan-only";
 
@@ -53,7 +57,9 @@ namespace Takt.Bench
                      --quick          small sizes, fewer repeats: the CI smoke check (sanity checks, no timing asserts)
                      --report FILE    also write the results as Markdown to FILE
                      --only LIST      only these benchmarks (1 no-op plan, 2 incremental, 3 per-task overhead, 4 heavy box,
-                                      5 memory, 6 crash and resume), e.g. --only 1,5
+                                      5 memory, 6 crash and resume, 7 real shape), e.g. --only 1,5
+                     --rows N         rows of benchmark 7's landing file (default 3,000,000, --quick 50,000)
+                     --formats LIST   benchmark 7's landing formats: parquet,csv,jsonl (default all three)
                      --repeat N       repeats of every measurement (default 5 and 3, --quick 2 and 1)
                      --keep           keep the temporary directory
                    dotnet run -c Release --project bench/Takt.Bench -- noop-plan [options]
@@ -79,6 +85,8 @@ namespace Takt.Bench
             var fill = "auto";
             string? home = null, report = null;
             var only = new HashSet<int>();
+            long? rows = null;
+            var formats = new List<RealShapeFormat>();
             var repeatSet = false;
             for (var i = 1; i < args.Length; i++)
             {
@@ -98,8 +106,19 @@ namespace Takt.Bench
                     case "--report": report = Value(); break;
                     case "--only":
                         foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                            only.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 6
-                                ? n : throw new UsageException($"--only takes benchmark numbers 1 to 6, not '{part}'."));
+                            only.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 7
+                                ? n : throw new UsageException($"--only takes benchmark numbers 1 to 7, not '{part}'."));
+                        break;
+                    case "--rows": rows = Number(1000); break;
+                    case "--formats":
+                        foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                            formats.Add(part switch
+                            {
+                                "parquet" => RealShapeFormat.Parquet,
+                                "csv" => RealShapeFormat.Csv,
+                                "jsonl" => RealShapeFormat.JsonLines,
+                                _ => throw new UsageException($"--formats takes parquet, csv and jsonl, not '{part}'."),
+                            });
                         break;
                     case "--quick": quick = true; break;
                     case "--fill":
@@ -124,6 +143,8 @@ namespace Takt.Bench
                 RepeatSet = repeatSet,
                 Only = only,
                 Report = report,
+                Rows = rows,
+                Formats = formats,
             };
         }
 

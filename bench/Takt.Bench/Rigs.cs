@@ -18,6 +18,10 @@ internal enum BenchFactory
     Chain,
     /// <summary><see cref="HeavyRig"/>: two Parquet sources and one GROUP BY + join (size unused).</summary>
     Heavy,
+    /// <summary><see cref="RealShape"/> over one Parquet, CSV or JSON lines file of trips (size unused).</summary>
+    RealShapeParquet,
+    RealShapeCsv,
+    RealShapeJsonLines,
 }
 
 internal static class BenchFactories
@@ -27,6 +31,9 @@ internal static class BenchFactories
         BenchFactory.Synthetic => SyntheticFactory.Create(Path.Combine(home, "factory"), size).Factory,
         BenchFactory.Chain => ChainFactory.Create(Path.Combine(home, "factory"), size),
         BenchFactory.Heavy => HeavyRig.Declare(home),
+        BenchFactory.RealShapeParquet => RealShape.Declare(home, RealShapeFormat.Parquet),
+        BenchFactory.RealShapeCsv => RealShape.Declare(home, RealShapeFormat.Csv),
+        BenchFactory.RealShapeJsonLines => RealShape.Declare(home, RealShapeFormat.JsonLines),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
@@ -135,7 +142,7 @@ internal static class FactoryCli
     {
         if (args.Length < 5 || args[4] != "--" || !Enum.TryParse<BenchFactory>(args[1], ignoreCase: true, out var kind)
             || !int.TryParse(args[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var size))
-            throw new UsageException($"usage: {Command} synthetic|chain|heavy HOME SIZE -- <takt verb and options>");
+            throw new UsageException($"usage: {Command} synthetic|chain|heavy|realshapeparquet|realshapecsv|realshapejsonlines HOME SIZE -- <takt verb and options>");
         var home = args[2];
         var code = TaktCli.Run(() => BenchFactories.Create(kind, home, size), args[5..]);
         Console.Out.Flush();

@@ -28,6 +28,10 @@ internal sealed record Measure(IReadOnlyList<double> Seconds)
 /// <summary>The suite's options: <c>all [--quick] [--repeat N] [--only 1,3] [--report FILE] [--keep]</c>.</summary>
 internal sealed record SuiteOptions(bool Quick, int? Repeat, IReadOnlySet<int> Only, string? ReportPath, bool Keep)
 {
+    /// <summary>Rows of benchmark 7's landing file, when given.</summary>
+    public long? Rows { get; init; }
+    /// <summary>Benchmark 7's landing formats, when given (default: all).</summary>
+    public IReadOnlyList<RealShapeFormat> Formats { get; init; } = [];
     public bool Runs(int benchmark) => Only.Count == 0 || Only.Contains(benchmark);
     /// <summary>Repeats of cheap measurements (Takt, make, bare DuckDB).</summary>
     public int Many => Repeat ?? (Quick ? 2 : 5);
@@ -40,7 +44,7 @@ internal sealed record SuiteOptions(bool Quick, int? Repeat, IReadOnlySet<int> O
 /// reporting medians, spreads (min..max) and Takt's ratio to each peer. <c>--quick</c> is the CI smoke: smaller sizes,
 /// fewer repeats, every sanity check (task counts, exact task sets, no-op plans, zero work lost), no timing asserts.
 /// </summary>
-internal static class Suite
+internal static partial class Suite
 {
     private static readonly TimeSpan Cap = TimeSpan.FromMinutes(10);
     private static readonly List<string> Failures = [];
@@ -64,6 +68,7 @@ internal static class Suite
             if (_o.Runs(4) || _o.Runs(5)) Section("4", () => HeavyBox(root));
             if (_o.Runs(5)) Section("5", Memory);
             if (_o.Runs(6)) Section("6", () => CrashAndResume(root));
+            if (_o.Runs(7)) Section("7", () => RealShapeBenchmark(root));
         }
         finally
         {
