@@ -4,7 +4,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="IBoxLedger"/> must do: commit outcomes, the andon and override, the change sequence, invalidation ranges.</summary>
-public abstract class BoxLedgerContract : LedgerContract
+public abstract class BoxLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     [Fact]
     public void A_new_usable_version_is_committed_and_the_pointer_and_head_name_it_at_a_new_sequence()

@@ -4,7 +4,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="IEnvironmentLedger"/> must do: environments over one set of versions, deploys recorded once.</summary>
-public abstract class EnvironmentLedgerContract : LedgerContract
+public abstract class EnvironmentLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     [Fact]
     public void Environments_are_listed_prod_first_and_dropping_one_keeps_the_versions()

@@ -7,7 +7,7 @@ namespace Takt.Tests.Contracts;
 /// live publish copy or another run's lease names), no commit pointing at a version being collected, files recorded,
 /// lost and made again.
 /// </summary>
-public abstract class FileLedgerContract : LedgerContract
+public abstract class FileLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(1);
     private long Later => NowMs + 1;

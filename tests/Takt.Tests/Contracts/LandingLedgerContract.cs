@@ -3,7 +3,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="ILandingLedger"/> must do: landed files remembered, problems reported once, source heads adopted.</summary>
-public abstract class LandingLedgerContract : LedgerContract
+public abstract class LandingLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     [Fact]
     public void Landed_files_are_remembered_by_path_and_replaced_when_they_change()

@@ -3,7 +3,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="ILeaseLedger"/> must do: one holder at a time, expiry, renewal, takeover of a dead holder's lease.</summary>
-public abstract class LeaseLedgerContract : LedgerContract
+public abstract class LeaseLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(1);
 

@@ -5,13 +5,19 @@ using Takt.Tests.Unit;
 
 namespace Takt.Tests.Contracts;
 
+/// <summary>How a contract suite opens one kind of ledger: a new ledger implements this once and subclasses each suite with it.</summary>
+public interface ILedgerStore
+{
+    /// <summary>Opens the ledger stored in <paramref name="directory"/> (creating it when empty), reading time from <paramref name="clock"/>.</summary>
+    ILedger Open(string directory, TimeProvider clock);
+}
+
 /// <summary>
-/// What the contract suites of the ledger's roles share: a store in a fresh directory, opened through the
-/// implementation's factory (a second instance on the same store is another process's view), a clock the test moves,
-/// and small helpers that write versions the way tasks do. A new ledger subclasses each suite and implements
-/// <see cref="Open"/>.
+/// What the contract suites of the ledger's roles share: a store in a fresh directory, opened through
+/// <typeparamref name="TStore"/> (a second instance on the same store is another process's view), a clock the test
+/// moves, and small helpers that write versions the way tasks do.
 /// </summary>
-public abstract class LedgerContract : IDisposable
+public abstract class LedgerContract<TStore> : IDisposable where TStore : ILedgerStore, new()
 {
     protected const string Env = "prod";
     protected const string Sha = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -22,8 +28,7 @@ public abstract class LedgerContract : IDisposable
     private readonly List<ILedger> _opened = [];
     private ILedger? _ledger;
 
-    /// <summary>Opens the ledger stored in <paramref name="directory"/> (creating it when empty), reading time from <paramref name="clock"/>.</summary>
-    protected abstract ILedger Open(string directory, TimeProvider clock);
+    private readonly TStore _store = new();
 
     /// <summary>The ledger under test, with the environment <see cref="Env"/>.</summary>
     protected ILedger Ledger => _ledger ??= OpenAnother();
@@ -31,7 +36,7 @@ public abstract class LedgerContract : IDisposable
     /// <summary>Another instance on the same store, as another process would open it.</summary>
     protected ILedger OpenAnother()
     {
-        var ledger = Open(_dir.Path, _clock);
+        var ledger = _store.Open(_dir.Path, _clock);
         _opened.Add(ledger);
         ledger.EnsureEnvironment(Env);
         return ledger;

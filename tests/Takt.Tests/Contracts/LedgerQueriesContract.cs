@@ -3,7 +3,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="ILedgerQueries"/> must answer: the facts since a time (inclusive), oldest first, and the inventory.</summary>
-public abstract class LedgerQueriesContract : LedgerContract
+public abstract class LedgerQueriesContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     [Fact]
     public void The_facts_since_a_time_are_those_recorded_at_or_after_it_oldest_first()

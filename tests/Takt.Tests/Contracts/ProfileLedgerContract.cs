@@ -4,7 +4,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="IProfileLedger"/> must do: profiles kept whole (every statistic, nulls included) and read by the environment's current versions.</summary>
-public abstract class ProfileLedgerContract : LedgerContract
+public abstract class ProfileLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     private static readonly long Day = new DateOnly(2026, 1, 5).DayNumber;
     private static readonly TopValue[] NoValues = [];

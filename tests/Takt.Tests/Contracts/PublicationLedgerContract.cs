@@ -3,7 +3,7 @@ using Takt.Ledger;
 namespace Takt.Tests.Contracts;
 
 /// <summary>What every <see cref="IPublicationLedger"/> must do: copies recorded before they go live, one live copy per target, rollbacks held.</summary>
-public abstract class PublicationLedgerContract : LedgerContract
+public abstract class PublicationLedgerContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     private PublicationRecord Copy(string copy, string target = "db", params string[] versions) =>
         new("mart.sales", target, copy, Env, NowMs, 10, versions, Live: false, DroppedAtMs: null);

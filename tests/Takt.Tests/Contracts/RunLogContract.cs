@@ -6,7 +6,7 @@ namespace Takt.Tests.Contracts;
 /// What every <see cref="IRunLog"/> must do: runs and tasks recorded and read back, task ids unique and growing across
 /// ledgers, deferred writes seen at once here, soon elsewhere, and never lost at close; events newest first.
 /// </summary>
-public abstract class RunLogContract : LedgerContract
+public abstract class RunLogContract<TStore> : LedgerContract<TStore> where TStore : ILedgerStore, new()
 {
     [Fact]
     public void A_finished_task_and_a_released_lease_are_read_at_once_by_the_same_ledger()

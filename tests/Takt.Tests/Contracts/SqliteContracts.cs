@@ -3,49 +3,18 @@ using Takt.Ledger.Sqlite;
 
 namespace Takt.Tests.Contracts;
 
-// The ledger's contract suites run against the embedded SQLite ledger.
-
-public sealed class SqliteBoxLedgerContract : BoxLedgerContract
+/// <summary>The embedded SQLite ledger, one file in the store's directory: every ledger contract suite runs against it.</summary>
+public sealed class SqliteStore : ILedgerStore
 {
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
+    public ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
 }
 
-public sealed class SqliteLeaseLedgerContract : LeaseLedgerContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqliteRunLogContract : RunLogContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqliteFileLedgerContract : FileLedgerContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqliteEnvironmentLedgerContract : EnvironmentLedgerContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqliteLandingLedgerContract : LandingLedgerContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqlitePublicationLedgerContract : PublicationLedgerContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqliteProfileLedgerContract : ProfileLedgerContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
-
-public sealed class SqliteLedgerQueriesContract : LedgerQueriesContract
-{
-    protected override ILedger Open(string directory, TimeProvider clock) => new SqliteLedger(Path.Combine(directory, "ledger.db"), clock);
-}
+public sealed class SqliteBoxLedgerContract : BoxLedgerContract<SqliteStore>;
+public sealed class SqliteLeaseLedgerContract : LeaseLedgerContract<SqliteStore>;
+public sealed class SqliteRunLogContract : RunLogContract<SqliteStore>;
+public sealed class SqliteFileLedgerContract : FileLedgerContract<SqliteStore>;
+public sealed class SqliteEnvironmentLedgerContract : EnvironmentLedgerContract<SqliteStore>;
+public sealed class SqliteLandingLedgerContract : LandingLedgerContract<SqliteStore>;
+public sealed class SqlitePublicationLedgerContract : PublicationLedgerContract<SqliteStore>;
+public sealed class SqliteProfileLedgerContract : ProfileLedgerContract<SqliteStore>;
+public sealed class SqliteLedgerQueriesContract : LedgerQueriesContract<SqliteStore>;
