@@ -85,9 +85,14 @@ internal sealed class BoxRows
         foreach (var extract in extracts)
         {
             rows.Add(extract.Lines, extract.Present);
-            rows.Log.Add($"shared read of {extract.File.RelativePath}: {extract.Lines.Rows} row(s) in {extract.Boxes.Count} box(es), " +
-                         $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes)");
+            if (extract.NotKept is { } why) rows.Log.Add(why);
+            if (!extract.Kept)
+                rows.Log.Add($"shared read of {extract.File.RelativePath}: {extract.Lines.Rows} row(s) in {extract.Boxes.Count} box(es), " +
+                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes)");
         }
+        var kept = extracts.Where(x => x.Kept).Select(x => x.File.RelativePath).ToList();
+        if (kept.Count > 0)
+            rows.Log.Add($"read {extracts.Count - kept.Count} file(s) again; {kept.Count} from the kept split of {string.Join(", ", kept)}");
         return rows;
     }
 

@@ -34,6 +34,8 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
                 .Select(r => r.BoxKey).ToHashSet();
             ws.Ledger.RecordLandedFiles(found.Dataset.Name,
                 found.Seen.Where(f => !LandingScanner.ParseBoxes(f.Boxes).Any(b => retry.Contains(found.Dataset.BoxKey(b)))).ToArray());
+            // After the record: the kept splits of files whose content it no longer names are deleted (see KeptSplits).
+            reads.PruneKept(found.Dataset);
             var mine = found.Problems.Concat(notIngested.Where(p => p.Dataset == found.Dataset.Name)).DistinctBy(p => p.Path).ToList();
             ws.Ledger.RecordLandingProblems(ws.Env, found.Dataset.Name, mine);
             problems.AddRange(mine);

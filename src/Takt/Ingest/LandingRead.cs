@@ -217,6 +217,10 @@ internal sealed record ReadLines(string File, long Rows, IReadOnlyList<Malformed
 /// </summary>
 internal sealed class LineMap(string unit, long header, IReadOnlyList<long> rejectedLines)
 {
+    public string Unit => unit;
+    public long Header => header;
+    public IReadOnlyList<long> RejectedLines => rejectedLines;
+
     public MalformedLine At(string file, long row, string problem)
     {
         var line = row + header;

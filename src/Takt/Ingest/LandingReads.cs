@@ -4,6 +4,7 @@ using System.Globalization;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Engine;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Ingest;
@@ -13,9 +14,15 @@ namespace Takt.Ingest;
 /// as Parquet partitioned by box, one folder per box its rows fall in (<see cref="LandingRead.NoBox"/> for rows in
 /// none). Each box task of the run reads only its own folder of each of its files.
 /// </summary>
-internal sealed record SplitExtract(LandingFile File, LandingFacts Facts, IReadOnlyDictionary<long, string> Folders, ReadLines Lines,
+internal sealed record SplitExtract(LandingFile File, string Sha256, IReadOnlyDictionary<long, string> Folders, ReadLines Lines,
     IReadOnlyList<string>? Present, TimeSpan Took)
 {
+    /// <summary>Taken from an earlier build (<see cref="KeptSplits"/>): the file was not read this time.</summary>
+    public bool Kept { get; init; }
+
+    /// <summary>Why a kept split was not used and the file was read again, for the task log; null when there was none to use.</summary>
+    public string? NotKept { get; init; }
+
     public BoxSet Boxes => BoxSet.OfBoxes(Folders.Keys.Where(b => b != LandingRead.NoBox));
 
     /// <summary>The Parquet files of the rows of <paramref name="box"/>, or none when no row falls in it.</summary>
@@ -40,6 +47,9 @@ internal sealed class UnusableFileException(LandingFile file, string problem, bo
 internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, IDisposable
 {
     private readonly ConcurrentDictionary<(string, long, long), Lazy<LandingFacts>> _facts = new();
+    private readonly ConcurrentDictionary<string, Lazy<IReadOnlyDictionary<string, LandedFile>>> _recorded = new(StringComparer.Ordinal);
+    private readonly KeptSplits _kept = new(ws.Lake.KeptDirectory);
+    private readonly DateTime _started = DateTime.UtcNow;
     private readonly ConcurrentDictionary<(string, long, long), Lazy<SplitExtract>> _extracts = new();
     private readonly ConcurrentBag<string> _folders = [];
     private int _serial;
@@ -63,15 +73,56 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
 
     /// <summary>The file's extract, read now unless this run read it already; throws <see cref="UnusableFileException"/>.</summary>
     public SplitExtract Extract(Dataset dataset, LandingFile file) =>
-        _extracts.GetOrAdd(Key(file), _ => new Lazy<SplitExtract>(() => Read(dataset, file))).Value;
+        _extracts.GetOrAdd(Key(file), _ => new Lazy<SplitExtract>(() => KeptOrRead(dataset, file))).Value;
+
+    /// <summary>
+    /// The content hash and length of a file of a box: for a split file whose size and time are those the ledger recorded
+    /// when it was last taken (the rule by which ingest decides a file unchanged), the recorded hash, without reading it;
+    /// else the file's facts (<see cref="Facts(LandingFile)"/>). A per-box file is read for its box anyway, so it is hashed.
+    /// </summary>
+    public (string Sha256, long Length) Identity(Dataset dataset, LandingFile file)
+    {
+        if (dataset.Source!.IsSplit && Recorded(dataset, file) is { } sha) return (sha, file.Size);
+        var facts = Facts(file);
+        return (facts.Sha256, facts.Length);
+    }
+
+    private string? Recorded(Dataset dataset, LandingFile file)
+    {
+        var landed = _recorded.GetOrAdd(dataset.Name, name => new Lazy<IReadOnlyDictionary<string, LandedFile>>(() => ws.Ledger.LandedFiles(name))).Value;
+        return landed.TryGetValue(file.RelativePath, out var r) && r.Size >= 0 && r.Sha256.Length > 0 && r.Size == file.Size && r.ModifiedTicks == file.ModifiedTicks
+            ? r.Sha256 : null;
+    }
+
+    /// <summary>Deletes the kept splits of a split source that its landed files (as the ledger now records them) no longer hold.</summary>
+    public int PruneKept(Dataset dataset) =>
+        dataset.Source!.IsSplit ? _kept.Prune(dataset, ws.Factory.CodeHashOf(dataset.Name), ws.Ledger.LandedFiles(dataset.Name), _started) : 0;
 
     private static (string, long, long) Key(LandingFile file) => (file.RelativePath, file.Size, file.ModifiedTicks);
 
-    private SplitExtract Read(Dataset dataset, LandingFile file)
+    /// <summary>The kept split of the file's content when one is there and whole, else the file read now and kept for later builds.</summary>
+    private SplitExtract KeptOrRead(Dataset dataset, LandingFile file)
+    {
+        var codeHash = ws.Factory.CodeHashOf(dataset.Name);
+        var sha = Identity(dataset, file).Sha256;
+        var (kept, problem) = _kept.Find(dataset, file, sha, codeHash);
+        if (kept is not null) return kept;
+        var read = Read(dataset, file, out var folder);
+        // Hashed now because it is read now: content that changed under an unchanged size and time is not what the record names.
+        if (read.Sha256 != sha) throw new UnusableFileException(file, UnusableFileException.BeingWritten, stillBeingWritten: true);
+        var notKept = problem is null ? null : $"kept split of {file.RelativePath} is damaged ({problem}): not trusted, the file was read again";
+        try { return _kept.Keep(dataset, codeHash, read, folder) with { NotKept = notKept }; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return read with { NotKept = (notKept is null ? "" : notKept + "; ") + $"its split could not be kept for later builds ({e.Message})" };
+        }
+    }
+
+    private SplitExtract Read(Dataset dataset, LandingFile file, out string folder)
     {
         var clock = Stopwatch.StartNew();
         var facts = Facts(file);
-        var folder = ws.Lake.CreateStaging(runId, $"extract-{dataset.Name}-{Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture)}");
+        folder = ws.Lake.CreateStaging(runId, $"extract-{dataset.Name}-{Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture)}");
         _folders.Add(folder);
         using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
@@ -79,7 +130,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         StillUnchanged(file, facts);
         var folders = Directory.GetDirectories(folder, LandingRead.Box + "=*")
             .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d);
-        return new SplitExtract(file, facts, folders, lines, present, clock.Elapsed);
+        return new SplitExtract(file, facts.Sha256, folders, lines, present, clock.Elapsed);
     }
 
     /// <summary>The one pass: the file's extract, partitioned by box (the temporary copy is snappy, cheaper to write than zstd).</summary>

@@ -45,10 +45,10 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         if (files.Count == 0) return TaskOutcome.Held(BuildStatus.Failed, $"{dataset.Name}@{boxKey}: no landing files match '{source.Pattern}' for this box");
         var codeHash = ws.Factory.CodeHashOf(dataset.Name);
         var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
-        var facts = files.Select(f => (File: f, Facts: reads.Facts(f))).ToList();
-        var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, facts.Select(f => (f.File.RelativePath, f.Facts.Sha256)));
+        var ids = files.Select(f => (File: f, Id: reads.Identity(dataset, f))).ToList();
+        var versionId = Recipe.ForSource(dataset.Name, box, codeHash, generation, ids.Select(f => (f.File.RelativePath, f.Id.Sha256)));
         // Before the version exists: a committed source version always has its files' record, for lineage.
-        ws.Ledger.RecordSourceFiles(versionId, facts.Select(f => new SourceFile(f.File.RelativePath, f.Facts.Length, f.Facts.Sha256)).ToList());
+        ws.Ledger.RecordSourceFiles(versionId, ids.Select(f => new SourceFile(f.File.RelativePath, f.Id.Length, f.Id.Sha256)).ToList());
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;
         if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
@@ -57,7 +57,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         {
             if (Reuse(dataset, boxKey, versionId) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
-            var staged = Stage(dataset, box, facts, versionId, codeHash, generation, staging, log);
+            var staged = Stage(dataset, box, files, versionId, codeHash, generation, staging, log);
             return StagedVersion.Commit(ws, dataset, staged, taskId);
         }
         finally
@@ -67,17 +67,18 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
     }
 
     /// <summary>Reads the box's rows, checks them, and writes the rows that read well, converted, into the staging directory.</summary>
-    private CheckedVersion Stage(Dataset dataset, long box, IReadOnlyList<(LandingFile File, LandingFacts Facts)> files, string versionId, string codeHash,
+    private CheckedVersion Stage(Dataset dataset, long box, IReadOnlyList<LandingFile> files, string versionId, string codeHash,
         int generation, string staging, List<string> log)
     {
         var boxKey = dataset.BoxKey(box);
         // A split file is read (once, for all its boxes) before this task takes a slot: the shared read uses every thread.
-        (List<SplitExtract> Read, List<MalformedLine> Unreadable)? extracts = dataset.Source!.IsSplit ? Extracts(dataset, files.Select(f => f.File).ToList()) : null;
+        (List<SplitExtract> Read, List<MalformedLine> Unreadable)? extracts = dataset.Source!.IsSplit ? Extracts(dataset, files) : null;
+        var facts = extracts is null ? files.Select(f => (File: f, Facts: reads.Facts(f))).ToList() : [];
         using var slot = slots.Take();
-        using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.File.Size) <= DuckDbPool.SmallWorkBytes);
+        using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.Size) <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
-        var rows = extracts is { } e ? BoxRows.FromExtracts(db, dataset, box, e.Read, e.Unreadable) : BoxRows.Read(db, dataset, files);
-        if (extracts is null) foreach (var (file, facts) in files) LandingReads.StillUnchanged(file, facts);
+        var rows = extracts is { } e ? BoxRows.FromExtracts(db, dataset, box, e.Read, e.Unreadable) : BoxRows.Read(db, dataset, facts);
+        foreach (var (file, fileFacts) in facts) LandingReads.StillUnchanged(file, fileFacts);
 
         var sourceChecks = new SourceChecks(db, rows);
         var checks = sourceChecks.Run(box, out var drift);
@@ -87,7 +88,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
             Path.Combine(staging, StagedVersion.DataFile));
         log.AddRange(rows.Log);
         log.Add($"read {rowsIn.ToString(CultureInfo.InvariantCulture)} row(s) of this box from {files.Count} file(s) " +
-                $"({Bytes(files.Sum(f => f.File.Size))}{(extracts is null ? "" : " in all, shared with their other boxes")}), kept {rowsOut.ToString(CultureInfo.InvariantCulture)}");
+                $"({Bytes(files.Sum(f => f.Size))}{(extracts is null ? "" : " in all, shared with their other boxes")}), kept {rowsOut.ToString(CultureInfo.InvariantCulture)}");
         if (drift is not null) ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift}");
         // A source's columns are its declared ones: one description per code hash serves every box.
         return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rowsOut, runId,

@@ -43,6 +43,12 @@ public interface ILake
     /// <summary>Names the lake for people (<c>file:/home/x/lake</c>).</summary>
     string Describe { get; }
 
+    /// <summary>
+    /// The local directory of what the lake keeps across builds beside versions: the per-box extracts of landing files
+    /// split by a column (see <c>KeptSplits</c>), a cache no ledger row names, which a build may delete and remake.
+    /// </summary>
+    string KeptDirectory { get; }
+
     /// <summary>A fresh, empty local directory for one task attempt to write into (what an earlier attempt of the same name left is removed).</summary>
     string CreateStaging(string runId, string attempt);
 

@@ -18,6 +18,8 @@ public sealed class LocalLake : ILake
 
     public string Describe => $"file:{_root}";
 
+    public string KeptDirectory => Path.Combine(_root, "_kept");
+
     public string CreateStaging(string runId, string attempt)
     {
         var dir = Path.Combine(_staging, runId, attempt);
