@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using Takt.Building;
 using Takt.Cli;
 using Takt.Definitions;
 using Takt.Engine;

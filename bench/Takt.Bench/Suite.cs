@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Running;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
+using Takt.Building;
 using Takt.Engine;
 using Takt.Lake;
 using Takt.Ledger;

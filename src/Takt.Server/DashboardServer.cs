@@ -37,8 +37,6 @@ public sealed record ServeSettings
     public TextWriter? Log { get; init; }
 }
 
-/// <summary>What the API works with.</summary>
-public sealed record DashboardContext(Factory Factory, Workspace Workspace, FactoryView View, Scheduler? Scheduler, TimeProvider Clock);
 
 /// <summary>
 /// The dashboard, its JSON API and the scheduler on Kestrel, listening on one address only. Started by <c>serve</c>,

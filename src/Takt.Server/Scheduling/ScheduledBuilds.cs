@@ -1,3 +1,4 @@
+using Takt.Building;
 using Takt.Running;
 
 namespace Takt.Server.Scheduling;
@@ -25,9 +26,8 @@ public sealed class WorkspaceBuilds(Func<Workspace> openWorkspace, RunOptions? o
     {
         using var ws = openWorkspace();
         var result = new BuildService(ws).Build(request.Targets, options: options ?? new RunOptions());
-        var status = result.ProcessingFailed ? "failed" : result.LineStopped ? "stopped" : "ok";
         var s = result.Summary;
-        return new ScheduledBuildOutcome(result.RunId, status,
+        return new ScheduledBuildOutcome(result.RunId, result.Outcome.Status(),
             $"{s.Built} built, {s.Reused} reused, {s.Quarantined} quarantined, {s.Blocked} blocked, {s.Failed} failed in {s.DurationMs / 1000.0:0.0} s");
     }
 }

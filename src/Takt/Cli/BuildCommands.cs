@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
+using Takt.Building;
+using Takt.Definitions;
 using Takt.Planning;
 using Takt.Publishing;
 using Takt.Running;
@@ -35,7 +37,7 @@ internal static class BuildCommands
                 PrintLandingProblems(context.Console, result.LandingProblems);
                 context.Console.MarkupLineInterpolated($"ingested {summary.Built} box(es), {summary.Reused} unchanged, {summary.Quarantined} stopped, {summary.Failed} failed");
             }
-            return ExitCodeOf(reports, null);
+            return ExitCodeOf(RunOutcomes.Of(reports));
         });
         return command;
     }
@@ -101,13 +103,15 @@ internal static class BuildCommands
                 landingProblems = LandingProblemsJson(result.LandingProblems),
             });
         else PrintBuild(context.Console, result);
-        return result.PublishFailed ? ExitCodes.ProcessingError : ExitCodeOf(result.Tasks, result.Remaining);
+        return ExitCodeOf(result.Outcome);
     }
 
-    private static int ExitCodeOf(IReadOnlyList<TaskReport> tasks, Plan? remaining) =>
-        tasks.Any(t => t.Outcome.Status == BuildStatus.Failed) ? ExitCodes.ProcessingError
-        : tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || remaining?.LineStopped == true ? ExitCodes.StoppedByCheck
-        : ExitCodes.Ok;
+    private static int ExitCodeOf(RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Failed => ExitCodes.ProcessingError,
+        RunOutcome.Stopped => ExitCodes.StoppedByCheck,
+        _ => ExitCodes.Ok,
+    };
 
     private static object TaskJson(TaskReport r) => new
     {

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Spectre.Console;
+using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Ledger;
+using Takt.Planning;
 using Takt.Running;
 
 namespace Takt.Cli;
@@ -125,8 +127,7 @@ internal static class InspectCommands
             var (dataset, box) = Arguments.DatasetAndBox(context.Factory, parse.GetValue(target)!);
             var boxes = Arguments.Boxes(parse, dataset, box, from, to);
             using var ws = context.OpenWorkspace(parse);
-            var extents = new BuildService(ws).Plan([]).Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
-            var impact = Downstream(context.Factory, dataset, BoxSet.Of(boxes.Intersect(extents[dataset.Name])), extents);
+            var impact = ImpactAnalysis.Of(context.Factory, new BuildService(ws).Plan([]), dataset, boxes);
             var rows = impact.Select(i => new
             {
                 dataset = i.Dataset.Name,
@@ -145,28 +146,6 @@ internal static class InspectCommands
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Datasets downstream of some boxes, with the boxes that read them, through the partition mappings.</summary>
-    internal static List<(Dataset Dataset, BoxSet Boxes)> Downstream(Factory factory, Dataset start, BoxSet boxes, IReadOnlyDictionary<string, BoxRange> extents)
-    {
-        var affected = new Dictionary<string, BoxSet> { [start.Name] = boxes };
-        var result = new List<(Dataset, BoxSet)>();
-        foreach (var dataset in factory.Datasets)
-        {
-            if (dataset.Name == start.Name) continue;
-            var reads = BoxSet.Empty;
-            foreach (var (name, mapping) in dataset.Reads)
-            {
-                if (!affected.TryGetValue(name, out var upstream) || upstream.IsEmpty) continue;
-                reads = reads.Union(mapping.ReadersOf(upstream, factory[name].Grain, dataset.Grain, extents.GetValueOrDefault(name, BoxRange.Everything)));
-            }
-            if (reads.IsEmpty) continue;
-            reads = reads.Intersect(extents.GetValueOrDefault(dataset.Name, BoxRange.Everything));
-            affected[dataset.Name] = reads;
-            result.Add((dataset, reads));
-        }
-        return result;
     }
 
     private static Command Versions(CliContext context)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Takt.Definitions;
 using Takt.Publishing;
 using Takt.Running;
 

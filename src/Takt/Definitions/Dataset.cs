@@ -1,5 +1,4 @@
 using Takt.Boxes;
-using Takt.Checks;
 
 namespace Takt.Definitions;
 
@@ -26,7 +25,7 @@ public sealed record Dataset
     public IReadOnlyList<string> UsedBy { get; init; } = [];
 
     /// <summary>Where the dataset is handed over to online systems after a successful build.</summary>
-    public IReadOnlyList<Publishing.PublishTarget> PublishTargets { get; init; } = [];
+    public IReadOnlyList<PublishTarget> PublishTargets { get; init; } = [];
 
     public IReadOnlyList<string> EffectiveKey => Key.Count > 0 ? Key : Checks.OfType<UniqueCheck>().FirstOrDefault()?.KeyColumns ?? [];
 

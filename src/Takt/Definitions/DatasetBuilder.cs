@@ -1,5 +1,4 @@
 using Takt.Boxes;
-using Takt.Checks;
 
 namespace Takt.Definitions;
 
@@ -14,7 +13,7 @@ public sealed class DatasetBuilder
     private readonly List<Check> _checks = [];
     private readonly List<Input> _inputs = [];
     private string[] _key = [];
-    private readonly List<Publishing.PublishTarget> _publish = [];
+    private readonly List<PublishTarget> _publish = [];
     private readonly List<string> _usedBy = [];
     private TimeSpan? _readyWithin;
     private LandingSource? _source;
@@ -51,8 +50,8 @@ public sealed class DatasetBuilder
     /// <summary>The columns that identify a row (for <c>diff</c>); defaults to the first unique check's columns.</summary>
     public DatasetBuilder Key(params string[] columns) { _key = columns; return this; }
 
-    /// <summary>Hands the dataset over to an online system after each successful build (see <see cref="Publishing.PublishTarget"/>); null adds nothing.</summary>
-    public DatasetBuilder PublishTo(Publishing.PublishTarget? target)
+    /// <summary>Hands the dataset over to an online system after each successful build (see <see cref="PublishTarget"/>); null adds nothing.</summary>
+    public DatasetBuilder PublishTo(PublishTarget? target)
     {
         if (target is not null) _publish.Add(target);
         return this;

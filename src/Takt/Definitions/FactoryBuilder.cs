@@ -1,5 +1,4 @@
 using Takt.Boxes;
-using Takt.Checks;
 
 namespace Takt.Definitions;
 

@@ -1,4 +1,3 @@
-using Takt.Checks;
 
 namespace Takt.Definitions;
 

@@ -5,6 +5,9 @@ using Takt.Running;
 
 namespace Takt.Ingest;
 
+/// <summary>What an ingest did: a task per source box, and the landing files it could not take.</summary>
+public sealed record IngestResult(IReadOnlyList<TaskReport> Tasks, IReadOnlyList<LandingProblem> LandingProblems);
+
 /// <summary>
 /// The ingest step of <c>ingest</c> and <c>build</c>: finds what changed in the landing zone of the sources in scope,
 /// runs one task per source box (a file spanning many boxes is read once, for all of them, see <see cref="LandingReads"/>),

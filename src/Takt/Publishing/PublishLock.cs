@@ -62,7 +62,7 @@ internal sealed class PublishRun : IDisposable
 
     public static PublishRun Start(Workspace ws, string command)
     {
-        var id = BuildService.NewRunId(ws.Clock);
+        var id = RunIds.New(ws.Clock);
         ws.Ledger.StartRun(id, ws.Env, command);
         return new PublishRun(ws, id);
     }

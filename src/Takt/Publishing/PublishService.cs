@@ -2,6 +2,7 @@ using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Lake;
 using Takt.Ledger;
+using Takt.Planning;
 using Takt.Running;
 
 namespace Takt.Publishing;
@@ -163,7 +164,7 @@ public sealed class PublishService(Workspace ws, string? runId = null)
     /// <summary>The environment's current version of every box of the dataset, when all of them are fresh and none is held by a check.</summary>
     private List<(long Box, string VersionId)> PublishableVersions(Dataset dataset)
     {
-        var own = new BuildService(ws).Plan([dataset.Name]).For(dataset.Name);
+        var own = new Planner(ws.Factory, ws.Ledger).Create(ws.Env, [dataset.Name]).For(dataset.Name);
         var problems = new List<string>();
         if (!own.Planned.IsEmpty) problems.Add($"{own.Planned.Count} box(es) are stale or missing");
         if (!own.Quarantined.IsEmpty) problems.Add($"{own.Quarantined.Count} box(es) are stopped by a check");

@@ -23,3 +23,32 @@ public sealed record TaskOutcome(string Status, string? VersionId, long RowsIn, 
 
 /// <summary>A failure of the work itself (bad SQL, I/O), retried with backoff; check failures are not.</summary>
 public sealed class ProcessingException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>How a run ended: the one mapping from its tasks to the run's status, the exit code, lineage and the scheduler.</summary>
+public enum RunOutcome
+{
+    Ok,
+    /// <summary>A check stopped the line (a task quarantined or blocked, or a box in scope still held by a stopped one).</summary>
+    Stopped,
+    /// <summary>A task or the publish step failed with a processing error.</summary>
+    Failed,
+}
+
+public static class RunOutcomes
+{
+    public static RunOutcome Of(IEnumerable<TaskReport> tasks, bool lineStopped = false, bool publishFailed = false)
+    {
+        var statuses = tasks.Select(t => t.Outcome.Status).ToHashSet();
+        return publishFailed || statuses.Contains(BuildStatus.Failed) ? RunOutcome.Failed
+            : lineStopped || statuses.Contains(BuildStatus.Quarantined) || statuses.Contains(BuildStatus.Blocked) ? RunOutcome.Stopped
+            : RunOutcome.Ok;
+    }
+
+    /// <summary>The run status the ledger records and <c>runs</c> shows: <c>ok</c>, <c>stopped</c> or <c>failed</c>.</summary>
+    public static string Status(this RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Failed => "failed",
+        RunOutcome.Stopped => "stopped",
+        _ => "ok",
+    };
+}

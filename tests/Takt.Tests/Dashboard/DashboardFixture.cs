@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
+using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
 using Takt.Server;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
 using Takt.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Takt.Building;
 using Takt.Running;
 
 namespace Takt.Tests.EndToEnd;

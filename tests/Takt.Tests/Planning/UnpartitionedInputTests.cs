@@ -1,3 +1,4 @@
+using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Running;

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Takt.Definitions;
 using Takt.Publishing;
 using Takt.Running;
 using Takt.Tests.EndToEnd;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using Takt.Definitions;
 using Takt.Engine;
 using Takt.Publishing;
 

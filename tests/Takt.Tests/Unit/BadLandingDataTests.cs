@@ -1,4 +1,5 @@
 using System.Text;
+using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Lake;
@@ -27,7 +28,7 @@ public sealed class BadLandingDataTests : IDisposable
                 .FromLanding("payments/{box}.jsonl", LandingFormat.JsonLines))
             .Dataset("raw.loose", d => d.Owner("t")
                 .Schema(s => s.Required("id", ColumnType.Int64).Column("name", ColumnType.String))
-                .FromLanding("loose/{box}.jsonl", LandingFormat.JsonLines, schemaDrift: Checks.Severity.Warn))
+                .FromLanding("loose/{box}.jsonl", LandingFormat.JsonLines, schemaDrift: Severity.Warn))
             .Dataset("raw.users", d => d.Owner("t")
                 .Schema(s => s.Required("user_id", ColumnType.String).Column("age", ColumnType.Int32))
                 .FromLanding("users/{box}.csv", LandingFormat.Csv))

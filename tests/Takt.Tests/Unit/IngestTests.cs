@@ -1,3 +1,4 @@
+using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Lake;
@@ -30,7 +31,7 @@ public sealed class IngestTests : IDisposable
                 .FromLandingSplitBy("visits/*.csv", LandingFormat.Csv, "at"))
             .Dataset("raw.loose", d => d.Owner("t")
                 .Schema(s => s.Required("id", ColumnType.Int64).Column("name", ColumnType.String))
-                .FromLanding("loose/{box}.jsonl", LandingFormat.JsonLines, schemaDrift: Checks.Severity.Warn))
+                .FromLanding("loose/{box}.jsonl", LandingFormat.JsonLines, schemaDrift: Severity.Warn))
             .Build();
         _ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
         _service = new BuildService(_ws);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Lake;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Takt.Ledger;
 
-namespace Takt.Telemetry;
+namespace Takt.Telemetry.OpenLineage;
 
 /// <summary>
 /// The OpenLineage facets Takt writes, each in the shape and at the place (run, dataset, input or output) that its

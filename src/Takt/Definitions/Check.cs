@@ -1,6 +1,5 @@
-using Takt.Definitions;
 
-namespace Takt.Checks;
+namespace Takt.Definitions;
 
 public enum Severity
 {

@@ -3,8 +3,10 @@ using Takt.Definitions;
 using Takt.Ingest;
 using Takt.Ledger;
 using Takt.Planning;
+using Takt.Running;
+using Takt.Telemetry.OpenLineage;
 
-namespace Takt.Running;
+namespace Takt.Building;
 
 /// <summary>
 /// How many tasks a run built, reused, quarantined, failed or skipped; <see cref="Blocked"/> is how many boxes in scope
@@ -27,18 +29,16 @@ public sealed record InvalidateResult(string Dataset, string Requested, string? 
 public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, BuildSummary Summary, Plan Remaining,
     IReadOnlyList<Publishing.PublishResult> Published, IReadOnlyList<string> NotPublished)
 {
-    public bool ProcessingFailed => Tasks.Any(t => t.Outcome.Status == BuildStatus.Failed) || PublishFailed;
+    public RunOutcome Outcome => RunOutcomes.Of(Tasks, Remaining.LineStopped, PublishFailed);
+    public bool ProcessingFailed => Outcome == RunOutcome.Failed;
     public bool PublishFailed { get; init; }
     /// <summary>Targets whose live copy is still not made of the environment's current versions after this build.</summary>
     public IReadOnlyList<Publishing.PendingPublish> PublishPending { get; init; } = [];
-    public bool LineStopped => Tasks.Any(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) || Remaining.LineStopped;
+    public bool LineStopped => Outcome == RunOutcome.Stopped;
 
     /// <summary>Landing files of the sources in scope that no box takes, or that were left for the next build.</summary>
     public IReadOnlyList<LandingProblem> LandingProblems { get; init; } = [];
 }
-
-/// <summary>What an ingest did: a task per source box, and the landing files it could not take.</summary>
-public sealed record IngestResult(IReadOnlyList<TaskReport> Tasks, IReadOnlyList<LandingProblem> LandingProblems);
 
 /// <summary>The verbs of a factory over a workspace: ingest, plan, build, invalidate and override.</summary>
 public sealed class BuildService(Workspace ws)
@@ -64,7 +64,7 @@ public sealed class BuildService(Workspace ws)
     public IngestResult Ingest(IReadOnlyCollection<string> targets, RunOptions? options = null, IRunObserver? observer = null)
     {
         var runId = NewRunId();
-        using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage, "ingest");
+        using var lineage = new OpenLineageObserver(ws, runId, ws.Lineage, "ingest");
         observer = new Observers(observer, lineage);
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
@@ -73,8 +73,9 @@ public sealed class BuildService(Workspace ws)
         observer.Phase(RunPhase.Ingest);
         var result = RunIngest(runId, targets, options ?? new RunOptions(), observer, reads);
         ws.Ledger.Faults.ThrowIfAny();
-        ws.Ledger.FinishRun(runId, StatusOf(result.Tasks), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
-        lineage.RunFinished(LineageError(StatusOf(result.Tasks)));
+        var outcome = RunOutcomes.Of(result.Tasks);
+        ws.Ledger.FinishRun(runId, outcome.Status(), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
+        lineage.RunFinished(LineageError(outcome));
         return result;
     }
 
@@ -84,7 +85,7 @@ public sealed class BuildService(Workspace ws)
         options ??= new RunOptions();
         var runId = NewRunId();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var lineage = new Telemetry.OpenLineageObserver(ws, runId, ws.Lineage);
+        using var lineage = new OpenLineageObserver(ws, runId, ws.Lineage);
         observer = new Observers(observer, lineage);
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
         activity?.SetTag("takt.env", ws.Env);
@@ -117,10 +118,10 @@ public sealed class BuildService(Workspace ws)
             PublishPending = publishing.Pending,
             LandingProblems = ingested?.LandingProblems ?? [],
         };
-        ws.Ledger.FinishRun(runId, StatusOf(reports), SummaryJson(result.Summary));
+        ws.Ledger.FinishRun(runId, result.Outcome.Status(), SummaryJson(result.Summary));
         leases.Release(RunLease(runId));
         lineage.RunFinished(result.PublishFailed ? $"publishing failed: {string.Join("; ", result.NotPublished)}"
-            : LineageError(result.ProcessingFailed ? "failed" : result.LineStopped ? "stopped" : "ok"));
+            : LineageError(result.Outcome));
         return result;
     }
 
@@ -213,18 +214,12 @@ public sealed class BuildService(Workspace ws)
         return false;
     }
 
-    private string NewRunId() => NewRunId(ws.Clock);
+    private string NewRunId() => RunIds.New(ws.Clock);
 
-    internal static string NewRunId(TimeProvider clock) => clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
-
-    private static string StatusOf(IReadOnlyList<TaskReport> reports) =>
-        reports.Any(r => r.Outcome.Status == BuildStatus.Failed) ? "failed"
-        : reports.Any(r => r.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Blocked) ? "stopped" : "ok";
-
-    private static string? LineageError(string status) => status switch
+    private static string? LineageError(RunOutcome outcome) => outcome switch
     {
-        "failed" => "tasks failed (see the runs' FAIL events)",
-        "stopped" => "the line stopped: a check failed (see the checks' FAIL events)",
+        RunOutcome.Failed => "tasks failed (see the runs' FAIL events)",
+        RunOutcome.Stopped => "the line stopped: a check failed (see the checks' FAIL events)",
         _ => null,
     };
 

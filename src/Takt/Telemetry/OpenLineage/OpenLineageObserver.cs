@@ -5,7 +5,7 @@ using System.Text.Json;
 using Takt.Ledger;
 using Takt.Running;
 
-namespace Takt.Telemetry;
+namespace Takt.Telemetry.OpenLineage;
 
 /// <summary>
 /// Emits OpenLineage run events: the run of the build (or ingest) itself, START when it begins and COMPLETE or FAIL when

@@ -1,4 +1,4 @@
-namespace Takt.Publishing;
+namespace Takt.Definitions;
 
 /// <summary>
 /// Where a dataset is handed over to online use. Every publish writes a new physical copy, switches readers to it
