@@ -68,14 +68,27 @@ public sealed class BuildService(Workspace ws)
         observer = new Observers(observer, lineage);
         ws.Ledger.EnsureEnvironment(ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "ingest");
-        lineage.RunStarted();
-        using var reads = new LandingReads(ws, runId);
-        observer.Phase(RunPhase.Ingest);
-        var result = RunIngest(runId, targets, options ?? new RunOptions(), observer, reads);
-        ws.Ledger.Faults.ThrowIfAny();
-        var outcome = RunOutcomes.Of(result.Tasks);
-        ws.Ledger.FinishRun(runId, outcome.Status(), SummaryJson(BuildSummary.Of(result.Tasks, null, 0)));
-        lineage.RunFinished(LineageError(outcome));
+        IngestResult? result = null;
+        var escaping = true;
+        try
+        {
+            lineage.RunStarted();
+            using var reads = new LandingReads(ws, runId);
+            observer.Phase(RunPhase.Ingest);
+            result = RunIngest(runId, targets, options ?? new RunOptions(), observer, reads);
+            ws.Ledger.Faults.ThrowIfAny();
+            escaping = false;
+        }
+        catch (Exception e)
+        {
+            lineage.RunFinished(e.Message);
+            throw;
+        }
+        finally
+        {
+            FinishRun(runId, escaping ? RunOutcome.Failed : RunOutcomes.Of(result!.Tasks), BuildSummary.Of(result?.Tasks ?? [], null, 0), escaping);
+        }
+        lineage.RunFinished(LineageError(RunOutcomes.Of(result!.Tasks)));
         return result;
     }
 
@@ -90,15 +103,41 @@ public sealed class BuildService(Workspace ws)
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
         activity?.SetTag("takt.env", ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "build");
-        lineage.RunStarted();
-        ws.DuckDb.OpenAhead();
         using var leases = new LeaseKeeper(ws.Ledger, runId);
+        var reports = new List<TaskReport>();
+        BuildResult? result = null;
+        var escaping = true;
+        try
+        {
+            lineage.RunStarted();
+            result = RunBuild(runId, targets, from, to, ingest, options, observer, publish, leases, reports, clock);
+            escaping = false;
+        }
+        catch (Exception e)
+        {
+            lineage.RunFinished(e.Message);
+            throw;
+        }
+        finally
+        {
+            FinishRun(runId, escaping ? RunOutcome.Failed : result!.Outcome, result?.Summary ?? BuildSummary.Of(reports, null, clock.ElapsedMilliseconds), escaping);
+        }
+        leases.Release(RunLease(runId));
+        lineage.RunFinished(result!.PublishFailed ? $"publishing failed: {string.Join("; ", result.NotPublished)}"
+            : LineageError(result.Outcome));
+        return result;
+    }
+
+    /// <summary>Everything of a build between starting and finishing its run; <paramref name="reports"/> grows as tasks end.</summary>
+    private BuildResult RunBuild(string runId, IReadOnlyCollection<string> targets, DateOnly? from, DateOnly? to, bool ingest, RunOptions options,
+        IRunObserver observer, bool publish, LeaseKeeper leases, List<TaskReport> reports, System.Diagnostics.Stopwatch clock)
+    {
+        ws.DuckDb.OpenAhead();
         leases.Acquire(RunLease(runId), () => false);
         ws.Lake.CleanStaging(other => other == runId || IsAlive(other, runId));
 
         ws.Ledger.EnsureEnvironment(ws.Env);
         RecordDeploys(targets);
-        var reports = new List<TaskReport>();
         using var reads = new LandingReads(ws, runId);
         if (ingest) observer.Phase(RunPhase.Ingest);
         var ingested = ingest ? RunIngest(runId, targets, options, observer, reads, leases) : null;
@@ -112,17 +151,22 @@ public sealed class BuildService(Workspace ws)
 
         observer.Phase(RunPhase.Publish);
         var publishing = new Publishing.PublishStep(ws, runId).Run(Closure(targets), reports.Select(r => r.Dataset).ToHashSet(), publish);
-        var result = new BuildResult(runId, reports, BuildSummary.Of(reports, remaining, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
+        return new BuildResult(runId, reports, BuildSummary.Of(reports, remaining, clock.ElapsedMilliseconds), remaining, publishing.Published, publishing.NotPublished)
         {
             PublishFailed = publishing.Failed,
             PublishPending = publishing.Pending,
             LandingProblems = ingested?.LandingProblems ?? [],
         };
-        ws.Ledger.FinishRun(runId, result.Outcome.Status(), SummaryJson(result.Summary));
-        leases.Release(RunLease(runId));
-        lineage.RunFinished(result.PublishFailed ? $"publishing failed: {string.Join("; ", result.NotPublished)}"
-            : LineageError(result.Outcome));
-        return result;
+    }
+
+    /// <summary>
+    /// Every run started is finished, also when an error escapes it. When the ledger cannot record even that while an
+    /// error escapes, the error that escapes is the one the caller reports; the run shows as died once its lease lapses.
+    /// </summary>
+    private void FinishRun(string runId, RunOutcome outcome, BuildSummary summary, bool escaping)
+    {
+        try { ws.Ledger.FinishRun(runId, outcome.Status(), SummaryJson(summary)); }
+        catch (Exception) when (escaping) { }
     }
 
     /// <summary>
