@@ -5,8 +5,11 @@ using Takt.Definitions;
 
 namespace Takt.Engine;
 
-/// <summary>A statement DuckDB refused or failed; the message is DuckDB's.</summary>
-public sealed class EngineException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A statement DuckDB refused or failed; the message is DuckDB's, <see cref="Kind"/> its class of error (binder, parser, I/O, ...).</summary>
+public sealed class EngineException(string message, DuckDBErrorType kind, Exception? inner = null) : Exception(message, inner)
+{
+    public DuckDBErrorType Kind { get; } = kind;
+}
 
 /// <summary>
 /// One in-process DuckDB database used by one task at a time. Views made for a task are dropped before the next
@@ -100,7 +103,8 @@ public sealed class DuckDbSession : IDisposable
         var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, sql, out var result);
         try
         {
-            if (state != DuckDBState.Success) throw new EngineException(NativeMethods.Query.DuckDBResultError(ref result));
+            if (state != DuckDBState.Success)
+                throw new EngineException(NativeMethods.Query.DuckDBResultError(ref result), NativeMethods.Query.DuckDBResultErrorType(ref result));
             return NativeMethods.Query.DuckDBRowsChanged(ref result);
         }
         finally
@@ -112,7 +116,7 @@ public sealed class DuckDbSession : IDisposable
     private static T Guarded<T>(Func<T> statement)
     {
         try { return statement(); }
-        catch (DuckDBException e) { throw new EngineException(e.Message, e); }
+        catch (DuckDBException e) { throw new EngineException(e.Message, e.ErrorType, e); }
     }
 
     /// <summary>A command for streaming a result; it runs and fails as DuckDB.NET does (<see cref="DuckDBException"/>).</summary>

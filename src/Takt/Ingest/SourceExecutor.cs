@@ -52,7 +52,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
 
         if (Reuse(dataset, boxKey, versionId) is { } reused) return reused;
         if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
-            return Reuse(dataset, boxKey, versionId) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
+            return Reuse(dataset, boxKey, versionId) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it") { Transient = true };
         try
         {
             if (Reuse(dataset, boxKey, versionId) is { } raced) return raced;

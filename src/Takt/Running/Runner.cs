@@ -62,8 +62,9 @@ internal sealed class ComputeSlots(int count)
 }
 
 /// <summary>
-/// Runs work items in dependency order with bounded parallelism. A processing error is retried with exponential
-/// backoff; what depends on a failed, stopped or skipped box does not run and says why.
+/// Runs work items in dependency order with bounded parallelism. A transient error (<see cref="RetryPolicy"/>) is
+/// retried with exponential backoff, any other fails the task at once, and the task log says which it was; what
+/// depends on a failed, stopped or skipped box does not run and says why.
 /// </summary>
 internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRunObserver? observer)
 {
@@ -151,11 +152,17 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 log.Add($"attempt {attempt} failed: {e.Message}");
-                if (attempt >= options.Attempts || ws.Ledger.Faults.First is not null)
+                var kind = RetryPolicy.Judge(e);
+                var last = attempt >= options.Attempts || ws.Ledger.Faults.First is not null;
+                log.Add(!kind.Transient ? $"not retried: {kind.Cause}"
+                    : last ? $"not retried: transient ({kind.Cause}), but {(attempt >= options.Attempts ? $"{attempt} attempts are all there are" : "the ledger cannot record more")}"
+                    : $"retrying (transient: {kind.Cause})");
+                if (!kind.Transient || last)
                 {
                     outcome = TaskOutcome.Held(BuildStatus.Failed, $"{item.Dataset}@{item.BoxKey} failed after {attempt} attempt(s): {e.Message}");
                     break;
                 }
+                FaultInjection.Hit("task-retry");
                 Thread.Sleep(options.Backoff * Math.Pow(2, attempt - 1));
             }
         }

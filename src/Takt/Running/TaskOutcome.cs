@@ -21,8 +21,14 @@ public sealed record TaskOutcome(string Status, string? VersionId, long RowsIn, 
     public static TaskOutcome Held(string status, string message) => new(status, null, 0, 0, message, []);
 }
 
-/// <summary>A failure of the work itself (bad SQL, I/O), retried with backoff; check failures are not.</summary>
-public sealed class ProcessingException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// A failure of the work itself (bad SQL, bad data, I/O). It is retried with backoff when <see cref="Transient"/> says
+/// so or, when that is null, when its cause is transient (<see cref="RetryPolicy"/>); check failures never are.
+/// </summary>
+public sealed class ProcessingException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    public bool? Transient { get; init; }
+}
 
 /// <summary>How a run ended: the one mapping from its tasks to the run's status, the exit code, lineage and the scheduler.</summary>
 public enum RunOutcome

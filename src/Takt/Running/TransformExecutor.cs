@@ -23,7 +23,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
 
         if (Reuse(dataset, boxKey, versionId, inputs) is { } reused) return reused;
         if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
-            return Reuse(dataset, boxKey, versionId, inputs) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it");
+            return Reuse(dataset, boxKey, versionId, inputs) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it") { Transient = true };
         try
         {
             if (Reuse(dataset, boxKey, versionId, inputs) is { } raced) return raced;
