@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Cli;
 using Takt.Definitions;
@@ -105,7 +106,7 @@ internal sealed class TaktRig
         return new TaktRig(home, kind, size, days, factory);
     }
 
-    public Workspace Open() => Workspace.OpenLocal(Factory, Home);
+    public Workspace Open() => WorkspaceBuilder.At(Home).Open(Factory);
 
     public BuildResult Build(bool ingest = true)
     {
@@ -295,7 +296,7 @@ internal sealed class HeavyRig
             .Build();
     }
 
-    public Workspace Open() => Workspace.OpenLocal(_factory, _home);
+    public Workspace Open() => WorkspaceBuilder.At(_home).Open(_factory);
 
     /// <summary>Invalidates the box (so that the work is really done again), then times <c>BuildService.Build</c> of it.</summary>
     public (double Seconds, long Rows, string VersionId) BuildOnce()

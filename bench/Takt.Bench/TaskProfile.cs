@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Engine;
 using Takt.Lake;
@@ -337,7 +338,7 @@ internal static class TaskProfile
             Console.WriteLine($"  lineage sink {sinkTiming.TotalMs:0.0} ms");
             ledger.Dispose();
         }
-        using (var ws = Workspace.OpenLocal(factory, home))
+        using (var ws = WorkspaceBuilder.At(home).Open(factory))
         {
             var events = ws.Files.Paths(new VersionLocation("raw.events", "2026-01-01", ws.Ledger.Boxes("prod", "raw.events", Boxes.BoxRange.Single(day.DayNumber)).Single().CurrentVersion!));
             var dims = ws.Files.Paths(new VersionLocation("raw.dims", "2026-01-01", ws.Ledger.Boxes("prod", "raw.dims", Boxes.BoxRange.Single(day.DayNumber)).Single().CurrentVersion!));

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Running;
 using Takt.Server.Api;
@@ -59,15 +60,16 @@ public sealed class DashboardServer : IAsyncDisposable
     public DashboardContext Context { get; }
     public Scheduler? Scheduler => Context.Scheduler;
 
-    /// <summary>Opens the workspace of <paramref name="home"/>, starts listening and returns once requests are served.</summary>
+    /// <summary>Opens the workspace <paramref name="workspaces"/> chooses, starts listening and returns once requests are served.</summary>
     /// <exception cref="ArgumentException">The address and token are refused by <see cref="AccessPolicy.Refusal"/>, or the schedules do not fit the factory.</exception>
-    public static async Task<DashboardServer> StartAsync(Factory factory, string home, string landing, string env, Schedules? schedules, ServeSettings settings,
+    public static async Task<DashboardServer> StartAsync(Factory factory, WorkspaceBuilder workspaces, Schedules? schedules, ServeSettings settings,
         IScheduledBuilds? builds = null, CancellationToken cancellationToken = default)
     {
         if (AccessPolicy.Refusal(settings.Bind, settings.Token) is { } refusal) throw new ArgumentException(refusal, nameof(settings));
         var policy = new AccessPolicy(settings.Bind, settings.Token);
         var clock = settings.Clock;
-        var workspace = Workspace.OpenLocal(factory, home, landing, env, clock);
+        var env = workspaces.EnvironmentName;
+        var workspace = workspaces.Clock(clock).Open(factory);
         try
         {
             workspace.Ledger.EnsureEnvironment(env);
@@ -75,7 +77,7 @@ public sealed class DashboardServer : IAsyncDisposable
             if (schedules is not null && !schedules.IsEmpty || factory.Datasets.Any(d => d.ReadyWithin is not null))
             {
                 schedules ??= new Schedules();
-                builds ??= new WorkspaceBuilds(() => Workspace.OpenLocal(factory, home, landing, env, clock), settings.BuildOptions);
+                builds ??= new WorkspaceBuilds(() => workspaces.Open(factory), settings.BuildOptions);
                 scheduler = new Scheduler(factory, schedules, workspace.Ledger, env, workspace.LandingDirectory, builds, clock);
             }
             var context = new DashboardContext(factory, workspace, new FactoryView(factory, workspace.Ledger, env), scheduler, clock);

@@ -29,12 +29,13 @@ public static class ServeCommand
         var command = new Command("serve", "Web dashboard (lineage, box matrix, runs, checks), JSON API and scheduler") { port, bind, token };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = Settings(parse.GetValue(bind) ?? DefaultBind, parse.GetValue(port), parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable));
+            var settings = Settings(parse.GetValue(bind) ?? DefaultBind, parse.GetValue(port), parse.GetValue(token) ?? context.Settings.ServeToken);
             var env = context.EnvironmentName(parse);
             var problems = schedules?.Problems(context.Factory) ?? [];
             if (problems.Count > 0) throw new UsageException("the schedules do not fit the factory: " + string.Join("; ", problems));
-            var home = context.HomeDirectory(parse);
-            await using var server = await DashboardServer.StartAsync(context.Factory, home, context.LandingDirectory(parse), env, schedules,
+            var workspaces = context.Workspaces(parse);
+            var home = workspaces.HomeDirectory;
+            await using var server = await DashboardServer.StartAsync(context.Factory, workspaces, schedules,
                 settings with { Log = context.Stdout, BuildOptions = context.RunOptions(parse) }, cancellationToken: cancellationToken);
             var url = server.Url;
             var where = settings.Bind.Equals(System.Net.IPAddress.Any) || settings.Bind.Equals(System.Net.IPAddress.IPv6Any)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Running;
 
@@ -21,12 +22,13 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The options every verb shares, and the workspace they select.</summary>
 public sealed class CliContext
 {
-    internal CliContext(Func<Factory> factory, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
+    internal CliContext(Func<Factory> factory, IAnsiConsole console, TextWriter stdout, TextWriter stderr, TaktSettings settings)
     {
         _factory = new Lazy<Factory>(factory);
         Console = console;
         Stdout = stdout;
         Stderr = stderr;
+        Settings = settings;
     }
 
     private readonly Lazy<Factory> _factory;
@@ -35,6 +37,9 @@ public sealed class CliContext
     public TextWriter Stdout { get; }
     /// <summary>Where error lines go (<c>error: ...</c>), apart from what a verb prints.</summary>
     public TextWriter Stderr { get; }
+
+    /// <summary>What the process environment configures (<c>TAKT_*</c>), read once; the command line's options go over it.</summary>
+    public TaktSettings Settings { get; }
 
     /// <summary>
     /// How often a build whose output is not a terminal prints a progress line (<c>TAKT_PROGRESS_SECONDS</c>, 10 s by
@@ -48,9 +53,9 @@ public sealed class CliContext
 
     private TimeSpan? _progressEvery;
 
-    private static TimeSpan ProgressEveryFromEnvironment()
+    private TimeSpan ProgressEveryFromEnvironment()
     {
-        var text = Environment.GetEnvironmentVariable("TAKT_PROGRESS_SECONDS");
+        var text = Settings.ProgressSeconds;
         if (string.IsNullOrEmpty(text)) return TimeSpan.FromSeconds(10);
         return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds < 86400
             ? TimeSpan.FromSeconds(seconds)
@@ -61,28 +66,49 @@ public sealed class CliContext
     public Action<ParseResult>? BeforeBuild { get; set; }
 
     public Option<string?> Home { get; } = new("--home") { Description = "Directory holding ledger, lake and landing zone (default: $TAKT_HOME or ./.takt)", Recursive = true };
-    public Option<string?> Landing { get; } = new("--landing") { Description = "Landing zone directory (default: HOME/landing)", Recursive = true };
+    public Option<string?> Ledger { get; } = new("--ledger") { Description = "The ledger: sqlite:///PATH or a path (default: $TAKT_LEDGER or HOME/ledger.db)", Recursive = true };
+    public Option<string?> Lake { get; } = new("--lake") { Description = "The lake: file:///PATH or a path (default: $TAKT_LAKE or HOME/lake)", Recursive = true };
+    public Option<string?> Landing { get; } = new("--landing") { Description = "The landing zone: file:///PATH or a path (default: $TAKT_LANDING or HOME/landing)", Recursive = true };
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of human output", Recursive = true };
     public Option<string?> Env { get; } = new("--env") { Description = "Environment: a named set of pointers over the shared lake (default: $TAKT_ENV or prod)", Recursive = true };
     public Option<int?> Parallelism { get; } = new("--parallelism", "-j") { Description = "Tasks computing in DuckDB at once; twice as many are in flight (default: number of cores)", Recursive = true };
 
-    public string HomeDirectory(ParseResult parse) =>
-        Path.GetFullPath(parse.GetValue(Home) ?? Environment.GetEnvironmentVariable("TAKT_HOME") ?? Path.Combine(Environment.CurrentDirectory, ".takt"));
+    /// <summary>
+    /// The composition root of this command: the stores and the environment the process environment configures, with
+    /// the command line's options over them.
+    /// </summary>
+    public WorkspaceBuilder Workspaces(ParseResult parse)
+    {
+        var builder = WorkspaceBuilder.FromEnvironment(Settings);
+        if (parse.GetValue(Home) is { } home) builder.Home(home);
+        if (parse.GetValue(Ledger) is { } ledger) builder.Ledger(ledger);
+        if (parse.GetValue(Lake) is { } lake) builder.Lake(lake);
+        if (parse.GetValue(Landing) is { } landing) builder.Landing(landing);
+        _builder = builder.Environment(EnvironmentName(parse));
+        return builder;
+    }
 
-    public string LandingDirectory(ParseResult parse) =>
-        Path.GetFullPath(parse.GetValue(Landing) ?? Path.Combine(HomeDirectory(parse), "landing"));
+    public string HomeDirectory(ParseResult parse) => Workspaces(parse).HomeDirectory;
+
+    /// <summary>The landing zone's directory, for verbs that write into it (the example's <c>generate</c>).</summary>
+    public string LandingDirectory(ParseResult parse) => Workspaces(parse).LandingAddress is { Scheme: "file" } landing
+        ? landing.Path
+        : throw new UsageException("--landing / TAKT_LANDING: this verb needs a local directory (file:///PATH or a path).");
 
     public string EnvironmentName(ParseResult parse)
     {
-        var env = parse.GetValue(Env) ?? Environment.GetEnvironmentVariable("TAKT_ENV") ?? "prod";
+        var env = parse.GetValue(Env) ?? Settings.Env ?? "prod";
         return Names.IsEnvironmentName(env) ? env : throw new UsageException($"'{env}' is not an environment name ({Names.EnvironmentRule}).");
     }
+
+    /// <summary>Whether <c>--env</c> or <c>TAKT_ENV</c> names an environment (rather than the default).</summary>
+    public bool EnvironmentGiven(ParseResult parse) => parse.GetValue(Env) is not null || Settings.Env is not null;
 
     /// <param name="mustExist">False for verbs that create the environment (build, ingest) or only look ahead (plan).</param>
     public Workspace OpenWorkspace(ParseResult parse, bool mustExist = true)
     {
-        var env = EnvironmentName(parse);
-        var ws = Workspace.OpenLocal(Factory, HomeDirectory(parse), LandingDirectory(parse), env);
+        var ws = Workspaces(parse).Open(Factory);
+        var env = ws.Env;
         _ledgers.Add(ws.Ledger);
         if (mustExist && !ws.Ledger.EnvironmentExists(env))
         {
@@ -92,6 +118,11 @@ public sealed class CliContext
         }
         return ws;
     }
+
+    private WorkspaceBuilder? _builder;
+
+    /// <summary>A backend's error as the storage error of the store this command opened, or null when it is none.</summary>
+    internal StorageException? AsStorageError(Exception e) => e as StorageException ?? _builder?.AsStorageError(e);
 
     private readonly List<Ledger.ILedger> _ledgers = [];
 

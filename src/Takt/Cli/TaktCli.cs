@@ -21,9 +21,12 @@ public static class TaktCli
         }
         stdout ??= System.Console.Out;
         stderr ??= System.Console.Error;
-        var context = new CliContext(factory, console, stdout, stderr);
+        var settings = Composition.TaktSettings.FromEnvironment();
+        var context = new CliContext(factory, console, stdout, stderr, settings);
         var root = new RootCommand("A Takt data factory: declared datasets, immutable boxes, pull-based builds.");
         root.Options.Add(context.Home);
+        root.Options.Add(context.Ledger);
+        root.Options.Add(context.Lake);
         root.Options.Add(context.Landing);
         root.Options.Add(context.Json);
         root.Options.Add(context.Env);
@@ -48,7 +51,7 @@ public static class TaktCli
         }
         try
         {
-            using var telemetry = Telemetry.TelemetryExport.FromEnvironment($"takt-{parse.RootCommandResult.Command.Name}");
+            using var telemetry = Telemetry.TelemetryExport.Start(settings.OtelExporter, $"takt-{parse.RootCommandResult.Command.Name}");
             var exit = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
             if (context.LedgerFault is not { } fault) return exit;
             stderr.WriteLine($"error: {fault.Message}"); // reported in the background after the work was done
@@ -69,7 +72,17 @@ public static class TaktCli
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.StoppedByCheck;
         }
-        catch (Exception e) when (e is Ledger.LedgerFaultException or Publishing.PublishTargetException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Engine.EngineException or DuckDB.NET.Data.DuckDBException)
+        catch (Exception e) when (e is Ledger.LedgerFaultException or Publishing.PublishTargetException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.ProcessingError;
+        }
+        catch (Exception e) when (context.AsStorageError(e) is { } storage)
+        {
+            stderr.WriteLine($"error: {storage.Message}");
+            return ExitCodes.ProcessingError;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Engine.EngineException or DuckDB.NET.Data.DuckDBException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;

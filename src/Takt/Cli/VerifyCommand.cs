@@ -17,7 +17,7 @@ internal static class VerifyCommand
             "mark what is lost, so that the next build makes it again. Exit 3 when something is lost") { deep };
         command.SetAction(parse =>
         {
-            var env = parse.GetValue(context.Env) is null && Environment.GetEnvironmentVariable("TAKT_ENV") is null ? null : context.EnvironmentName(parse);
+            var env = context.EnvironmentGiven(parse) ? context.EnvironmentName(parse) : null;
             using var ws = context.OpenWorkspace(parse, mustExist: env is not null);
             var result = new LakeVerifier(ws.Ledger, ws.Lake, ws.Files).Verify(env, parse.GetValue(deep), context.RunOptions(parse).Parallelism);
             if (parse.GetValue(context.Json)) context.WriteJson(result);

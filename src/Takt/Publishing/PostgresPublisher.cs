@@ -25,11 +25,11 @@ internal sealed class PostgresPublisher : IPublisher
     private readonly string _where;
     private readonly string _user;
 
-    public PostgresPublisher(PostgresPublishTarget target, DuckDbPool duckDb)
+    public PostgresPublisher(PostgresPublishTarget target, DuckDbPool duckDb, Func<string, string?> variable)
     {
         _table = Publishers.ValidTable(target.Table);
         _duckDb = duckDb;
-        var connectionString = Environment.GetEnvironmentVariable(target.ConnectionStringVariable);
+        var connectionString = variable(target.ConnectionStringVariable);
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new PublishTargetException($"the PostgreSQL connection string for {_table} is not set: put it in the environment variable {target.ConnectionStringVariable}.");
         var invalid = $"the environment variable {target.ConnectionStringVariable} does not hold a valid PostgreSQL connection string.";
@@ -38,7 +38,7 @@ internal sealed class PostgresPublisher : IPublisher
         try { builder = new NpgsqlConnectionStringBuilder(connectionString); }
         catch (Exception e) when (IsInvalidSetting(e)) { throw new PublishTargetException(invalid, e); }
         _where = $"PostgreSQL at {builder.Host ?? "localhost"}:{builder.Port}";
-        _user = builder.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
+        _user = builder.Username ?? variable("PGUSER") ?? Environment.UserName;
         try
         {
             builder.Timeout = Math.Min(builder.Timeout, 10);

@@ -67,7 +67,7 @@ public sealed class PublishService(Workspace ws, string? runId = null)
             return new PublishResult(dataset.Name, target.Name, recorded.Copy, recorded.Rows, versions.Count, [], Unchanged: true);
         if (!releaseHold && ws.Ledger.PublishHold(dataset.Name, target.Name) is { } hold && ids.SetEquals(hold.Versions)) return null;
 
-        using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
+        using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb, ws.Variable);
         var (live, note) = Reconcile(publisher, dataset, target, history);
         if (live is not null && ids.SetEquals(live.Versions))
             return new PublishResult(dataset.Name, target.Name, live.Copy, live.Rows, versions.Count, [], Unchanged: true, note);
@@ -131,7 +131,7 @@ public sealed class PublishService(Workspace ws, string? runId = null)
         foreach (var target in targets)
         {
             using var exclusive = new PublishLock(ws, dataset.Name, target.Name, runId ?? run!.Id);
-            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb);
+            using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb, ws.Variable);
             var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
             var live = Reconcile(publisher, dataset, target, history).Live
                 ?? throw new NotPublishableException($"{dataset.Name} has no live copy on {target.Name} to roll back from.");

@@ -7,10 +7,11 @@ namespace Takt.Publishing;
 /// <summary>Opens the publisher that writes to a target.</summary>
 internal static partial class Publishers
 {
-    public static IPublisher Open(PublishTarget target, string home, DuckDbPool duckDb) => target switch
+    /// <param name="variable">Reads the variables a target names (a PostgreSQL connection string), as the composition root provides them.</param>
+    public static IPublisher Open(PublishTarget target, string home, DuckDbPool duckDb, Func<string, string?> variable) => target switch
     {
         SqlitePublishTarget sqlite => new SqlitePublisher(sqlite, home, duckDb),
-        PostgresPublishTarget postgres => new PostgresPublisher(postgres, duckDb),
+        PostgresPublishTarget postgres => new PostgresPublisher(postgres, duckDb, variable),
         DirectoryPublishTarget directory => new DirectoryPublisher(directory, home, duckDb),
         _ => throw new NotSupportedException($"No publisher for {target.GetType().Name}."),
     };

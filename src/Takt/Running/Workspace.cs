@@ -2,11 +2,13 @@ using Takt.Definitions;
 using Takt.Engine;
 using Takt.Lake;
 using Takt.Ledger;
-using Takt.Ledger.Sqlite;
 
 namespace Takt.Running;
 
-/// <summary>Where a factory keeps its state: the ledger, the lake and the landing zone, plus the environment in use.</summary>
+/// <summary>
+/// Where a factory keeps its state: the ledger, the lake and the landing zone, plus the environment in use. Opened by the
+/// composition root (<c>Takt.Composition.WorkspaceBuilder</c>), which chooses the backends.
+/// </summary>
 public sealed class Workspace : IDisposable
 {
     public Workspace(Factory factory, ILedger ledger, ILake lake, string home, string landingDirectory, string env = "prod", TimeProvider? clock = null)
@@ -19,20 +21,6 @@ public sealed class Workspace : IDisposable
         LandingDirectory = Path.GetFullPath(landingDirectory);
         Env = env;
         Clock = clock ?? TimeProvider.System;
-    }
-
-    /// <summary>The embedded defaults: <c>HOME/ledger.db</c>, <c>HOME/lake/</c> and, unless given, <c>HOME/landing/</c>.</summary>
-    public static Workspace OpenLocal(Factory factory, string home, string? landing = null, string env = "prod", TimeProvider? clock = null)
-    {
-        Directory.CreateDirectory(home);
-        var lineageUrl = Environment.GetEnvironmentVariable("TAKT_OPENLINEAGE_URL");
-        return new Workspace(factory, new SqliteLedger(Path.Combine(home, "ledger.db"), clock), new LocalLake(Path.Combine(home, "lake")),
-            home, landing ?? Path.Combine(home, "landing"), env, clock)
-        {
-            Lineage = Uri.TryCreate(lineageUrl, UriKind.Absolute, out var url)
-                ? new Telemetry.HttpLineageSink(url)
-                : new Telemetry.FileLineageSink(Path.Combine(home, "openlineage", "events.jsonl")),
-        };
     }
 
     public Factory Factory { get; }
@@ -50,6 +38,9 @@ public sealed class Workspace : IDisposable
 
     /// <summary>Where OpenLineage run events go: <c>HOME/openlineage/events.jsonl</c>, or the endpoint in <c>TAKT_OPENLINEAGE_URL</c>.</summary>
     public required Telemetry.ILineageSink Lineage { get; init; }
+
+    /// <summary>The value of a variable the factory names (a publish target's connection string), as the composition root read it.</summary>
+    public Func<string, string?> Variable { get; init; } = _ => null;
 
     public void Dispose()
     {

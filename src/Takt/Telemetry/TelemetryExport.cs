@@ -6,14 +6,15 @@ using OpenTelemetry.Trace;
 namespace Takt.Telemetry;
 
 /// <summary>
-/// Exports Takt's traces and metrics through OpenTelemetry when <c>TAKT_OTEL_EXPORTER</c> is <c>otlp</c> (endpoint from
-/// the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) or <c>console</c>; off otherwise.
+/// Exports Takt's traces and metrics through OpenTelemetry when the exporter (<c>TAKT_OTEL_EXPORTER</c>, read by the
+/// composition root) is <c>otlp</c> (endpoint from the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, which the
+/// OpenTelemetry SDK reads) or <c>console</c>; off otherwise.
 /// </summary>
 public static class TelemetryExport
 {
-    public static IDisposable? FromEnvironment(string serviceName)
+    public static IDisposable? Start(string? exporterName, string serviceName)
     {
-        var exporter = Environment.GetEnvironmentVariable("TAKT_OTEL_EXPORTER")?.Trim().ToLowerInvariant();
+        var exporter = exporterName?.Trim().ToLowerInvariant();
         if (exporter is null or "" or "none") return null;
         if (exporter is not ("otlp" or "console"))
             throw new ArgumentException($"TAKT_OTEL_EXPORTER must be otlp, console or none, not '{exporter}'.");

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
@@ -36,7 +37,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         E2E.Generate(Home, First, Last);
-        using (var ws = Workspace.OpenLocal(Factory, Home))
+        using (var ws = WorkspaceBuilder.At(Home).Open(Factory))
         {
             var first = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 2 });
             Assert.False(first.LineStopped, "the first build of clean data must not stop");
@@ -44,7 +45,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             var second = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 2 });
             Assert.True(second.LineStopped, "negative amounts must stop the line");
         }
-        Server = await DashboardServer.StartAsync(Factory, Home, E2E.Landing(Home), "prod", null,
+        Server = await DashboardServer.StartAsync(Factory, WorkspaceBuilder.At(Home), null,
             new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false });
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Server;
 using Takt.Tests.EndToEnd;
@@ -45,7 +46,7 @@ public sealed class LargeFactoryGraphTests(DashboardFixture fixture)
     {
         var factory = SixtyDatasets();
         using var home = new E2EDirectory();
-        await using var server = await DashboardServer.StartAsync(factory, home.Path, E2E.Landing(home.Path), "prod", null,
+        await using var server = await DashboardServer.StartAsync(factory, WorkspaceBuilder.At(home.Path), null,
             new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false });
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(server.Url + "#graph");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Spectre.Console;
+using Takt.Composition;
 using Takt.Cli;
 using Takt.Server;
 using Takt.Server.Security;
@@ -16,7 +17,7 @@ public sealed class ServeSecurityTests : IAsyncLifetime
     private DashboardServer _server = null!;
 
     public async Task InitializeAsync() =>
-        _server = await DashboardServer.StartAsync(E2E.ShopFactoryAt(), _dir.Path, E2E.Landing(_dir.Path), "prod", null,
+        _server = await DashboardServer.StartAsync(E2E.ShopFactoryAt(), WorkspaceBuilder.At(_dir.Path), null,
             new ServeSettings { Bind = IPAddress.Loopback, Port = 0, Token = Token, RunSchedulerLoop = false });
 
     public async Task DisposeAsync()

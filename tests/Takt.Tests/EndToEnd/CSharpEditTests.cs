@@ -1,4 +1,5 @@
 using System.Globalization;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
@@ -64,13 +65,13 @@ public sealed class CSharpEditTests : IDisposable
 
     private Takt.Planning.Plan Plan(Factory factory)
     {
-        using var ws = Workspace.OpenLocal(factory, _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(factory);
         return new BuildService(ws).Plan([]);
     }
 
     private BuildResult Build(Factory factory)
     {
-        using var ws = Workspace.OpenLocal(factory, _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(factory);
         var result = new BuildService(ws).Build([], null, null, ingest: true, new RunOptions());
         var bad = result.Tasks.Where(t => t.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused)).ToList();
         Assert.True(bad.Count == 0, "build did not succeed: " + string.Join("; ", bad.Take(5).Select(t => $"{t.Dataset}@{t.BoxKey} {t.Outcome.Status}: {t.Outcome.Message}")));

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Xunit.Abstractions;
 
 namespace Takt.Tests.EndToEnd;
@@ -80,7 +81,7 @@ public sealed class ConcurrentDeployTests : IDisposable
         var results = await Task.WhenAll(builds);
         Assert.All(results, b => Assert.True(b.ExitCode == 0, b.ToString()));
 
-        using var ws = Takt.Running.Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        using var ws = Takt.Composition.WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
         var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == "deploy").GroupBy(e => e.Dataset!).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(deploys.Count == E2E.Datasets.Length && deploys.Values.All(n => n == 1),
             "deploy events per dataset: " + E2E.Show(deploys));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Running;
 
@@ -135,7 +136,7 @@ public sealed class DefectTests : IDisposable
         Assert.DoesNotContain(ledger.Boxes, b => b.CurrentVersion is null);
         LedgerSnapshot.AssertConsistent(home, "after override");
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        using var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
         var events = ws.Ledger.Events(null, 1000);
         var overrideEvent = Assert.Single(events, e => e.Kind == "override");
         Assert.Equal("core.orders", overrideEvent.Dataset);

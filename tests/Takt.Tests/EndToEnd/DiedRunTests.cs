@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Takt.Composition;
 using Takt.Ledger.Sqlite;
 using Takt.Running;
 using Takt.Server;
@@ -34,7 +35,7 @@ public sealed class DiedRunTests : IDisposable
         // A run of a live process (this test's) stays running.
         using (var ledger = new SqliteLedger(LedgerSnapshot.PathOf(home))) ledger.StartRun("live-run", "prod", "build");
 
-        await using var server = await DashboardServer.StartAsync(E2E.ShopFactoryAt(), home, E2E.Landing(home), "prod", null,
+        await using var server = await DashboardServer.StartAsync(E2E.ShopFactoryAt(), WorkspaceBuilder.At(home), null,
             new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false });
         using var http = new HttpClient { BaseAddress = server.Url };
         var api = JsonDocument.Parse(await http.GetStringAsync("/api/runs")).RootElement.GetProperty("runs").EnumerateArray()

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Measuring;
 using Takt.Running;
@@ -34,7 +35,7 @@ public sealed class InputRuleTests : IDisposable
         Assert.Contains($"at most {Ledger.Reasons.MaxLength}", E2E.Cli(home, "override", "core.orders@2026-01-02", "--reason", huge).Stderr);
 
         // Nothing was released or invalidated; a reason within the rule (newlines and tabs are text) still works.
-        using (var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), home))
+        using (var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt()))
             Assert.DoesNotContain(ws.Ledger.Events(null, 100), e => e.Kind is "override" or "invalidate");
         var ok = E2E.Cli(home, "override", "core.orders@2026-01-02", "--reason", "refunds are negative on purpose\n\tsee ticket 42");
         Assert.True(ok.ExitCode == 0, ok.ToString());
@@ -51,7 +52,7 @@ public sealed class InputRuleTests : IDisposable
                 .Schema(s => s.Required("id", ColumnType.Int64, "order_id", description: "the <i>key</i>"))
                 .FromLanding("orders/{box}.csv", LandingFormat.Csv))
             .Build();
-        using var ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        using var ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
 
         var markdown = Catalog.ToMarkdown(Catalog.Build(ws));
 

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Ledger;
 using Takt.Running;
 
@@ -19,7 +20,7 @@ public sealed class LandingProblemTests : IDisposable
         File.Copy(Path.Combine(orders, "2026-01-03.jsonl"), Path.Combine(orders, "2026-1-4.jsonl"));
         int Recorded()
         {
-            using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+            using var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
             return ws.Ledger.Events("raw.orders", 1000).Count(e => e.Kind == EventKinds.LandingProblem && e.Message.Contains("orders/2026-1-4.jsonl"));
         }
 

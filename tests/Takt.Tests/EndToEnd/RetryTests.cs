@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
@@ -33,7 +34,7 @@ public sealed class RetryTests : IDisposable
         Assert.Contains("SELECT", sql);
         File.WriteAllText(path, sql.Replace("SELECT", "SELEC"));
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(factoryDir), _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(E2E.ShopFactoryAt(factoryDir));
         var result = new BuildService(ws).Build(["mart.daily_revenue"], options: new RunOptions { Attempts = 3, Backoff = TimeSpan.FromMilliseconds(1) });
 
         var failed = result.Tasks.Where(t => t.Dataset == "mart.daily_revenue").ToList();
@@ -66,7 +67,7 @@ public sealed class RetryTests : IDisposable
         await File.WriteAllTextAsync(release, "");
         Assert.True(await build.WaitAsync(Timeout) == 0, build.Output);
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(E2E.ShopFactoryAt());
         var run = ws.Ledger.Runs(1).Single();
         var task = ws.Ledger.Tasks(run.Id).Single(t => t.Dataset == "core.orders" && t.BoxKey == day);
         Assert.Equal(("built", 2), (task.Status, task.Attempts));

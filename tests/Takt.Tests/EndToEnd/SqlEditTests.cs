@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
@@ -84,7 +85,7 @@ public sealed class SqlEditTests : IDisposable
 
         var factory = ShopFactoryNow();
         BuildResult build;
-        using (var ws = Workspace.OpenLocal(factory, _home))
+        using (var ws = WorkspaceBuilder.At(_home).Open(factory))
             build = new BuildService(ws).Build([], null, null, ingest: true, new RunOptions { Attempts = 1 });
         Assert.Equal(Days, build.Tasks.Count);
         Assert.All(build.Tasks, t =>
@@ -106,7 +107,7 @@ public sealed class SqlEditTests : IDisposable
 
     private BuildResult BuildAll(Factory factory)
     {
-        using var ws = Workspace.OpenLocal(factory, _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(factory);
         var result = new BuildService(ws).Build([], null, null, ingest: true, new RunOptions());
         var bad = result.Tasks.Where(t => t.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused)).ToList();
         Assert.True(bad.Count == 0, "build did not succeed: " + string.Join("; ", bad.Take(5).Select(t => $"{t.Dataset}@{t.BoxKey} {t.Outcome.Status}: {t.Outcome.Message}")));
@@ -116,7 +117,7 @@ public sealed class SqlEditTests : IDisposable
 
     private SortedDictionary<string, int> PlanCounts(Factory factory, out IReadOnlyList<string> reasons)
     {
-        using var ws = Workspace.OpenLocal(factory, _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(factory);
         var plan = new BuildService(ws).Plan([]);
         reasons = plan.Tasks.Select(t => t.Reason).ToArray();
         return new SortedDictionary<string, int>(plan.Tasks.GroupBy(t => t.Dataset).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Environments;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
@@ -66,7 +67,7 @@ public sealed class EnvironmentTests : IDisposable
         Edit(_devBase, "sql/mart/daily_revenue.sql", sql => sql.Replace("FROM core.orders", "FROM core.orders WHERE currency <> 'GBP'"));
         Assert.Equal(0, Build(_devBase, "dev-bob"));
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(_devBase), _home, env: "dev-bob");
+        using var ws = WorkspaceBuilder.At(_home).Environment("dev-bob").Open(E2E.ShopFactoryAt(_devBase));
         var diffs = new DataDiff(ws).Compare("dev-bob", "prod", ["mart.daily_revenue"], E2E.Day(1), E2E.Day(Days));
 
         Assert.Equal(Days, diffs.Count);
@@ -96,7 +97,7 @@ public sealed class EnvironmentTests : IDisposable
             .Replace("    count(DISTINCT user_id) AS buyers\n", "    count(DISTINCT user_id) + 1 AS buyers\n"));
         Assert.Equal(0, Build(_devBase, "dev-carol"));
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(_devBase), _home, env: "dev-carol");
+        using var ws = WorkspaceBuilder.At(_home).Environment("dev-carol").Open(E2E.ShopFactoryAt(_devBase));
         var box = new DataDiff(ws).Compare("dev-carol", "prod", ["mart.daily_revenue"], E2E.Day(2), E2E.Day(2)).Single();
         Assert.Equal(3, box.Changed);
         Assert.Equal(0, box.OnlyInA + box.OnlyInB);
@@ -111,7 +112,7 @@ public sealed class EnvironmentTests : IDisposable
         Edit(_prodBase, "sql/core/users.sql", sql => "-- normalised users\n" + sql);
         Assert.Equal(0, Build(_prodBase, "prod"));
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(_prodBase), _home);
+        using var ws = WorkspaceBuilder.At(_home).Open(E2E.ShopFactoryAt(_prodBase));
         var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == "deploy").ToList();
         Assert.Equal(E2E.Datasets.Length + 1, deploys.Count); // every dataset once, then core.users again
         Assert.Equal(2, deploys.Count(e => e.Dataset == "core.users"));

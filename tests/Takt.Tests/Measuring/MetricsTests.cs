@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Checks;
 using Takt.Definitions;
 using Takt.Ledger;
@@ -22,7 +23,7 @@ public sealed class MetricsTests : IDisposable
             .Dataset("core.b", d => d.Owner("core-team").Input("raw.a").Sql("sql/b.sql").ReadyWithin(TimeSpan.FromHours(6))
                 .Check(Check.Unique("id")).Check(Check.RowCount(min: 1).AsWarning()))
             .Build();
-        _ws = Workspace.OpenLocal(factory, _dir, clock: _clock);
+        _ws = WorkspaceBuilder.At(_dir).Clock(_clock).Open(factory);
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Takt.Composition;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Measuring;
@@ -27,7 +28,7 @@ public sealed class OpenLineageTests : IDisposable
             && Partitions(e.GetProperty("outputs")[0]).SequenceEqual(["2026-01-01"]));
         var inputs = features.GetProperty("inputs").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
         Assert.Equal(["core.orders", "core.users"], inputs.Keys.Order());
-        using var ws = Takt.Running.Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        using var ws = Takt.Composition.WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
         var ordersDay1 = ws.Ledger.Boxes("prod", "core.orders", new Takt.Boxes.BoxRange(E2E.Day(1).DayNumber, E2E.Day(1).DayNumber)).Single().CurrentVersion;
         Assert.Equal(ordersDay1, inputs["core.orders"].GetProperty("facets").GetProperty("version").GetProperty("datasetVersion").GetString());
         var output = features.GetProperty("outputs")[0];

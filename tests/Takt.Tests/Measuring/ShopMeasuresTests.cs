@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Measuring;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
@@ -31,7 +32,7 @@ public sealed class ShopMeasuresTests : IDisposable
         File.WriteAllText(sql, "-- revenue per day\n" + File.ReadAllText(sql));
         Assert.Equal(0, Cli(code, home, "build").ExitCode);
 
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(code), home);
+        using var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt(code));
         var metrics = MetricsCalculator.Compute(ws, new DateOnly(2026, 1, 1));
         Assert.Equal(1, metrics.Weeks.Sum(w => w.DataQualityBlocking));
         Assert.Equal(1, metrics.Recoveries);

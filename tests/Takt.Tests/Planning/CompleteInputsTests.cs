@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -27,7 +28,7 @@ public sealed class CompleteInputsTests : IDisposable
             .Dataset("mart.week", d => d.Owner("t").Input("raw.daily", PartitionMapping.Window(7)).Sql("days.sql"))
             .Dataset("mart.overall", d => d.Owner("t").Unpartitioned().Input("raw.daily").Sql("days.sql"))
             .Build();
-        _ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        _ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
     }
 
     public void Dispose()

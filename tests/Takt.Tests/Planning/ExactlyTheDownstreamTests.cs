@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -28,7 +29,7 @@ public sealed class ExactlyTheDownstreamTests : IDisposable
     {
         var random = new Random(seed);
         var history = new List<string>();
-        using var ws = Workspace.OpenLocal(Factory(), _dir.Combine($"home-{seed}"));
+        using var ws = WorkspaceBuilder.At(_dir.Combine($"home-{seed}")).Open(Factory());
         for (var day = First; day <= Last; day = day.AddDays(1))
             _dir.Write($"home-{seed}/landing/src/{day:yyyy-MM-dd}.jsonl", $"{{\"id\": {day.DayNumber}}}\n");
         var service = new BuildService(ws);

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -25,7 +26,7 @@ public sealed class UnpartitionedInputTests : IDisposable
                 .FromLanding("rates.csv", LandingFormat.Csv))
             .Dataset("core.joined", d => d.Owner("t").Input("raw.events").Input("raw.rates").Sql("joined.sql"))
             .Build();
-        _ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        _ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
     }
 
     public void Dispose()

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Spectre.Console;
+using Takt.Composition;
 using Takt.Boxes;
 using Takt.Checks;
 using Takt.Cli;
@@ -194,7 +195,7 @@ public sealed class SuggestChecksTests : IDisposable
         Assert.Equal(0, Cli(factory, "build").ExitCode);
         Land(2, 10); // judged against one earlier box only: not judged
         Assert.Equal(0, Cli(factory, "build").ExitCode);
-        using var ws = Workspace.OpenLocal(factory(), _home.Path);
+        using var ws = WorkspaceBuilder.At(_home.Path).Open(factory());
         var box = ws.Ledger.Boxes("prod", "raw.sales", BoxRange.Single(First.AddDays(1).DayNumber)).Single();
         var result = ws.Ledger.CheckResults(box.CurrentVersion!).Single(c => c.Name == "volume_anomaly");
         Assert.True(result.Passed);

@@ -17,7 +17,7 @@ public sealed class DirectoryPublisherTests : IDisposable
     [Fact]
     public void Readers_of_current_always_see_one_complete_copy_and_rollback_is_instant()
     {
-        using var publisher = Publishers.Open(PublishTarget.Directory("out/scores"), _scratch.Dir, _scratch.DuckDb);
+        using var publisher = Publishers.Open(PublishTarget.Directory("out/scores"), _scratch.Dir, _scratch.DuckDb, Environment.GetEnvironmentVariable);
         Assert.Null(publisher.LiveCopy());
         using var stop = new CancellationTokenSource();
         var seen = new System.Collections.Concurrent.ConcurrentQueue<(long, decimal)>();

@@ -26,7 +26,7 @@ public sealed class PostgresPublisherTests : IClassFixture<PostgresServer>, IDis
         _scratch.Dispose();
     }
 
-    private IPublisher Open(string table) => Publishers.Open(PublishTarget.Postgres(_variable, table), _scratch.Dir, _scratch.DuckDb);
+    private IPublisher Open(string table) => Publishers.Open(PublishTarget.Postgres(_variable, table), _scratch.Dir, _scratch.DuckDb, Environment.GetEnvironmentVariable);
 
     private List<object?[]> Query(string sql)
     {

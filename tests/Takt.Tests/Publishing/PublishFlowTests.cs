@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Takt.Composition;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
 
@@ -81,7 +82,7 @@ public sealed class PublishFlowTests : IDisposable
         Assert.Equal(candidates, gc.Json.GetProperty("versions").GetInt32());
 
         // Everything an environment points at, every quarantined head and every kept copy's versions still have files.
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), Home);
+        using var ws = WorkspaceBuilder.At(Home).Open(E2E.ShopFactoryAt());
         var referenced = before.Boxes.SelectMany(b => new[] { b.CurrentVersion, b.HeadVersion }).OfType<string>()
             .Concat(ws.Ledger.Publications("serving.fraud_scores").Where(p => p.DroppedAtMs is null).SelectMany(p => p.Versions)).ToHashSet();
         foreach (var id in referenced)

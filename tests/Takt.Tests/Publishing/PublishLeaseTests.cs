@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Publishing;
 using Takt.Running;
@@ -39,7 +40,7 @@ public sealed class PublishLeaseTests : IDisposable
     {
         E2E.Generate(Home, E2E.Day(1), E2E.Day(1));
         Assert.Equal(0, E2E.Cli(Home, "build").ExitCode);
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), Home);
+        using var ws = WorkspaceBuilder.At(Home).Open(E2E.ShopFactoryAt());
         ws.Ledger.StartRun("holding-run", "prod", "publish"); // this test's own process: alive
         Assert.True(ws.Ledger.TryAcquireLease(Key, "holding-run", TimeSpan.FromMinutes(1)));
 

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
 
@@ -101,7 +102,7 @@ public sealed class PublishPendingTests : IDisposable
 
     private Ledger.PublicationRecord LiveCopy()
     {
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), Home);
+        using var ws = WorkspaceBuilder.At(Home).Open(E2E.ShopFactoryAt());
         return ws.Ledger.Publications("serving.fraud_scores").Single(p => p.Live);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Takt.Composition;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
 using Takt.Tests.Support;
@@ -167,7 +168,7 @@ public sealed class PublishReconcileTests(PostgresServer server) : IClassFixture
 
     private static string LiveCopy(string home)
     {
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), home);
+        using var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
         return ws.Ledger.Publications("serving.fraud_scores").Single(p => p.Live).Copy;
     }
 }

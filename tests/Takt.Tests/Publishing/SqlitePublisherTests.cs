@@ -14,7 +14,7 @@ public sealed class SqlitePublisherTests : IDisposable
 
     private string Database => Path.Combine(_scratch.Dir, "published", "p.db");
 
-    private IPublisher Open(string table = "scores") => Publishers.Open(PublishTarget.Sqlite("published/p.db", table), _scratch.Dir, _scratch.DuckDb);
+    private IPublisher Open(string table = "scores") => Publishers.Open(PublishTarget.Sqlite("published/p.db", table), _scratch.Dir, _scratch.DuckDb, Environment.GetEnvironmentVariable);
 
     private SqliteConnection Reader() =>
         new(new SqliteConnectionStringBuilder { DataSource = Database, Pooling = false, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 30 }.ToString());

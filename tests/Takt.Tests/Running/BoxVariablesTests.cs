@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -36,7 +37,7 @@ public sealed class BoxVariablesTests : IDisposable
             .Dataset("mart.span", d => d.Owner("t").Input("raw.events").Rows("1", Span)
                 .Schema(s => s.Required("box_key", ColumnType.String).Required("box_start", ColumnType.Timestamp).Required("box_end", ColumnType.Timestamp)))
             .Build();
-        using var ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        using var ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
         for (var day = First; day <= new DateOnly(2026, 2, 3); day = day.AddDays(1))
             _dir.Write($"home/landing/events/{day:yyyy-MM-dd}.jsonl", $"{{\"day\": \"{day:yyyy-MM-dd}\"}}\n");
 

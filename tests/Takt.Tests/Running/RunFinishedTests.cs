@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
 using Takt.Ledger;
@@ -16,7 +17,7 @@ public sealed class RunFinishedTests : IDisposable
     [Fact]
     public void A_build_whose_error_escapes_finishes_its_run_as_failed()
     {
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), _dir.Combine("home"));
+        using var ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(E2E.ShopFactoryAt());
         // The targets are resolved after the run started (for its deploy records): a name the factory does not have escapes from there.
         Assert.Throws<UnknownDatasetException>(() => new BuildService(ws).Build(["core.no_such_dataset"]));
 
@@ -28,7 +29,7 @@ public sealed class RunFinishedTests : IDisposable
     [Fact]
     public void An_ingest_whose_error_escapes_finishes_its_run_as_failed()
     {
-        using var ws = Workspace.OpenLocal(E2E.ShopFactoryAt(), _dir.Combine("home"));
+        using var ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(E2E.ShopFactoryAt());
         Assert.Throws<UnknownDatasetException>(() => new BuildService(ws).Ingest(["raw.no_such_dataset"]));
 
         var run = Assert.Single(ws.Ledger.Runs(10));

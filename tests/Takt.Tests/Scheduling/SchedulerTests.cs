@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Ledger;
@@ -120,7 +121,7 @@ public sealed class SchedulerTests : IDisposable
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 3, 1, 0));
         var factory = E2E.ShopFactoryAt();
         var ledger = Ledger(clock);
-        var builds = new WorkspaceBuilds(() => Workspace.OpenLocal(factory, Home, Landing, "prod", clock), new RunOptions { Parallelism = 2 });
+        var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory), new RunOptions { Parallelism = 2 });
         var scheduler = new Scheduler(factory, new Schedules().OnLanding("orders-arrive", "raw.orders"), ledger, "prod", Landing, builds, clock);
 
         Assert.Empty(scheduler.Tick().Decisions); // nothing has landed
@@ -192,7 +193,7 @@ public sealed class SchedulerTests : IDisposable
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 4, 1, 0));
         var factory = E2E.ShopFactoryAt();
         var ledger = Ledger(clock);
-        var builds = new WorkspaceBuilds(() => Workspace.OpenLocal(factory, Home, Landing, "prod", clock), new RunOptions { Parallelism = 2 });
+        var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory), new RunOptions { Parallelism = 2 });
         var schedules = new Schedules().OnLanding("orders-arrive", "raw.orders").OnLanding("users-arrive", "raw.users");
         var scheduler = new Scheduler(factory, schedules, ledger, "prod", Landing, builds, clock);
 
@@ -207,7 +208,7 @@ public sealed class SchedulerTests : IDisposable
         await scheduler.WhenIdle();
 
         Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber, E2E.Day(3).DayNumber], CurrentBoxes(ledger, "mart.signups_by_country"));
-        using (var ws = Workspace.OpenLocal(factory, Home, Landing, "prod", clock))
+        using (var ws = WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory))
             Assert.Empty(new BuildService(ws).Plan([]).Tasks);
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Empty(scheduler.Tick().Decisions);
@@ -219,12 +220,12 @@ public sealed class SchedulerTests : IDisposable
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 3, 1, 0));
         var factory = E2E.ShopFactoryAt();
         var ledger = Ledger(clock);
-        var builds = new WorkspaceBuilds(() => Workspace.OpenLocal(factory, Home, Landing, "prod", clock));
+        var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory));
         var scheduler = new Scheduler(factory, new Schedules().OnLanding("users-arrive", "raw.users"), ledger, "prod", Landing, builds, clock);
 
         // A build by hand of the fraud scores ingests the users' files too, but builds nothing that only users-arrive targets.
         E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
-        using (var ws = Workspace.OpenLocal(factory, Home, Landing, "prod", clock))
+        using (var ws = WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory))
             Assert.False(new BuildService(ws).Build(["serving.fraud_scores"]).ProcessingFailed);
         Assert.Empty(CurrentBoxes(ledger, "mart.signups_by_country"));
 

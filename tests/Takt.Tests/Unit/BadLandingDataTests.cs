@@ -1,4 +1,5 @@
 using System.Text;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -36,7 +37,7 @@ public sealed class BadLandingDataTests : IDisposable
                 .Schema(s => s.Required("meter", ColumnType.String).Column("reading", ColumnType.Int64).Column("at", ColumnType.Timestamp))
                 .FromLanding("meters/{box}.parquet", LandingFormat.Parquet))
             .Build();
-        _ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        _ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
         _service = new BuildService(_ws);
     }
 

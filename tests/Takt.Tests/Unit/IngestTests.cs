@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -33,7 +34,7 @@ public sealed class IngestTests : IDisposable
                 .Schema(s => s.Required("id", ColumnType.Int64).Column("name", ColumnType.String))
                 .FromLanding("loose/{box}.jsonl", LandingFormat.JsonLines, schemaDrift: Severity.Warn))
             .Build();
-        _ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        _ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
         _service = new BuildService(_ws);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
@@ -42,7 +43,7 @@ public sealed class OutputSchemaTests : IDisposable
     {
         for (var day = 0; day < Keys.Length; day++)
             _dir.Write($"landing/a/{Key(First.AddDays(day))}.csv", "k,v\n" + string.Concat(Keys.Take(day + 1).Select((k, i) => $"{k},{i + 1}\n")));
-        var ws = Workspace.OpenLocal(factory, _dir.Path);
+        var ws = WorkspaceBuilder.At(_dir.Path).Open(factory);
         var result = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 1 });
         Assert.Equal(15, result.Summary.Built);
         return ws;

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
@@ -31,7 +32,7 @@ public sealed class RequiredColumnTests : IDisposable
             .Build();
         _dir.Write("landing/orders/2026-01-05.jsonl",
             """{"order_id": "o1", "ordered_at": "2026-01-05T10:00:00Z"}""" + "\n" + """{"order_id": "o2", "ordered_at": "yesterday"}""" + "\n");
-        using var ws = Workspace.OpenLocal(factory, _dir.Path);
+        using var ws = WorkspaceBuilder.At(_dir.Path).Open(factory);
 
         var result = new BuildService(ws).Build([], options: new RunOptions { Parallelism = 1, Attempts = 1 });
 

@@ -1,3 +1,4 @@
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Ledger;
 using Takt.Running;
@@ -17,7 +18,7 @@ public sealed class StagedVersionTests : IDisposable
         var factory = new FactoryBuilder("staged", _dir.Path)
             .Dataset("raw.events", d => d.Owner("t").Schema(s => s.Required("id", ColumnType.Int64)).FromLanding("events/{box}.csv", LandingFormat.Csv))
             .Build();
-        using var ws = Workspace.OpenLocal(factory, _dir.Combine("home"));
+        using var ws = WorkspaceBuilder.At(_dir.Combine("home")).Open(factory);
         var dataset = factory["raw.events"];
         var box = new DateOnly(2026, 1, 5).DayNumber;
         var version = new VersionRecord("v-empty", dataset.Name, box, dataset.BoxKey(box), "code", 0, VersionStatus.Committed, 0, 0, "[]", 0, "run");
