@@ -62,6 +62,9 @@ public sealed class CliContext
             : throw new UsageException($"TAKT_PROGRESS_SECONDS must be a number of seconds from 0 to 86400, not '{text}'.");
     }
 
+    /// <summary>Lets a factory program register backends of its own (<see cref="WorkspaceBuilder.AddLedger"/>, <see cref="WorkspaceBuilder.AddLake"/>) for every verb.</summary>
+    public Action<WorkspaceBuilder>? ConfigureWorkspaces { get; set; }
+
     /// <summary>Runs after a build's arguments are validated and before it starts (the example uses it to generate data on first run).</summary>
     public Action<ParseResult>? BeforeBuild { get; set; }
 
@@ -80,6 +83,7 @@ public sealed class CliContext
     public WorkspaceBuilder Workspaces(ParseResult parse)
     {
         var builder = WorkspaceBuilder.FromEnvironment(Settings);
+        ConfigureWorkspaces?.Invoke(builder);
         if (parse.GetValue(Home) is { } home) builder.Home(home);
         if (parse.GetValue(Ledger) is { } ledger) builder.Ledger(ledger);
         if (parse.GetValue(Lake) is { } lake) builder.Lake(lake);
