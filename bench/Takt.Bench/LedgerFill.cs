@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Ledger;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using Takt.Building;
-using Takt.Definitions;
 using Takt.Planning;
 using Takt.Publishing;
 using Takt.Running;

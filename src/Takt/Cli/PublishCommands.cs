@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using Takt.Definitions;
 using Takt.Publishing;
 using Takt.Running;
 

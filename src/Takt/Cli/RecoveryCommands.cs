@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using Takt.Building;
-using Takt.Running;
 
 namespace Takt.Cli;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Takt.Definitions;
-using Takt.Checks;
 
 namespace Takt.Profiling;
 

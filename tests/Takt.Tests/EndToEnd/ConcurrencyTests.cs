@@ -1,4 +1,3 @@
-using Takt.Composition;
 using Xunit.Abstractions;
 
 namespace Takt.Tests.EndToEnd;

@@ -1,7 +1,6 @@
 using Takt.Composition;
 using Takt.Definitions;
 using Takt.Measuring;
-using Takt.Running;
 
 namespace Takt.Tests.EndToEnd;
 

@@ -1,6 +1,5 @@
 using Takt.Composition;
 using Takt.Building;
-using Takt.Definitions;
 using Takt.Running;
 
 namespace Takt.Tests.EndToEnd;

@@ -1,6 +1,5 @@
 using Takt.Composition;
 using Takt.Environments;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Environments;

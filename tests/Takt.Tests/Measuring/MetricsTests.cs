@@ -1,5 +1,4 @@
 using Takt.Composition;
-using Takt.Checks;
 using Takt.Definitions;
 using Takt.Ledger;
 using Takt.Measuring;

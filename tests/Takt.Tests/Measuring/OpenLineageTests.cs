@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Takt.Composition;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Measuring;

@@ -1,6 +1,5 @@
 using Takt.Composition;
 using Takt.Measuring;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Measuring;

@@ -4,10 +4,8 @@ using System.Text.Json;
 using Spectre.Console;
 using Takt.Composition;
 using Takt.Boxes;
-using Takt.Checks;
 using Takt.Cli;
 using Takt.Definitions;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Profiling;

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Takt.Composition;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Publishing;

@@ -1,8 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Takt.Composition;
-using Takt.Definitions;
 using Takt.Publishing;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Publishing;

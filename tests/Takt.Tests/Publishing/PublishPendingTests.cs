@@ -1,5 +1,4 @@
 using Takt.Composition;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Publishing;

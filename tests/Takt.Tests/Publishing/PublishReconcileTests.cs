@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Takt.Composition;
-using Takt.Running;
 using Takt.Tests.EndToEnd;
 using Takt.Tests.Support;
 

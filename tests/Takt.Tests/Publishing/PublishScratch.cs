@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
-using Takt.Definitions;
 using Takt.Engine;
 using Takt.Publishing;
 

@@ -1,7 +1,6 @@
 using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
-using Takt.Ledger;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
 
