@@ -7,13 +7,13 @@ namespace Takt.Running;
 public readonly record struct FailureKind(bool Transient, string Cause);
 
 /// <summary>
-/// Which failures are transient: I/O errors (a file or directory briefly unreadable or unwritable), SQLite busy or
-/// locked past its timeout, DuckDB I/O errors. SQL that does not parse or bind, a failed check, bad data and any error
+/// Which failures are transient: I/O errors (a file or directory briefly unreadable or unwritable, SQLite's disk I/O
+/// error), SQLite busy or locked past its timeout, DuckDB I/O errors. SQL that does not parse or bind, a failed check, bad data and any error
 /// Takt does not know as transient fail the task at once: retrying them repeats the same answer, only later.
 /// </summary>
 public static class RetryPolicy
 {
-    private const int SqliteBusy = 5, SqliteLocked = 6;
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteIoError = 10;
 
     public static FailureKind Judge(Exception e) => e switch
     {
@@ -26,6 +26,7 @@ public static class RetryPolicy
         DuckDB.NET.Data.DuckDBException { ErrorType: DuckDB.NET.Native.DuckDBErrorType.Io } => new(true, "DuckDB I/O error"),
         DuckDB.NET.Data.DuckDBException duck => new(false, $"DuckDB {duck.ErrorType} error"),
         SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => new(true, "SQLite busy or locked"),
+        SqliteException { SqliteErrorCode: SqliteIoError } => new(true, "SQLite disk I/O error"),
         SqliteException sqlite => new(false, $"SQLite error {sqlite.SqliteErrorCode}"),
         FileNotFoundException or DirectoryNotFoundException => new(false, "a file or directory is missing"),
         IOException or UnauthorizedAccessException => new(true, "I/O error"),

@@ -136,7 +136,13 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         activity?.SetTag("takt.box", item.BoxKey);
         activity?.SetTag("takt.reason", item.Reason);
         observer?.Started(item.Dataset, item.BoxKey);
-        var taskId = ws.Ledger.StartTask(runId, item.Dataset, item.Box, item.BoxKey, item.Reason);
+        long taskId;
+        try { taskId = ws.Ledger.StartTask(runId, item.Dataset, item.Box, item.BoxKey, item.Reason); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A worker thread must not throw (that kills the process): the ledger cannot record work, so the build stops with that.
+            return NotStarted(item, ws.Ledger.Faults.Report(e));
+        }
         var log = new List<string>();
         var clock = Stopwatch.StartNew();
         TaskOutcome outcome;
