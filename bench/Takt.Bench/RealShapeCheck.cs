@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Takt.Composition;
 using Takt.Boxes;
 using Takt.Engine;
 using Takt.Running;
@@ -48,7 +49,7 @@ internal static class RealShapeCheck
     public static bool Same(string what, BenchFactory kind, string home, string bareOutput, bool late, Action<string> fail)
     {
         var ok = true;
-        using var ws = Workspace.OpenLocal(BenchFactories.Create(kind, home, 0), home);
+        using var ws = WorkspaceBuilder.At(home).Open(BenchFactories.Create(kind, home, 0));
         using var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
         connection.Open();
         foreach (var (dataset, full, recomputed) in new[]
