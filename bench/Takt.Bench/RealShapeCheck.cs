@@ -104,18 +104,18 @@ internal static class RealShapeCheck
             { DataSource = Path.Combine(home, "ledger.db"), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         var text = new StringBuilder();
-        var runs = Rows(connection, "SELECT id, started_at_ms, coalesce(finished_at_ms, started_at_ms) FROM runs WHERE command = 'build' ORDER BY rowid");
+        var runs = LedgerQuery.Rows(connection, "SELECT id, started_at_ms, coalesce(finished_at_ms, started_at_ms) FROM runs WHERE command = 'build' ORDER BY rowid");
         foreach (var (run, index) in runs.Select((r, i) => (r, i)))
         {
             var (id, start, end) = ((string)run[0], (long)run[1], (long)run[2]);
             text.Append(CultureInfo.InvariantCulture, $"{(index == 0 ? "full build" : "late build")}: run {(end - start) / 1000.0:0.00} s in the ledger (");
-            var datasets = Rows(connection, """
+            var datasets = LedgerQuery.Rows(connection, """
                 SELECT dataset, count(*), sum(duration_ms), min(started_at_ms), max(started_at_ms + duration_ms), max(duration_ms)
                 FROM tasks WHERE run_id = $run GROUP BY dataset ORDER BY min(started_at_ms)
                 """, ("$run", id));
             text.Append(string.Join("; ", datasets.Select(d => string.Create(CultureInfo.InvariantCulture,
                 $"{d[0]}: {d[1]} tasks, {(long)d[2] / 1000.0:0.00} s summed, longest {(long)d[5] / 1000.0:0.00} s, from +{((long)d[3] - start) / 1000.0:0.00} s to +{((long)d[4] - start) / 1000.0:0.00} s"))));
-            var log = Rows(connection, """
+            var log = LedgerQuery.Rows(connection, """
                 SELECT DISTINCT l.message FROM task_logs l JOIN tasks t ON t.id = l.task_id
                 WHERE t.run_id = $run AND t.dataset = $ds AND l.message LIKE 'shared read%' ORDER BY 1
                 """, ("$run", id), ("$ds", RealShape.Trips));
@@ -124,21 +124,5 @@ internal static class RealShapeCheck
             text.Append(". ");
         }
         return text.ToString().TrimEnd();
-    }
-
-    private static List<object[]> Rows(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        using var r = cmd.ExecuteReader();
-        var rows = new List<object[]>();
-        while (r.Read())
-        {
-            var values = new object[r.FieldCount];
-            r.GetValues(values);
-            rows.Add(values);
-        }
-        return rows;
     }
 }

@@ -213,6 +213,12 @@ internal static class LedgerQuery
     private static List<object[]> Rows(string home, string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = Open(home);
+        return Rows(connection, sql, parameters);
+    }
+
+    /// <summary>Every row of a query, as its values.</summary>
+    public static List<object[]> Rows(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
         using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
