@@ -1,3 +1,5 @@
+using Takt.Building;
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Lake;
 using Takt.Running;
@@ -15,11 +17,11 @@ public sealed class KeptSplitTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private Workspace Open(string home) => Workspace.OpenLocal(new FactoryBuilder("kept", _dir.Path)
+    private Workspace Open(string home) => WorkspaceBuilder.At(_dir.Combine(home)).Open(new FactoryBuilder("kept", _dir.Path)
         .Dataset("raw.visits", d => d.Owner("t")
             .Schema(s => s.Required("id", ColumnType.Int64).Column("at", ColumnType.Timestamp))
             .FromLandingSplitBy("visits/*.csv", LandingFormat.Csv, "at"))
-        .Build(), _dir.Combine(home));
+        .Build());
 
     private static void Land(Workspace ws, string name, params string[] rows)
     {
