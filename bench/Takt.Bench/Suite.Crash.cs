@@ -1,11 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 using Takt.Building;
-using Takt.Boxes;
-using Takt.Definitions;
 using Takt.Running;
 
 namespace Takt.Bench;

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
-using Takt.Building;
 using Takt.Boxes;
+using Takt.Building;
 using Takt.Definitions;
 using Takt.Running;
 

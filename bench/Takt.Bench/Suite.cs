@@ -4,8 +4,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Takt.Building;
-using Takt.Boxes;
-using Takt.Definitions;
 using Takt.Running;
 
 namespace Takt.Bench;
