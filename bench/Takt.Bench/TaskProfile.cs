@@ -7,6 +7,7 @@ using Takt.Composition;
 using Takt.Building;
 using Takt.Engine;
 using Takt.Lake;
+using Takt.Landing;
 using Takt.Ledger;
 using Takt.Ledger.Sqlite;
 using Takt.Running;
@@ -109,7 +110,7 @@ internal static class TaskProfile
                 var (ledger, ledgerTiming) = TimingProxy<ILedger>.Wrap(new SqliteLedger(Path.Combine(home, "ledger.db")));
                 var (lake, lakeTiming) = TimingProxy<ILake>.Wrap(new LocalLake(Path.Combine(home, "lake")));
                 var (sink, sinkTiming) = TimingProxy<ILineageSink>.Wrap(new FileLineageSink(Path.Combine(home, "openlineage", "events.jsonl")));
-                using var ws = new Workspace(rig.Factory, ledger, lake, home, Path.Combine(home, "landing")) { Lineage = sink };
+                using var ws = new Workspace(rig.Factory, ledger, lake, home, new LocalLandingZone(Path.Combine(home, "landing"))) { Lineage = sink };
                 var clock = Stopwatch.StartNew();
                 var result = new BuildService(ws).Build([], ingest: false, publish: false, options: one);
                 var total = clock.Elapsed.TotalMilliseconds;
@@ -318,7 +319,7 @@ internal static class TaskProfile
             var (ledger, ledgerTiming) = TimingProxy<ILedger>.Wrap(new SqliteLedger(Path.Combine(home, "ledger.db")));
             var (lake, lakeTiming) = TimingProxy<ILake>.Wrap(new LocalLake(Path.Combine(home, "lake")));
             var (sink, sinkTiming) = TimingProxy<ILineageSink>.Wrap(new FileLineageSink(Path.Combine(home, "openlineage", "events.jsonl")));
-            using var ws = new Workspace(factory, ledger, lake, home, Path.Combine(home, "landing")) { Lineage = sink };
+            using var ws = new Workspace(factory, ledger, lake, home, new LocalLandingZone(Path.Combine(home, "landing"))) { Lineage = sink };
             var service = new BuildService(ws);
             service.Invalidate("mart.heavy", day, day, "profile");
             ledgerTiming.Reset();
@@ -404,7 +405,7 @@ internal static class TaskProfile
                 var (ledger, ledgerTiming) = TimingProxy<ILedger>.Wrap(new SqliteLedger(Path.Combine(home, "ledger.db")));
                 var (lake, lakeTiming) = TimingProxy<ILake>.Wrap(new LocalLake(Path.Combine(home, "lake")));
                 var (sink, sinkTiming) = TimingProxy<ILineageSink>.Wrap(new FileLineageSink(Path.Combine(home, "openlineage", "events.jsonl")));
-                using var ws = new Workspace(rig.Factory, ledger, lake, home, Path.Combine(home, "landing")) { Lineage = sink };
+                using var ws = new Workspace(rig.Factory, ledger, lake, home, new LocalLandingZone(Path.Combine(home, "landing"))) { Lineage = sink };
                 var service = new BuildService(ws);
                 clock.Restart();
                 var ingest = service.Ingest([]);

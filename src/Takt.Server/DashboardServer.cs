@@ -78,7 +78,7 @@ public sealed class DashboardServer : IAsyncDisposable
             {
                 schedules ??= new Schedules();
                 builds ??= new WorkspaceBuilds(() => workspaces.Open(factory), settings.BuildOptions);
-                scheduler = new Scheduler(factory, schedules, workspace.Ledger, env, workspace.LandingDirectory, builds, clock);
+                scheduler = new Scheduler(factory, schedules, workspace.Ledger, env, workspace.Landing, builds, clock);
             }
             var context = new DashboardContext(factory, workspace, new FactoryView(factory, workspace.Ledger, env), scheduler, clock);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Ingest;
+using Takt.Landing;
 using Takt.Ledger;
 
 namespace Takt.Server.Scheduling;
@@ -50,11 +51,11 @@ public sealed class Scheduler
     private readonly List<Task> _running = [];
     private HashSet<(string Dataset, string BoxKey)>? _slaRecorded;
 
-    public Scheduler(Factory factory, Schedules schedules, ILedger ledger, string env, string landingDirectory, IScheduledBuilds builds, TimeProvider clock)
+    public Scheduler(Factory factory, Schedules schedules, ILedger ledger, string env, ILandingZone landing, IScheduledBuilds builds, TimeProvider clock)
     {
         var problems = schedules.Problems(factory);
         if (problems.Count > 0) throw new ArgumentException("the schedules do not fit the factory:\n  " + string.Join("\n  ", problems), nameof(schedules));
-        (_factory, _schedules, _ledger, _env, _landing, _builds, _clock) = (factory, schedules, ledger, env, new LocalLandingZone(landingDirectory), builds, clock);
+        (_factory, _schedules, _ledger, _env, _landing, _builds, _clock) = (factory, schedules, ledger, env, landing, builds, clock);
         _slas = schedules.EffectiveSlas(factory);
         var now = clock.GetUtcNow();
         foreach (var cron in schedules.Crons)

@@ -144,7 +144,7 @@ public sealed class BuildService(Workspace ws)
         if (ingested is not null) reports.AddRange(ingested.Tasks);
         var plan = Plan(targets, from, to); // ingest took the landing zone's changes already
         observer.Phase(RunPhase.Transforms);
-        reports.AddRange(new Runner(ws, runId, options, observer).Run(WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism), reads)));
+        reports.AddRange(ws.Executor.Run(ws, runId, options, observer, WorkItems(plan, runId, leases, new ComputeSlots(options.Parallelism), reads)));
         ws.Ledger.Faults.ThrowIfAny(); // the ledger could not record all of it: stop here, nothing more is planned or published
         var remaining = Plan(targets, from, to, landing: ingest);
         ws.Ledger.SetStamps(ws.Env, remaining.Stamps);

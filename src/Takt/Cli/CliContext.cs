@@ -72,6 +72,7 @@ public sealed class CliContext
     public Option<string?> Ledger { get; } = new("--ledger") { Description = "The ledger: sqlite:///PATH or a path (default: $TAKT_LEDGER or HOME/ledger.db)", Recursive = true };
     public Option<string?> Lake { get; } = new("--lake") { Description = "The lake: file:///PATH or a path (default: $TAKT_LAKE or HOME/lake)", Recursive = true };
     public Option<string?> Landing { get; } = new("--landing") { Description = "The landing zone: file:///PATH or a path (default: $TAKT_LANDING or HOME/landing)", Recursive = true };
+    public Option<string?> Executor { get; } = new("--executor") { Description = "What runs tasks: local, threads of this process (default: $TAKT_EXECUTOR or local)", Recursive = true };
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of human output", Recursive = true };
     public Option<string?> Env { get; } = new("--env") { Description = "Environment: a named set of pointers over the shared lake (default: $TAKT_ENV or prod)", Recursive = true };
     public Option<int?> Parallelism { get; } = new("--parallelism", "-j") { Description = "Tasks computing in DuckDB at once; twice as many are in flight (default: number of cores)", Recursive = true };
@@ -88,6 +89,7 @@ public sealed class CliContext
         if (parse.GetValue(Ledger) is { } ledger) builder.Ledger(ledger);
         if (parse.GetValue(Lake) is { } lake) builder.Lake(lake);
         if (parse.GetValue(Landing) is { } landing) builder.Landing(landing);
+        if (parse.GetValue(Executor) is { } executor) builder.Executor(executor);
         _builder = builder.Environment(EnvironmentName(parse));
         return builder;
     }

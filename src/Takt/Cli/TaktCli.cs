@@ -28,6 +28,7 @@ public static class TaktCli
         root.Options.Add(context.Ledger);
         root.Options.Add(context.Lake);
         root.Options.Add(context.Landing);
+        root.Options.Add(context.Executor);
         root.Options.Add(context.Json);
         root.Options.Add(context.Env);
         root.Options.Add(context.Parallelism);

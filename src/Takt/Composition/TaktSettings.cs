@@ -15,6 +15,8 @@ public sealed record TaktSettings
     public string? Lake { get; init; }
     /// <summary><c>TAKT_LANDING</c>: a URI (<c>file:///path</c>) or a path; default <c>HOME/landing</c>.</summary>
     public string? Landing { get; init; }
+    /// <summary><c>TAKT_EXECUTOR</c>: what runs tasks; default <c>local</c> (threads of this process).</summary>
+    public string? Executor { get; init; }
     /// <summary><c>TAKT_ENV</c>: the environment; default <c>prod</c>.</summary>
     public string? Env { get; init; }
     /// <summary><c>TAKT_OPENLINEAGE_URL</c>: where OpenLineage events are posted; default the file <c>HOME/openlineage/events.jsonl</c>.</summary>
@@ -39,6 +41,7 @@ public sealed record TaktSettings
             Ledger = Read("TAKT_LEDGER"),
             Lake = Read("TAKT_LAKE"),
             Landing = Read("TAKT_LANDING"),
+            Executor = Read("TAKT_EXECUTOR"),
             Env = Read("TAKT_ENV"),
             OpenLineageUrl = Read("TAKT_OPENLINEAGE_URL"),
             OtelExporter = Read("TAKT_OTEL_EXPORTER"),

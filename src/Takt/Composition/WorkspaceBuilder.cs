@@ -1,5 +1,6 @@
 using Takt.Definitions;
 using Takt.Lake;
+using Takt.Landing;
 using Takt.Ledger;
 using Takt.Ledger.Sqlite;
 using Takt.Running;
@@ -10,20 +11,21 @@ namespace Takt.Composition;
 /// <summary>
 /// The one place where Takt's backends are chosen: ledger, lake and landing zone from their addresses (a URI or a
 /// path), with the embedded defaults under the home directory: a SQLite ledger at <c>HOME/ledger.db</c>, a local lake
-/// at <c>HOME/lake</c> and a landing directory at <c>HOME/landing</c>. The CLI, the server and the tests open their
-/// workspaces here.
+/// at <c>HOME/lake</c> and a landing directory at <c>HOME/landing</c>; and the executor that runs tasks (<c>local</c>:
+/// threads of this process). The CLI, the server and the tests open their workspaces here.
 /// <code>
 /// using var ws = WorkspaceBuilder.At(home).Ledger("sqlite:///var/takt/ledger.db").Environment("dev-alice").Open(factory);
 /// </code>
-/// A second backend is one more scheme: <see cref="AddLedger"/> or <see cref="AddLake"/> with how to open it and which
-/// of its exceptions are storage errors.
+/// A second backend is one more scheme: <see cref="AddLedger"/>, <see cref="AddLake"/> or <see cref="AddLanding"/> with
+/// how to open it and which of its exceptions are storage errors.
 /// </summary>
 public sealed class WorkspaceBuilder
 {
     private readonly Dictionary<string, Backend<ILedger>> _ledgers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Backend<ILake>> _lakes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<StoreAddress, string>> _landings = new(StringComparer.Ordinal);
-    private string? _home, _ledger, _lake, _landing, _lineageUrl;
+    private readonly Dictionary<string, Backend<ILandingZone>> _landings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ITaskExecutor> _executors = new(StringComparer.Ordinal) { [LocalExecutor.Instance.Name] = LocalExecutor.Instance };
+    private string? _home, _ledger, _lake, _landing, _executor, _lineageUrl;
     private string _env = "prod";
     private TimeProvider _clock = TimeProvider.System;
     private Func<string, string?> _variable = System.Environment.GetEnvironmentVariable;
@@ -36,7 +38,7 @@ public sealed class WorkspaceBuilder
         AddLedger("sqlite", (address, clock) => new SqliteLedger(address.Path, clock),
             e => e is Microsoft.Data.Sqlite.SqliteException ? LedgerFaults.Cause(e) : null);
         AddLake("file", address => new LocalLake(address.Path), _ => null);
-        _landings["file"] = address => address.Path;
+        AddLanding("file", address => new LocalLandingZone(address.Path), _ => null);
     }
 
     /// <summary>A builder for the home directory <paramref name="home"/>, with every other store at its default.</summary>
@@ -53,6 +55,7 @@ public sealed class WorkspaceBuilder
         if (settings.Ledger is { } ledger) Ledger(ledger);
         if (settings.Lake is { } lake) Lake(lake);
         if (settings.Landing is { } landing) Landing(landing);
+        if (settings.Executor is { } executor) Executor(executor);
         if (settings.Env is { } env) Environment(env);
         if (settings.OpenLineageUrl is { } url) Lineage(url);
         _variable = settings.Variable;
@@ -69,6 +72,8 @@ public sealed class WorkspaceBuilder
     public WorkspaceBuilder Lake(string? address) { _lake = address; return this; }
     /// <summary><c>--landing</c> / <c>TAKT_LANDING</c>: <c>file:///path</c> or a path (a local directory).</summary>
     public WorkspaceBuilder Landing(string? address) { _landing = address; return this; }
+    /// <summary><c>--executor</c> / <c>TAKT_EXECUTOR</c>: what runs tasks; <c>local</c> (the default) runs them on threads of this process.</summary>
+    public WorkspaceBuilder Executor(string? name) { _executor = name; return this; }
     public WorkspaceBuilder Environment(string env) { _env = env; return this; }
     public WorkspaceBuilder Clock(TimeProvider? clock) { _clock = clock ?? TimeProvider.System; return this; }
     /// <summary>Where OpenLineage events go: an http(s) endpoint, or (null) the file <c>HOME/openlineage/events.jsonl</c>.</summary>
@@ -86,19 +91,36 @@ public sealed class WorkspaceBuilder
         return this;
     }
 
+    public WorkspaceBuilder AddLanding(string scheme, Func<StoreAddress, ILandingZone> open, Func<Exception, string?> storageError)
+    {
+        _landings[scheme] = new Backend<ILandingZone>((address, _) => open(address), storageError);
+        return this;
+    }
+
     /// <summary>The ledger's address as given or by default; throws for a scheme no backend is registered for.</summary>
     public StoreAddress LedgerAddress => Resolve("--ledger", "TAKT_LEDGER", _ledger, "ledger.db", "sqlite", _ledgers.Keys);
     public StoreAddress LakeAddress => Resolve("--lake", "TAKT_LAKE", _lake, "lake", "file", _lakes.Keys);
     public StoreAddress LandingAddress => Resolve("--landing", "TAKT_LANDING", _landing, "landing", "file", _landings.Keys);
+
+    /// <summary>The executor's name as given (<c>local</c> or <c>local:</c>) or by default; throws for one this builder does not know.</summary>
+    public string ExecutorName => ResolveExecutor().Name;
+
+    private ITaskExecutor ResolveExecutor()
+    {
+        var name = (_executor ?? LocalExecutor.Instance.Name).Split(':', 2)[0].Trim().ToLowerInvariant();
+        return _executors.GetValueOrDefault(name) ?? throw new ArgumentException(
+            $"--executor / TAKT_EXECUTOR: unknown executor '{_executor}' (known: {string.Join(", ", _executors.Keys.Order(StringComparer.Ordinal))}).");
+    }
 
     /// <summary>Opens the stores (creating the home directory and empty stores where there are none).</summary>
     /// <exception cref="ArgumentException">An address has a scheme no backend is registered for (a usage error).</exception>
     /// <exception cref="StorageException">A store cannot be opened.</exception>
     public Workspace Open(Factory factory)
     {
-        var (ledgerAddress, lakeAddress, landingAddress) = (LedgerAddress, LakeAddress, LandingAddress);
-        var landing = _landings[landingAddress.Scheme](landingAddress);
+        var (ledgerAddress, lakeAddress, landingAddress, executor) = (LedgerAddress, LakeAddress, LandingAddress, ResolveExecutor());
         Open("home", HomeDirectory, () => Directory.CreateDirectory(HomeDirectory), _ => null);
+        var landingBackend = _landings[landingAddress.Scheme];
+        var landing = Open("landing zone", landingAddress.ToString(), () => landingBackend.Open(landingAddress, _clock), landingBackend.StorageError);
         var ledgerBackend = _ledgers[ledgerAddress.Scheme];
         var ledger = Open("ledger", ledgerAddress.ToString(), () => ledgerBackend.Open(ledgerAddress, _clock), ledgerBackend.StorageError);
         try
@@ -107,6 +129,7 @@ public sealed class WorkspaceBuilder
             var lake = Open("lake", lakeAddress.ToString(), () => lakeBackend.Open(lakeAddress, _clock), lakeBackend.StorageError);
             return new Workspace(factory, ledger, lake, HomeDirectory, landing, _env, _clock)
             {
+                Executor = executor,
                 Lineage = Uri.TryCreate(_lineageUrl, UriKind.Absolute, out var url)
                     ? new HttpLineageSink(url)
                     : new FileLineageSink(Path.Combine(HomeDirectory, "openlineage", "events.jsonl")),

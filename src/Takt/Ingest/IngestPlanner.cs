@@ -1,6 +1,7 @@
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Engine;
+using Takt.Landing;
 using Takt.Ledger;
 using Takt.Running;
 

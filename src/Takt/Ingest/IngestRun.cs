@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Takt.Definitions;
+using Takt.Landing;
 using Takt.Ledger;
 using Takt.Running;
 
@@ -26,7 +27,7 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
                 ? executor.Adopt(w.Dataset, w.Box, version)
                 : executor.Execute(w.Dataset, w.Box, w.Files, taskId, attempt, log))).ToList();
         foreach (var found in findings) ws.Ledger.RecordLandedFiles(found.Dataset.Name, found.InFlight);
-        var reports = new Runner(ws, runId, options, observer).Run(items);
+        var reports = ws.Executor.Run(ws, runId, options, observer, items);
         FaultInjection.Hit("ingest-before-landed-files");
 
         var problems = new List<LandingProblem>();
@@ -57,5 +58,5 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
     public static IngestPlanner Planner(Workspace ws) => Finder(ws, new LandingPeek(ws.DuckDb));
 
     private static IngestPlanner Finder(Workspace ws, ILandingFiles reader) =>
-        new(ws.Ledger, ws.Env, new LocalLandingZone(ws.LandingDirectory), ws.Factory.Datasets, reader, ws.Factory.CodeHashOf);
+        new(ws.Ledger, ws.Env, ws.Landing, ws.Factory.Datasets, reader, ws.Factory.CodeHashOf);
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Takt.Boxes;
 using Takt.Definitions;
+using Takt.Landing;
 using Takt.Ledger;
 
 namespace Takt.Ingest;

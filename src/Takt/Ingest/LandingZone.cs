@@ -1,4 +1,5 @@
 using Takt.Definitions;
+using Takt.Landing;
 using Takt.Ledger;
 
 namespace Takt.Ingest;

@@ -1,24 +1,26 @@
 using Takt.Definitions;
 using Takt.Engine;
 using Takt.Lake;
+using Takt.Landing;
 using Takt.Ledger;
 
 namespace Takt.Running;
 
 /// <summary>
-/// Where a factory keeps its state: the ledger, the lake and the landing zone, plus the environment in use. Opened by the
-/// composition root (<c>Takt.Composition.WorkspaceBuilder</c>), which chooses the backends.
+/// Where a factory keeps its state: the ledger, the lake and the landing zone, plus the environment in use and the
+/// executor that runs tasks. Opened by the composition root (<c>Takt.Composition.WorkspaceBuilder</c>), which chooses
+/// the backends and the executor.
 /// </summary>
 public sealed class Workspace : IDisposable
 {
-    public Workspace(Factory factory, ILedger ledger, ILake lake, string home, string landingDirectory, string env = "prod", TimeProvider? clock = null)
+    public Workspace(Factory factory, ILedger ledger, ILake lake, string home, ILandingZone landing, string env = "prod", TimeProvider? clock = null)
     {
         Factory = factory;
         Home = Path.GetFullPath(home);
         Ledger = ledger;
         Lake = lake;
         Files = new VersionFiles(ledger, lake);
-        LandingDirectory = Path.GetFullPath(landingDirectory);
+        Landing = landing;
         Env = env;
         Clock = clock ?? TimeProvider.System;
     }
@@ -30,7 +32,10 @@ public sealed class Workspace : IDisposable
     public ILake Lake { get; }
     /// <summary>How readers get a version's files: checked against the ledger's record first.</summary>
     public VersionFiles Files { get; }
-    public string LandingDirectory { get; }
+    /// <summary>Where sources' files arrive: ingest and the scheduler's sensors read it here.</summary>
+    public ILandingZone Landing { get; }
+    /// <summary>What runs a run's tasks (<c>--executor</c>); tasks on threads of this process unless the root chose otherwise.</summary>
+    internal ITaskExecutor Executor { get; init; } = LocalExecutor.Instance;
     public string Env { get; }
     public TimeProvider Clock { get; }
     public DuckDbPool DuckDb { get; } = new();

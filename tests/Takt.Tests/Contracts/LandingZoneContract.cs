@@ -1,5 +1,6 @@
 using Takt.Definitions;
 using Takt.Ingest;
+using Takt.Landing;
 using Takt.Tests.Unit;
 
 namespace Takt.Tests.Contracts;

@@ -1,4 +1,4 @@
-using Takt.Ingest;
+using Takt.Landing;
 using Takt.Lake;
 using Takt.Ledger;
 

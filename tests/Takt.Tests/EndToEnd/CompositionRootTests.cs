@@ -1,11 +1,17 @@
+using System.Net;
+using Takt.Building;
 using Takt.Composition;
+using Takt.Landing;
+using Takt.Server;
+using Takt.Server.Scheduling;
+using Takt.Tests.Scheduling;
 
 namespace Takt.Tests.EndToEnd;
 
 /// <summary>
 /// The composition root places ledger, lake and landing zone where <c>--ledger</c>, <c>--lake</c> and <c>--landing</c>
-/// (or <c>TAKT_LEDGER</c>, <c>TAKT_LAKE</c> and <c>TAKT_LANDING</c>) say, as URIs or paths, and refuses a scheme it has
-/// no backend for in one line.
+/// (or <c>TAKT_LEDGER</c>, <c>TAKT_LAKE</c> and <c>TAKT_LANDING</c>) say, as URIs or paths, runs tasks with the executor
+/// <c>--executor</c> / <c>TAKT_EXECUTOR</c> names, and refuses a scheme or executor it does not know in one line.
 /// </summary>
 public sealed class CompositionRootTests : IDisposable
 {
@@ -53,6 +59,56 @@ public sealed class CompositionRootTests : IDisposable
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("--lake / TAKT_LAKE: unknown scheme 's3'", line);
         Assert.Contains("known: file", line);
+    }
+
+    [Fact]
+    public async Task The_landing_zone_the_root_opens_is_the_one_ingest_and_the_schedulers_sensors_read()
+    {
+        var (home, stores) = (_dir.Combine("home"), _dir.Combine("stores"));
+        E2E.Generate(stores, E2E.Day(1), E2E.Day(1)); // into stores/landing, not the home's
+        var opened = 0;
+        var workspaces = WorkspaceBuilder.At(home)
+            .AddLanding("drop", address => { Interlocked.Increment(ref opened); return new LocalLandingZone(address.Path); }, _ => null)
+            .Landing($"drop://{stores}/landing");
+        var factory = E2E.ShopFactoryAt();
+
+        await using (var server = await DashboardServer.StartAsync(factory, workspaces, new Schedules().OnLanding("orders-arrive", "raw.orders"),
+            new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false }, new FakeBuilds()))
+        {
+            var sensor = Assert.Single(server.Scheduler!.Tick().Decisions);
+            Assert.Equal(("orders-arrive", "started"), (sensor.Schedule, sensor.Action));
+            await server.Scheduler.WhenIdle();
+        }
+        using (var ws = workspaces.Open(factory))
+        {
+            var ingested = new BuildService(ws).Ingest(["raw.orders"]);
+            Assert.Contains(ingested.Tasks, t => t.Dataset == "raw.orders" && t.Outcome.Status == Takt.Running.BuildStatus.Built);
+        }
+        Assert.Equal(2, opened);
+    }
+
+    [Fact]
+    public void An_unknown_executor_is_one_usage_line_naming_the_executors_known()
+    {
+        var result = E2E.Cli(_dir.Combine("home"), "status", "--executor", "kubernetes");
+
+        Assert.True(result.ExitCode == 64, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--executor / TAKT_EXECUTOR: unknown executor 'kubernetes' (known: local)", line);
+    }
+
+    [Fact]
+    public void The_executor_is_chosen_by_name_on_the_command_line_or_by_TAKT_EXECUTOR()
+    {
+        var home = _dir.Combine("home");
+        E2E.Generate(home, E2E.Day(1), E2E.Day(1));
+
+        var local = E2E.Cli(home, "build", "--executor", "local:");
+        Assert.True(local.ExitCode == 0, local.ToString());
+        Assert.Equal("local", WorkspaceBuilder.At(home).With(TaktSettings.FromEnvironment(v => v == "TAKT_EXECUTOR" ? "LOCAL" : null)).ExecutorName);
+        var refused = Assert.Throws<ArgumentException>(() =>
+            WorkspaceBuilder.At(home).With(TaktSettings.FromEnvironment(v => v == "TAKT_EXECUTOR" ? "ray" : null)).Open(E2E.ShopFactoryAt()));
+        Assert.Contains("unknown executor 'ray' (known: local)", refused.Message);
     }
 
     [Fact]

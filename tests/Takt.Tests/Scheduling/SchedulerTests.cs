@@ -1,6 +1,7 @@
 using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
+using Takt.Landing;
 using Takt.Ledger;
 using Takt.Ledger.Sqlite;
 using Takt.Running;
@@ -39,7 +40,7 @@ public sealed class SchedulerTests : IDisposable
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 5, 0));
         var ledger = Ledger(clock);
         var builds = new FakeBuilds();
-        var scheduler = new Scheduler(E2E.ShopFactoryAt(), new Schedules().Cron("nightly", "0 6 * * *", ["serving.*"]), ledger, "prod", Landing, builds, clock);
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), new Schedules().Cron("nightly", "0 6 * * *", ["serving.*"]), ledger, "prod", new LocalLandingZone(Landing), builds, clock);
 
         async Task<int> TickAt(DateTimeOffset at)
         {
@@ -77,7 +78,7 @@ public sealed class SchedulerTests : IDisposable
         var schedules = new Schedules()
             .Cron("every-ten", "*/10 * * * *", ["serving.*"])
             .OnLanding("orders-arrive", "raw.orders");
-        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", Landing, builds, clock);
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", new LocalLandingZone(Landing), builds, clock);
         builds.Hold();
 
         clock.Set(ManualClock.Utc(2026, 1, 10, 0, 10));
@@ -122,7 +123,7 @@ public sealed class SchedulerTests : IDisposable
         var factory = E2E.ShopFactoryAt();
         var ledger = Ledger(clock);
         var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory), new RunOptions { Parallelism = 2 });
-        var scheduler = new Scheduler(factory, new Schedules().OnLanding("orders-arrive", "raw.orders"), ledger, "prod", Landing, builds, clock);
+        var scheduler = new Scheduler(factory, new Schedules().OnLanding("orders-arrive", "raw.orders"), ledger, "prod", new LocalLandingZone(Landing), builds, clock);
 
         Assert.Empty(scheduler.Tick().Decisions); // nothing has landed
 
@@ -160,7 +161,7 @@ public sealed class SchedulerTests : IDisposable
         var ledger = Ledger(clock);
         var builds = new FakeBuilds();
         var schedules = new Schedules().Cron("hourly", "0 * * * *", ["serving.*"]).OnLanding("orders-arrive", "raw.orders");
-        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", Landing, builds, clock);
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", new LocalLandingZone(Landing), builds, clock);
         builds.Hold();
         E2E.Generate(Home, E2E.Day(1), E2E.Day(1));
         Assert.Equal([("orders-arrive", "started")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
@@ -195,7 +196,7 @@ public sealed class SchedulerTests : IDisposable
         var ledger = Ledger(clock);
         var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory), new RunOptions { Parallelism = 2 });
         var schedules = new Schedules().OnLanding("orders-arrive", "raw.orders").OnLanding("users-arrive", "raw.users");
-        var scheduler = new Scheduler(factory, schedules, ledger, "prod", Landing, builds, clock);
+        var scheduler = new Scheduler(factory, schedules, ledger, "prod", new LocalLandingZone(Landing), builds, clock);
 
         E2E.Generate(Home, E2E.Day(1), E2E.Day(3));
         // Both fire; they share mart.user_features and serving.fraud_scores, so one waits. The build that runs ingests
@@ -221,7 +222,7 @@ public sealed class SchedulerTests : IDisposable
         var factory = E2E.ShopFactoryAt();
         var ledger = Ledger(clock);
         var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory));
-        var scheduler = new Scheduler(factory, new Schedules().OnLanding("users-arrive", "raw.users"), ledger, "prod", Landing, builds, clock);
+        var scheduler = new Scheduler(factory, new Schedules().OnLanding("users-arrive", "raw.users"), ledger, "prod", new LocalLandingZone(Landing), builds, clock);
 
         // A build by hand of the fraud scores ingests the users' files too, but builds nothing that only users-arrive targets.
         E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
@@ -247,7 +248,7 @@ public sealed class SchedulerTests : IDisposable
         var ledger = Ledger(clock);
         // core.orders declares "ready within 6 h" itself; mart.daily_revenue gets 2 h here.
         var schedules = new Schedules().Sla("mart.daily_revenue", TimeSpan.FromHours(2)).WithSlaLookback(TimeSpan.FromHours(12));
-        Scheduler NewScheduler() => new(factory, schedules, ledger, "prod", Landing, new FakeBuilds(), clock);
+        Scheduler NewScheduler() => new(factory, schedules, ledger, "prod", new LocalLandingZone(Landing), new FakeBuilds(), clock);
         var scheduler = NewScheduler();
         Assert.Equal([("core.orders", TimeSpan.FromHours(6)), ("mart.daily_revenue", TimeSpan.FromHours(2))],
             scheduler.Slas.Select(s => (s.Dataset, s.ReadyWithin)));

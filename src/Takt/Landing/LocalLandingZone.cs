@@ -1,4 +1,4 @@
-namespace Takt.Ingest;
+namespace Takt.Landing;
 
 /// <summary>The landing zone in a local directory (the default: <c>&lt;home&gt;/landing</c>, or <c>--landing</c>).</summary>
 public sealed class LocalLandingZone(string root) : ILandingZone

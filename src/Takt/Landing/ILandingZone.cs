@@ -1,4 +1,4 @@
-namespace Takt.Ingest;
+namespace Takt.Landing;
 
 /// <summary>
 /// One entry of a landing zone: a file with its size and last write time (UTC ticks), or a folder. <see cref="RelativePath"/>
