@@ -14,6 +14,7 @@ using Takt.Running;
 using Takt.Server.Api;
 using Takt.Server.Scheduling;
 using Takt.Server.Security;
+using Takt.Storage;
 
 namespace Takt.Server;
 
@@ -80,7 +81,7 @@ public sealed class DashboardServer : IAsyncDisposable
                 builds ??= new WorkspaceBuilds(() => workspaces.Open(factory), settings.BuildOptions);
                 scheduler = new Scheduler(factory, schedules, workspace.Ledger, env, workspace.Landing, builds, clock);
             }
-            var context = new DashboardContext(factory, workspace, new FactoryView(factory, workspace.Ledger, env), scheduler, clock);
+            var context = new DashboardContext(factory, workspace, new FactoryView(factory, workspace.Ledger, workspace.Ledger, env), scheduler, clock);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
             {
@@ -210,6 +211,12 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             http.Response.Clear();
             await Results.Json(new ApiError(e.Message, "body"), statusCode: e.StatusCode).ExecuteAsync(http);
+        }
+        catch (StorageException e) when (!http.Response.HasStarted)
+        {
+            http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Takt.Server").LogError("{Method} {Path} failed: {Error}", http.Request.Method, http.Request.Path, e.Message);
+            http.Response.Clear();
+            await Results.Json(new ApiError(e.Message, null), statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
         }
         catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
         {

@@ -28,7 +28,7 @@ public static class DashboardApi
     {
         var view = context.View;
         var factory = context.Factory;
-        var ledger = context.View.Ledger;
+        var ledger = context.Workspace.Ledger;
         var api = app.MapGroup("/api");
 
         api.MapGet("/info", () => new

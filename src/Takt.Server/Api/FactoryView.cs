@@ -34,13 +34,12 @@ public static class BoxStatus
 /// The plan is computed once per ledger change (keyed by the ledger's sequence), so a page of the box matrix costs
 /// a look-up of the boxes in the page, not a new plan.
 /// </summary>
-public sealed class FactoryView(Factory factory, ILedger ledger, string env)
+public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs, string env)
 {
     private readonly Lock _gate = new();
     private (long Seq, Plan Plan)? _cached;
 
     public Factory Factory => factory;
-    public ILedger Ledger => ledger;
     public string Env => env;
 
     public Plan CurrentPlan()
@@ -200,7 +199,7 @@ public sealed class FactoryView(Factory factory, ILedger ledger, string env)
         var plan = whole.Datasets.FirstOrDefault(x => x.Dataset == dataset.Name);
         var status = plan is null ? BoxStatus.None : StatusFunction(dataset, plan, BoxRange.Single(box))(box);
         var held = plan is null ? [] : plan.Blocked.Concat(plan.Waiting).Where(h => h.Boxes.Contains(box)).Select(h => h.Cause).ToArray();
-        var events = ledger.Events(dataset.Name, 200).Where(e => e.BoxKey == key).Take(20).Select(EventJson).ToArray();
+        var events = runs.Events(dataset.Name, 200).Where(e => e.BoxKey == key).Take(20).Select(EventJson).ToArray();
         return new
         {
             dataset = dataset.Name,

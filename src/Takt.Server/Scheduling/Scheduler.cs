@@ -223,7 +223,7 @@ public sealed class Scheduler
     private void Record(string kind, string? dataset, string? boxKey, string message)
     {
         try { _ledger.RecordEvent(kind, _env, dataset, boxKey, null, message); }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is Storage.StorageException or ObjectDisposedException or InvalidOperationException)
         {
             // The server is shutting down or the ledger is busy beyond its timeout: the scheduler goes on.
         }

@@ -103,7 +103,7 @@ public sealed class BuildService(Workspace ws)
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.build");
         activity?.SetTag("takt.env", ws.Env);
         ws.Ledger.StartRun(runId, ws.Env, "build");
-        using var leases = new LeaseKeeper(ws.Ledger, runId);
+        using var leases = LeaseKeeper.Of(ws.Ledger, runId);
         var reports = new List<TaskReport>();
         BuildResult? result = null;
         var escaping = true;
@@ -188,7 +188,7 @@ public sealed class BuildService(Workspace ws)
     private IngestResult RunIngest(string runId, IReadOnlyCollection<string> targets, RunOptions options, IRunObserver? observer, LandingReads reads,
         LeaseKeeper? leases = null)
     {
-        var ownLeases = leases is null ? new LeaseKeeper(ws.Ledger, runId) : null;
+        var ownLeases = leases is null ? LeaseKeeper.Of(ws.Ledger, runId) : null;
         try { return new IngestRun(ws, runId, options, observer, leases ?? ownLeases!, reads).Run(NeededSources(targets).ToList()); }
         finally { ownLeases?.Dispose(); }
     }

@@ -90,8 +90,7 @@ public sealed class CliContext
         if (parse.GetValue(Lake) is { } lake) builder.Lake(lake);
         if (parse.GetValue(Landing) is { } landing) builder.Landing(landing);
         if (parse.GetValue(Executor) is { } executor) builder.Executor(executor);
-        _builder = builder.Environment(EnvironmentName(parse));
-        return builder;
+        return builder.Environment(EnvironmentName(parse));
     }
 
     public string HomeDirectory(ParseResult parse) => Workspaces(parse).HomeDirectory;
@@ -124,11 +123,6 @@ public sealed class CliContext
         }
         return ws;
     }
-
-    private WorkspaceBuilder? _builder;
-
-    /// <summary>A backend's error as the storage error of the store this command opened, or null when it is none.</summary>
-    internal StorageException? AsStorageError(Exception e) => e as StorageException ?? _builder?.AsStorageError(e);
 
     private readonly List<Ledger.ILedger> _ledgers = [];
 

@@ -78,12 +78,13 @@ public static class TaktCli
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;
         }
-        catch (Exception e) when (context.AsStorageError(e) is { } storage)
+        catch (Storage.StorageException e)
         {
-            stderr.WriteLine($"error: {storage.Message}");
+            stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Engine.EngineException or DuckDB.NET.Data.DuckDBException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Engine.EngineException or DuckDB.NET.Data.DuckDBException
+            or Microsoft.Data.Sqlite.SqliteException) // a SQLite publish target's: the ledger's arrive as StorageException
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;

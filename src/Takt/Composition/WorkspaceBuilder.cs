@@ -4,6 +4,7 @@ using Takt.Landing;
 using Takt.Ledger;
 using Takt.Ledger.Sqlite;
 using Takt.Running;
+using Takt.Storage;
 using Takt.Telemetry;
 
 namespace Takt.Composition;
@@ -120,13 +121,13 @@ public sealed class WorkspaceBuilder
         var (ledgerAddress, lakeAddress, landingAddress, executor) = (LedgerAddress, LakeAddress, LandingAddress, ResolveExecutor());
         Open("home", HomeDirectory, () => Directory.CreateDirectory(HomeDirectory), _ => null);
         var landingBackend = _landings[landingAddress.Scheme];
-        var landing = Open("landing zone", landingAddress.ToString(), () => landingBackend.Open(landingAddress, _clock), landingBackend.StorageError);
+        var landing = Open("landing zone", landingAddress.ToString(), landingBackend, landingAddress);
         var ledgerBackend = _ledgers[ledgerAddress.Scheme];
-        var ledger = Open("ledger", ledgerAddress.ToString(), () => ledgerBackend.Open(ledgerAddress, _clock), ledgerBackend.StorageError);
+        var ledger = Open(StorageException.Ledger, ledgerAddress.ToString(), ledgerBackend, ledgerAddress);
         try
         {
             var lakeBackend = _lakes[lakeAddress.Scheme];
-            var lake = Open("lake", lakeAddress.ToString(), () => lakeBackend.Open(lakeAddress, _clock), lakeBackend.StorageError);
+            var lake = Open("lake", lakeAddress.ToString(), lakeBackend, lakeAddress);
             return new Workspace(factory, ledger, lake, HomeDirectory, landing, _env, _clock)
             {
                 Executor = executor,
@@ -143,28 +144,18 @@ public sealed class WorkspaceBuilder
         }
     }
 
-    /// <summary>
-    /// The error as a <see cref="StorageException"/> naming the store, when it is one of a backend this builder
-    /// chose (a ledger's SQLite error, a local store's I/O error); null otherwise.
-    /// </summary>
-    public StorageException? AsStorageError(Exception e)
-    {
-        if (e is StorageException storage) return storage;
-        if (_ledgers.GetValueOrDefault(SchemeOf(_ledger, "sqlite"))?.StorageError(e) is { } ledgerCause)
-            return new StorageException($"the ledger {Safe(() => LedgerAddress.ToString())} failed: {ledgerCause}", e);
-        if (_lakes.GetValueOrDefault(SchemeOf(_lake, "file"))?.StorageError(e) is { } lakeCause)
-            return new StorageException($"the lake {Safe(() => LakeAddress.ToString())} failed: {lakeCause}", e);
-        return null;
-    }
+    /// <summary>Opens a store, behind its interface such that the errors its backend declares leave it as <see cref="StorageException"/>.</summary>
+    private T Open<T>(string store, string where, Backend<T> backend, StoreAddress address) where T : class =>
+        StorageErrors<T>.Wrap(Open(store, where, () => backend.Open(address, _clock), backend.StorageError), store, where, backend.StorageError);
 
     private static T Open<T>(string store, string where, Func<T> open, Func<Exception, string?> storageError)
     {
         try { return open(); }
         catch (Exception e) when (e is StorageException or LedgerFaultException) { throw; }
-        catch (Exception e) when (storageError(e) is { } cause) { throw new StorageException($"cannot open the {store} {where}: {cause}", e); }
+        catch (Exception e) when (storageError(e) is { } cause) { throw new StorageException(store, $"cannot open the {store} {where}: {cause}", e); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StorageException($"cannot open the {store} {where}: {LedgerFaults.Cause(e)}", e);
+            throw new StorageException(store, $"cannot open the {store} {where}: {LedgerFaults.Cause(e)}", e);
         }
     }
 
@@ -176,17 +167,5 @@ public sealed class WorkspaceBuilder
         if (!known.Contains(address.Scheme))
             throw new ArgumentException($"{option} / {variable}: unknown scheme '{address.Scheme}' in '{address.Text}' (known: {string.Join(", ", known.Order(StringComparer.Ordinal))}; or a plain path).");
         return address;
-    }
-
-    private static string SchemeOf(string? given, string defaultScheme)
-    {
-        try { return given is null ? defaultScheme : StoreAddress.Parse(given, defaultScheme).Scheme; }
-        catch (ArgumentException) { return defaultScheme; }
-    }
-
-    private static string Safe(Func<string> describe)
-    {
-        try { return describe(); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return "(unnamed)"; }
     }
 }

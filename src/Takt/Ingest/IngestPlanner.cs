@@ -48,7 +48,7 @@ internal interface ILandingFiles
 /// not read; files spanning many boxes are read once to learn which boxes their rows fall in. Finding writes nothing
 /// to the ledger, so <c>plan</c> shows the same source boxes a build's ingest will run.
 /// </summary>
-internal sealed class IngestPlanner(ILedger ledger, string env, ILandingZone zone, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
+internal sealed class IngestPlanner(IBoxLedger boxes, ILandingLedger ledger, string env, ILandingZone zone, IReadOnlyList<Dataset> datasets, ILandingFiles reader,
     Func<string, string> codeHashOf)
 {
     public IngestFindings Find(Dataset dataset)
@@ -115,8 +115,8 @@ internal sealed class IngestPlanner(ILedger ledger, string env, ILandingZone zon
         var sha = known.Values.ToDictionary(f => f.Path, f => f.Sha256, StringComparer.Ordinal);
         foreach (var file in seen) sha[file.Path] = file.Sha256; // what the changed files hold now
         var span = new BoxRange(work.Min(w => w.Box), work.Max(w => w.Box));
-        var heads = ledger.Boxes(env, dataset.Name, span).ToDictionary(b => b.Box);
-        var generations = ledger.Generations(dataset.Name, span);
+        var heads = boxes.Boxes(env, dataset.Name, span).ToDictionary(b => b.Box);
+        var generations = boxes.Generations(dataset.Name, span);
         var codeHash = codeHashOf(dataset.Name);
         return work.Select(w =>
         {

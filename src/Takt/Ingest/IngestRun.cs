@@ -58,5 +58,5 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
     public static IngestPlanner Planner(Workspace ws) => Finder(ws, new LandingPeek(ws.DuckDb));
 
     private static IngestPlanner Finder(Workspace ws, ILandingFiles reader) =>
-        new(ws.Ledger, ws.Env, ws.Landing, ws.Factory.Datasets, reader, ws.Factory.CodeHashOf);
+        new(ws.Ledger, ws.Ledger, ws.Env, ws.Landing, ws.Factory.Datasets, reader, ws.Factory.CodeHashOf);
 }

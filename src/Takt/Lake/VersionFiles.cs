@@ -10,7 +10,8 @@ public sealed class LostFilesException(string message) : IOException(message);
 /// each must be in the lake with that size before DuckDB opens it. A missing or short file is a located error, never
 /// an empty or partial read, and it marks the version lost so that the next build makes it again.
 /// </summary>
-public sealed class VersionFiles(ILedger ledger, ILake lake)
+/// <param name="ledgerName">The ledger as people know it (<see cref="ILedger.Describe"/>), for messages.</param>
+public sealed class VersionFiles(IFileLedger ledger, string ledgerName, ILake lake)
 {
     public IReadOnlyList<string> Paths(VersionLocation version) => Paths([version]);
 
@@ -25,7 +26,7 @@ public sealed class VersionFiles(ILedger ledger, ILake lake)
 
     private IReadOnlyList<string> PathsOf(VersionLocation version, StoredVersion? stored)
     {
-        if (stored is null) throw new LostFilesException($"{version}: not in the ledger {ledger.Describe}");
+        if (stored is null) throw new LostFilesException($"{version}: not in the ledger {ledgerName}");
         if (stored.State is VersionFileState.Collecting or VersionFileState.Collected) throw new LostFilesException($"{version}: {Describe(stored.State)}");
         var (files, problems) = Recorded(version, stored);
         if (problems.Count == 0) problems = lake.Check(version, files, deep: false);

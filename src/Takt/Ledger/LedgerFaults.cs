@@ -34,7 +34,10 @@ public sealed class LedgerFaults(string ledger, Func<string?>? diagnose = null)
     }
 
     /// <summary>"SQLite Error 13: 'database or disk is full'." reads as "database or disk is full, SQLite error 13".</summary>
-    internal static string Cause(Exception e) => e is Microsoft.Data.Sqlite.SqliteException s
-        ? $"{s.Message.Split(": ", 2).Last().Trim().TrimEnd('.').Trim('\'')}, SQLite error {s.SqliteErrorCode}"
-        : e.Message.ReplaceLineEndings(" ").TrimEnd('.');
+    internal static string Cause(Exception e) => e switch
+    {
+        Microsoft.Data.Sqlite.SqliteException s => $"{s.Message.Split(": ", 2).Last().Trim().TrimEnd('.').Trim('\'')}, SQLite error {s.SqliteErrorCode}",
+        Storage.StorageException { InnerException: { } backend } => Cause(backend), // the message names the store again
+        _ => e.Message.ReplaceLineEndings(" ").TrimEnd('.'),
+    };
 }

@@ -1,3 +1,4 @@
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Publishing;
@@ -11,18 +12,19 @@ namespace Takt.Publishing;
 internal sealed class PublishLock : IDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromMinutes(2);
-    private readonly Workspace _ws;
+    private readonly ILeaseLedger _leases;
+    private readonly IRunLog _runs;
     private readonly string _key;
     private readonly string _owner;
 
-    public PublishLock(Workspace ws, string dataset, string target, string runId, TimeSpan? wait = null)
+    public PublishLock(ILeaseLedger leases, IRunLog runs, string dataset, string target, string runId, TimeSpan? wait = null)
     {
-        (_ws, _key, _owner) = (ws, $"publish:{dataset}:{target}", runId);
+        (_leases, _runs, _key, _owner) = (leases, runs, $"publish:{dataset}:{target}", runId);
         var deadline = DateTime.UtcNow + (wait ?? Wait);
-        while (!ws.Ledger.TryAcquireLease(_key, _owner, LeaseKeeper.Ttl))
+        while (!leases.TryAcquireLease(_key, _owner, LeaseKeeper.Ttl))
         {
-            var holder = ws.Ledger.LeaseHolder(_key);
-            if (holder is not null && LeaseKeeper.IsGone(ws.Ledger, holder) && ws.Ledger.TakeOverLease(_key, holder, _owner, LeaseKeeper.Ttl)) return;
+            var holder = leases.LeaseHolder(_key);
+            if (holder is not null && LeaseKeeper.IsGone(runs, holder) && leases.TakeOverLease(_key, holder, _owner, LeaseKeeper.Ttl)) return;
             if (DateTime.UtcNow > deadline)
                 throw new PublishTargetException($"{dataset} is being published to {target} by another run, which held it all of {(wait ?? Wait).TotalSeconds:0} s: "
                     + $"held by {Describe(holder)}; try again when it ends.");
@@ -33,13 +35,13 @@ internal sealed class PublishLock : IDisposable
     private string Describe(string? run)
     {
         if (run is null) return "a run that just let it go";
-        var process = _ws.Ledger.ProcessOf(run);
-        var record = _ws.Ledger.FindRun(run);
+        var process = _runs.ProcessOf(run);
+        var record = _runs.FindRun(run);
         var since = record is null ? "" : $", since {DateTimeOffset.FromUnixTimeMilliseconds(record.StartedAtMs):u}";
         return process is null ? $"run {run}{since}" : $"run {run} ({record?.Command ?? "run"} on host {process.Host}, pid {process.Pid}{since})";
     }
 
-    public void Dispose() => _ws.Ledger.ReleaseLease(_key, _owner);
+    public void Dispose() => _leases.ReleaseLease(_key, _owner);
 }
 
 /// <summary>
@@ -55,7 +57,7 @@ internal sealed class PublishRun : IDisposable
     private PublishRun(Workspace ws, string id)
     {
         (_ws, Id) = (ws, id);
-        _leases = new LeaseKeeper(ws.Ledger, id);
+        _leases = LeaseKeeper.Of(ws.Ledger, id);
     }
 
     public string Id { get; }

@@ -60,7 +60,7 @@ public sealed class PublishService(Workspace ws, string? runId = null)
     /// <summary>Writes a copy, records it, switches readers to it and records that; null when a rollback holds the target.</summary>
     private PublishResult? PublishTo(Dataset dataset, PublishTarget target, List<(long Box, string VersionId)> versions, string[] files, bool releaseHold, string owner)
     {
-        using var exclusive = new PublishLock(ws, dataset.Name, target.Name, owner);
+        using var exclusive = new PublishLock(ws.Ledger, ws.Ledger, dataset.Name, target.Name, owner);
         var ids = versions.Select(v => v.VersionId).ToHashSet(StringComparer.Ordinal);
         var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
         if (history.FirstOrDefault(p => p.Live) is { } recorded && ids.SetEquals(recorded.Versions))
@@ -130,7 +130,7 @@ public sealed class PublishService(Workspace ws, string? runId = null)
         using var run = runId is null ? PublishRun.Start(ws, "rollback") : null;
         foreach (var target in targets)
         {
-            using var exclusive = new PublishLock(ws, dataset.Name, target.Name, runId ?? run!.Id);
+            using var exclusive = new PublishLock(ws.Ledger, ws.Ledger, dataset.Name, target.Name, runId ?? run!.Id);
             using var publisher = Publishers.Open(target, ws.Home, ws.DuckDb, ws.Variable);
             var history = ws.Ledger.Publications(dataset.Name).Where(p => p.Target == target.Name).ToList();
             var live = Reconcile(publisher, dataset, target, history).Live

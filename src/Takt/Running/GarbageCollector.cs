@@ -46,7 +46,7 @@ public sealed class GarbageCollector(Workspace ws)
         var (inUse, resumed, status) = (0, 0, "failed");
         try
         {
-            using var leases = new LeaseKeeper(ws.Ledger, runId);
+            using var leases = LeaseKeeper.Of(ws.Ledger, runId);
             var leftovers = candidates.Where(v => v.FileState == VersionFileState.Collecting).Where(v => TakeOver(v, leases, runId)).ToList();
             resumed = leftovers.Count;
             Delete(leftovers, runId, freed);

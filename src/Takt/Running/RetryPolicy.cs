@@ -21,6 +21,7 @@ public static class RetryPolicy
         ProcessingException { InnerException: { } inner } => Judge(inner),
         ProcessingException => new(false, "a processing error of the work itself"),
         AggregateException { InnerExceptions.Count: 1 } a => Judge(a.InnerExceptions[0]),
+        Storage.StorageException { InnerException: { } cause } => Judge(cause),
         EngineException { Kind: DuckDB.NET.Native.DuckDBErrorType.Io } => new(true, "DuckDB I/O error"),
         EngineException engine => new(false, $"DuckDB {engine.Kind} error"),
         DuckDB.NET.Data.DuckDBException { ErrorType: DuckDB.NET.Native.DuckDBErrorType.Io } => new(true, "DuckDB I/O error"),

@@ -159,8 +159,8 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
             {
                 log.Add($"attempt {attempt} failed: {e.Message}");
                 var kind = RetryPolicy.Judge(e);
-                // A task touches SQLite only through the ledger: a lasting SQLite error means the ledger cannot record work.
-                if (!kind.Transient && e is Microsoft.Data.Sqlite.SqliteException or Ledger.LedgerFaultException) ws.Ledger.Faults.Report(e);
+                // A lasting storage error of the ledger means it cannot record work.
+                if (!kind.Transient && e is Storage.StorageException { Store: Storage.StorageException.Ledger } or Ledger.LedgerFaultException) ws.Ledger.Faults.Report(e);
                 var last = attempt >= options.Attempts || ws.Ledger.Faults.First is not null;
                 log.Add(!kind.Transient ? $"not retried: {kind.Cause}"
                     : last ? $"not retried: transient ({kind.Cause}), but {(attempt >= options.Attempts ? $"{attempt} attempts are all there are" : "the ledger cannot record more")}"

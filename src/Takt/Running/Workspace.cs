@@ -19,7 +19,7 @@ public sealed class Workspace : IDisposable
         Home = Path.GetFullPath(home);
         Ledger = ledger;
         Lake = lake;
-        Files = new VersionFiles(ledger, lake);
+        Files = new VersionFiles(ledger, ledger.Describe, lake);
         Landing = landing;
         Env = env;
         Clock = clock ?? TimeProvider.System;

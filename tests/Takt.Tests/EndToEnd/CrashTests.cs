@@ -62,10 +62,11 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         var home = _dir.Combine("takeover");
         await CrashMidBuildAsync(home);
 
-        using var ledger = new Takt.Ledger.Sqlite.SqliteLedger(LedgerSnapshot.PathOf(home));
+        using var ws = Takt.Composition.WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
+        var ledger = ws.Ledger;
         var held = Leases(home);
         Assert.NotEmpty(held); // the run's own lease and the box it was building, not yet expired
-        using (var resumer = new Takt.Running.LeaseKeeper(ledger, "resumer"))
+        using (var resumer = Takt.Running.LeaseKeeper.Of(ledger, "resumer"))
             foreach (var key in held)
             {
                 Assert.True(resumer.Acquire(key, () => throw new Xunit.Sdk.XunitException($"waited for {key}, held by a dead build")));
@@ -75,7 +76,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 
         ledger.StartRun("live-run", "prod", "build"); // this test's own process: alive
         Assert.True(ledger.TryAcquireLease("box-of-a-live-run", "live-run", TimeSpan.FromMinutes(1)));
-        using var other = new Takt.Running.LeaseKeeper(ledger, "other");
+        using var other = Takt.Running.LeaseKeeper.Of(ledger, "other");
         Assert.False(other.Acquire("box-of-a-live-run", done: () => true));
         Assert.Equal("live-run", ledger.LeaseHolder("box-of-a-live-run"));
     }

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Takt.Composition;
-using Takt.Ledger.Sqlite;
 using Takt.Running;
 using Takt.Server;
 using Takt.Tests.Scheduling;
@@ -33,7 +32,7 @@ public sealed class DiedRunTests : IDisposable
             build.Kill();
         }
         // A run of a live process (this test's) stays running.
-        using (var ledger = new SqliteLedger(LedgerSnapshot.PathOf(home))) ledger.StartRun("live-run", "prod", "build");
+        using (var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt())) ws.Ledger.StartRun("live-run", "prod", "build");
 
         await using var server = await DashboardServer.StartAsync(E2E.ShopFactoryAt(), WorkspaceBuilder.At(home), null,
             new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false });
@@ -64,12 +63,13 @@ public sealed class DiedRunTests : IDisposable
     public void A_run_is_seen_alive_each_time_its_leases_are_renewed()
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 12, 0));
-        using var ledger = new SqliteLedger(_dir.Combine("ledger.db"), clock);
+        using var ws = WorkspaceBuilder.At(_dir.Path).Clock(clock).Open(E2E.ShopFactoryAt());
+        var ledger = ws.Ledger;
         ledger.StartRun("renewing", "prod", "build");
         Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), ledger.FindRun("renewing")!.LastSeenAtMs);
 
         clock.Advance(TimeSpan.FromMinutes(5));
-        using (new LeaseKeeper(ledger, "renewing"))
+        using (LeaseKeeper.Of(ledger, "renewing"))
         {
             var renewed = clock.GetUtcNow().ToUnixTimeMilliseconds();
             Assert.True(SpinWait.SpinUntil(() => ledger.FindRun("renewing")!.LastSeenAtMs == renewed, LeaseKeeper.Ttl * 3),

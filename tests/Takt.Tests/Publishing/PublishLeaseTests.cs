@@ -43,7 +43,7 @@ public sealed class PublishLeaseTests : IDisposable
         Assert.True(ws.Ledger.TryAcquireLease(Key, "holding-run", TimeSpan.FromMinutes(1)));
 
         var refused = Assert.Throws<PublishTargetException>(() =>
-            new PublishLock(ws, "serving.fraud_scores", "sqlite:fraud_scores", "waiting-run", wait: TimeSpan.FromMilliseconds(300)));
+            new PublishLock(ws.Ledger, ws.Ledger, "serving.fraud_scores", "sqlite:fraud_scores", "waiting-run", wait: TimeSpan.FromMilliseconds(300)));
         Assert.Contains($"held by run holding-run (publish on host {Environment.MachineName}, pid {Environment.ProcessId}, since ", refused.Message);
         Assert.Equal("holding-run", ws.Ledger.LeaseHolder(Key));
     }

@@ -1,9 +1,7 @@
 using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
-using Takt.Landing;
 using Takt.Ledger;
-using Takt.Ledger.Sqlite;
 using Takt.Running;
 using Takt.Server.Scheduling;
 using Takt.Tests.EndToEnd;
@@ -25,11 +23,12 @@ public sealed class SchedulerTests : IDisposable
     private string Home => _dir.Path;
     private string Landing => E2E.Landing(Home);
 
-    private SqliteLedger Ledger(TimeProvider clock)
+    /// <summary>The workspace the composition root opens at the test's home: the scheduler reads its ledger and landing zone.</summary>
+    private Workspace Open(TimeProvider clock)
     {
-        var ledger = new SqliteLedger(Path.Combine(Home, "ledger.db"), clock);
-        _owned.Add(ledger);
-        return ledger;
+        var ws = WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(E2E.ShopFactoryAt());
+        _owned.Add(ws);
+        return ws;
     }
 
     private static IReadOnlyList<EventRecord> Events(ILedger ledger, string kind) => ledger.EventsOfKinds([kind], null, 1000);
@@ -38,9 +37,10 @@ public sealed class SchedulerTests : IDisposable
     public async Task A_cron_target_runs_exactly_once_per_due_tick()
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 5, 0));
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         var builds = new FakeBuilds();
-        var scheduler = new Scheduler(E2E.ShopFactoryAt(), new Schedules().Cron("nightly", "0 6 * * *", ["serving.*"]), ledger, "prod", new LocalLandingZone(Landing), builds, clock);
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), new Schedules().Cron("nightly", "0 6 * * *", ["serving.*"]), ledger, "prod", opened.Landing, builds, clock);
 
         async Task<int> TickAt(DateTimeOffset at)
         {
@@ -73,12 +73,13 @@ public sealed class SchedulerTests : IDisposable
     public async Task A_run_of_a_target_that_is_still_building_is_skipped_and_recorded()
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 0, 1));
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         var builds = new FakeBuilds();
         var schedules = new Schedules()
             .Cron("every-ten", "*/10 * * * *", ["serving.*"])
             .OnLanding("orders-arrive", "raw.orders");
-        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", new LocalLandingZone(Landing), builds, clock);
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", opened.Landing, builds, clock);
         builds.Hold();
 
         clock.Set(ManualClock.Utc(2026, 1, 10, 0, 10));
@@ -121,9 +122,10 @@ public sealed class SchedulerTests : IDisposable
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 3, 1, 0));
         var factory = E2E.ShopFactoryAt();
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory), new RunOptions { Parallelism = 2 });
-        var scheduler = new Scheduler(factory, new Schedules().OnLanding("orders-arrive", "raw.orders"), ledger, "prod", new LocalLandingZone(Landing), builds, clock);
+        var scheduler = new Scheduler(factory, new Schedules().OnLanding("orders-arrive", "raw.orders"), ledger, "prod", opened.Landing, builds, clock);
 
         Assert.Empty(scheduler.Tick().Decisions); // nothing has landed
 
@@ -158,10 +160,11 @@ public sealed class SchedulerTests : IDisposable
     public async Task A_cron_run_skipped_while_an_overlapping_build_runs_stays_pending_and_runs_when_that_build_ends()
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 0, 5));
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         var builds = new FakeBuilds();
         var schedules = new Schedules().Cron("hourly", "0 * * * *", ["serving.*"]).OnLanding("orders-arrive", "raw.orders");
-        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", new LocalLandingZone(Landing), builds, clock);
+        var scheduler = new Scheduler(E2E.ShopFactoryAt(), schedules, ledger, "prod", opened.Landing, builds, clock);
         builds.Hold();
         E2E.Generate(Home, E2E.Day(1), E2E.Day(1));
         Assert.Equal([("orders-arrive", "started")], scheduler.Tick().Decisions.Select(d => (d.Schedule, d.Action)));
@@ -193,10 +196,11 @@ public sealed class SchedulerTests : IDisposable
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 4, 1, 0));
         var factory = E2E.ShopFactoryAt();
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory), new RunOptions { Parallelism = 2 });
         var schedules = new Schedules().OnLanding("orders-arrive", "raw.orders").OnLanding("users-arrive", "raw.users");
-        var scheduler = new Scheduler(factory, schedules, ledger, "prod", new LocalLandingZone(Landing), builds, clock);
+        var scheduler = new Scheduler(factory, schedules, ledger, "prod", opened.Landing, builds, clock);
 
         E2E.Generate(Home, E2E.Day(1), E2E.Day(3));
         // Both fire; they share mart.user_features and serving.fraud_scores, so one waits. The build that runs ingests
@@ -220,9 +224,10 @@ public sealed class SchedulerTests : IDisposable
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 3, 1, 0));
         var factory = E2E.ShopFactoryAt();
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         var builds = new WorkspaceBuilds(() => WorkspaceBuilder.At(Home).Landing(Landing).Environment("prod").Clock(clock).Open(factory));
-        var scheduler = new Scheduler(factory, new Schedules().OnLanding("users-arrive", "raw.users"), ledger, "prod", new LocalLandingZone(Landing), builds, clock);
+        var scheduler = new Scheduler(factory, new Schedules().OnLanding("users-arrive", "raw.users"), ledger, "prod", opened.Landing, builds, clock);
 
         // A build by hand of the fraud scores ingests the users' files too, but builds nothing that only users-arrive targets.
         E2E.Generate(Home, E2E.Day(1), E2E.Day(2));
@@ -245,10 +250,11 @@ public sealed class SchedulerTests : IDisposable
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 9, 5, 0));
         var factory = E2E.ShopFactoryAt();
-        var ledger = Ledger(clock);
+        var opened = Open(clock);
+        var ledger = opened.Ledger;
         // core.orders declares "ready within 6 h" itself; mart.daily_revenue gets 2 h here.
         var schedules = new Schedules().Sla("mart.daily_revenue", TimeSpan.FromHours(2)).WithSlaLookback(TimeSpan.FromHours(12));
-        Scheduler NewScheduler() => new(factory, schedules, ledger, "prod", new LocalLandingZone(Landing), new FakeBuilds(), clock);
+        Scheduler NewScheduler() => new(factory, schedules, ledger, "prod", opened.Landing, new FakeBuilds(), clock);
         var scheduler = NewScheduler();
         Assert.Equal([("core.orders", TimeSpan.FromHours(6)), ("mart.daily_revenue", TimeSpan.FromHours(2))],
             scheduler.Slas.Select(s => (s.Dataset, s.ReadyWithin)));

@@ -1,15 +1,15 @@
 using Takt.Boxes;
+using Takt.Composition;
 using Takt.Definitions;
 using Takt.Ledger;
-using Takt.Ledger.Sqlite;
 using Takt.Planning;
 using Takt.Running;
 
 namespace Takt.Tests.Unit;
 
 /// <summary>
-/// raw.src (source) -> core.a (same box) -> core.b (window of 3), planned over a real SQLite ledger whose state is
-/// written directly, so no landing files or lake are needed.
+/// raw.src (source) -> core.a (same box) -> core.b (window of 3), planned over the ledger the composition root opens
+/// (SQLite by default), whose state is written directly, so no landing files or lake are needed.
 /// </summary>
 public sealed class PlannerClosureTests : IDisposable
 {
@@ -20,17 +20,19 @@ public sealed class PlannerClosureTests : IDisposable
 
     private readonly UnitTempDirectory _dir = new();
     private readonly Factory _factory;
-    private readonly SqliteLedger _ledger;
+    private readonly Workspace _ws;
+    private readonly ILedger _ledger;
 
     public PlannerClosureTests()
     {
         _factory = BuildFactory(_dir.Path, "SELECT * FROM raw.src");
-        _ledger = new SqliteLedger(_dir.Combine("ledger.db"));
+        _ws = WorkspaceBuilder.At(_dir.Path).Open(_factory);
+        _ledger = _ws.Ledger;
     }
 
     public void Dispose()
     {
-        _ledger.Dispose();
+        _ws.Dispose();
         _dir.Dispose();
     }
 
