@@ -68,6 +68,7 @@ internal static partial class Suite
             if (_o.Runs(5)) Section("5", Memory);
             if (_o.Runs(6)) Section("6", () => CrashAndResume(root));
             if (_o.Runs(7)) Section("7", () => RealShapeBenchmark(root));
+            if (_o.Runs(8)) Section("8", () => ManyDatasets(root));
         }
         finally
         {

@@ -71,7 +71,8 @@ internal static class SyntheticFactory
                 continue;
             }
             var file = $"sql/{name.Replace('.', '_')}.sql";
-            File.WriteAllText(Path.Combine(baseDirectory, file), "SELECT 1 AS x\n");
+            var path = Path.Combine(baseDirectory, file);
+            if (!File.Exists(path)) File.WriteAllText(path, "SELECT 1 AS x\n"); // a factory program (a child) declares it again, as users' do, without writing
             var reads = inputs[i];
             builder.Dataset(name, d =>
             {
