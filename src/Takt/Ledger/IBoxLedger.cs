@@ -13,7 +13,7 @@ namespace Takt.Ledger;
 /// carries the sequence of its last change: a box whose sequence is below its inputs' is stale. Two ledgers
 /// on the same store see one sequence.
 /// </remarks>
-public interface IBoxLedger
+public partial interface IBoxLedger
 {
     // --- planning reads ---
 

@@ -213,25 +213,26 @@ public sealed class Planner(Factory factory, IBoxLedger ledger)
 
         var stale = new Dictionary<long, string>();
         var quarantined = new List<long>();
-        var rows = ledger.Boxes(env, dataset.Name, span);
-        seqCache.TryAdd(dataset.Name, new SeqIndex(span, rows)); // its readers look these up next; read them once
-        foreach (var row in rows)
+        var facts = ledger.PlanningFacts(env, dataset.Name, span, codeHash);
+        seqCache.TryAdd(dataset.Name, new SeqIndex(span, facts)); // its readers look these up next; read them once
+        for (var i = 0; i < facts.Count; i++)
         {
-            if (!boxes.Contains(row.Box)) continue;
+            var box = facts.Boxes[i];
+            if (!boxes.Contains(box)) continue;
             string? reason = null;
-            if (row.HeadStatus == BoxHeadStatus.Lost) reason = "files lost";
-            else if (row.CodeHash != codeHash) reason = dataset.IsSource ? "source definition changed" : "code changed";
-            else if (generations.Of(row.Box) != row.Generation) reason = "invalidated";
+            if (facts.Statuses[i] == BoxHeadStatus.Lost) reason = "files lost";
+            else if (!facts.CodeMatches[i]) reason = dataset.IsSource ? "source definition changed" : "code changed";
+            else if (generations.Of(box) != facts.Generations[i]) reason = "invalidated";
             else
             {
                 foreach (var (input, inputState, index) in inputs)
                 {
-                    var read = input.Mapping.InputsOf(BoxRange.Single(row.Box), dataset.Grain, inputState.Dataset.Grain, inputState.Extent);
-                    if (index.MaxSeq(read) > row.Seq) { reason = $"input changed: {input.Dataset}"; break; }
+                    var read = input.Mapping.InputsOf(BoxRange.Single(box), dataset.Grain, inputState.Dataset.Grain, inputState.Extent);
+                    if (index.MaxSeq(read) > facts.Seqs[i]) { reason = $"input changed: {input.Dataset}"; break; }
                 }
             }
-            if (reason is not null) stale[row.Box] = reason;
-            else if (row.IsQuarantined) quarantined.Add(row.Box);
+            if (reason is not null) stale[box] = reason;
+            else if (facts.Statuses[i] == BoxHeadStatus.Quarantined) quarantined.Add(box);
         }
         return (stale, BoxSet.OfBoxes(quarantined));
     }
@@ -241,7 +242,7 @@ public sealed class Planner(Factory factory, IBoxLedger ledger)
         range = input.Extent.IsEmpty ? new BoxRange(0, -1) : range.Intersect(input.Extent);
         if (cache.TryGetValue(input.Dataset.Name, out var cached) && cached.Loaded.Start <= range.Start && cached.Loaded.End >= range.End) return cached;
         if (cached is not null) range = new BoxRange(Math.Min(range.Start, cached.Loaded.Start), Math.Max(range.End, cached.Loaded.End));
-        var index = new SeqIndex(range, range.IsEmpty ? [] : ledger.Boxes(env, input.Dataset.Name, range));
+        var index = new SeqIndex(range, range.IsEmpty ? null : ledger.PlanningFacts(env, input.Dataset.Name, range, factory.CodeHashOf(input.Dataset.Name)));
         cache[input.Dataset.Name] = index;
         return index;
     }

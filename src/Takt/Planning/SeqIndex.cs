@@ -10,11 +10,11 @@ internal sealed class SeqIndex
     private readonly long[] _seqs;
     private readonly long[] _prefixMax;
 
-    public SeqIndex(BoxRange loaded, IReadOnlyList<BoxState> boxes)
+    public SeqIndex(BoxRange loaded, BoxFacts? boxes)
     {
         Loaded = loaded;
-        _boxes = boxes.Select(b => b.Box).ToArray();
-        _seqs = boxes.Select(b => b.Seq).ToArray();
+        _boxes = boxes?.Boxes ?? [];
+        _seqs = boxes?.Seqs ?? [];
         _prefixMax = new long[_seqs.Length];
         for (var i = 0; i < _seqs.Length; i++) _prefixMax[i] = Math.Max(i > 0 ? _prefixMax[i - 1] : 0, _seqs[i]);
     }

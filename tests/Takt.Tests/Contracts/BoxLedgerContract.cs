@@ -73,6 +73,25 @@ public abstract class BoxLedgerContract<TStore> : LedgerContract<TStore> where T
     }
 
     [Fact]
+    public void The_planners_facts_of_boxes_are_the_boxes_with_their_code_compared()
+    {
+        Commit(Version("v1", box: 1));
+        Commit(Version("v2", box: 2, code: "code-2"));
+        Commit(Version("v3", box: 3));
+        Commit(Version("v3q", box: 3, status: VersionStatus.Quarantined));
+        Commit(Version("v9", box: 9));
+
+        var facts = Ledger.PlanningFacts(Env, "raw.a", new BoxRange(2, 9), Version("any").CodeHash);
+
+        var boxes = Ledger.Boxes(Env, "raw.a", new BoxRange(2, 9));
+        Assert.Equal(boxes.Select(b => (b.Box, b.Seq, b.Generation, b.HeadStatus, b.CodeHash == Version("any").CodeHash)),
+            Enumerable.Range(0, facts.Count).Select(i => (facts.Boxes[i], facts.Seqs[i], facts.Generations[i], facts.Statuses[i], facts.CodeMatches[i])));
+        Assert.Equal([2L, 3, 9], facts.Boxes);
+        Assert.Equal([false, true, true], facts.CodeMatches);
+        Assert.Equal(BoxHeadStatus.Quarantined, facts.Statuses[1]);
+    }
+
+    [Fact]
     public void An_override_releases_the_quarantined_head_to_readers_and_records_why()
     {
         Commit(Version("v1"));
