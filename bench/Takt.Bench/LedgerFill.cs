@@ -65,8 +65,7 @@ internal static class LedgerFill
             INSERT INTO versions (id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id, task_id)
             VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, NULL)
             """, "$id", "$dataset", "$box", "$key", "$code", "$gen", "$status", "$rows", "$bytes", "$schema", "$at", "$run");
-        using var edge = Prepare(connection, tx, "INSERT OR IGNORE INTO version_inputs VALUES ($id, $dataset, $box, $input)",
-            "$id", "$dataset", "$box", "$input");
+        using var lineage = Prepare(connection, tx, "INSERT OR IGNORE INTO version_lineage VALUES ($id, $inputs)", "$id", "$inputs");
         using var box = Prepare(connection, tx, "INSERT INTO boxes VALUES ($env, $dataset, $box, $current, $head, 'ok', $code, $gen, $seq)",
             "$env", "$dataset", "$box", "$current", "$head", "$code", "$gen", "$seq");
         using var sourceHead = Prepare(connection, tx, "INSERT OR REPLACE INTO source_heads VALUES ($dataset, $box, $version)", "$dataset", "$box", "$version");
@@ -75,7 +74,7 @@ internal static class LedgerFill
         var (boxCount, edgeCount) = Generate(factory, firstBox, days, (v, inputs) =>
         {
             Run(version, v.Id, v.Dataset, v.Box, v.BoxKey, v.CodeHash, v.Generation, v.Status, v.Rows, v.Bytes, v.SchemaJson, v.CreatedAtMs, v.RunId);
-            foreach (var input in inputs) Run(edge, v.Id, input.Dataset, input.Box, input.VersionId);
+            if (inputs.Count > 0) Run(lineage, v.Id, LineageCodec.Encode(inputs));
             Run(box, Env, v.Dataset, v.Box, v.Id, v.Id, v.CodeHash, v.Generation, ++seq);
             if (factory[v.Dataset].IsSource) Run(sourceHead, v.Dataset, v.Box, v.Id);
         }, progress, clock);
@@ -155,10 +154,9 @@ internal static class LedgerFill
                      "SELECT 'counter', name, value FROM counters ORDER BY name",
                      "SELECT 'box', * FROM boxes ORDER BY env, dataset, box",
                      "SELECT 'version', id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id, task_id FROM versions ORDER BY id",
-                     "SELECT 'input', * FROM version_inputs ORDER BY version_id, input_version_id",
+                     "SELECT 'input', version_id, hex(inputs) FROM version_lineage ORDER BY version_id",
                      "SELECT 'stamp', * FROM stamps ORDER BY env, dataset",
-                     "SELECT 'generation', * FROM generations ORDER BY dataset, box",
-                     "SELECT 'event', kind, env, dataset, box_key, version_id, message FROM events ORDER BY id",
+                                          "SELECT 'event', kind, env, dataset, box_key, version_id, message FROM events ORDER BY id",
                      "SELECT 'environment', name FROM environments ORDER BY name",
                      "SELECT 'source_head', * FROM source_heads ORDER BY dataset, box",
                      "SELECT 'deployment', env, dataset, code_hash, previous_hash, git_commit FROM deployments ORDER BY env, dataset, code_hash",

@@ -260,7 +260,7 @@ namespace Takt.Bench
                     throw new BenchFailure($"The {fill.Mode} and {other} fills differ at row {rows}:\n  {fill.Mode}: {(hasA ? a.Current : "(end)")}\n  {other}: {(hasB ? b.Current : "(end)")}");
                 rows++;
             }
-            Console.WriteLine($"  identical: {rows:N0} rows (counters, boxes, versions, version_inputs, source_heads, deployments, events, ...)");
+            Console.WriteLine($"  identical: {rows:N0} rows (counters, boxes, versions, version_lineage, source_heads, deployments, events, ...)");
             Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
             return $"{fill.Mode} = {other}: {rows:N0} identical rows; {other} fill took {second.Elapsed.TotalSeconds:N1} s " +
                    $"({second.Elapsed.TotalMicroseconds / second.Boxes:N0} us/box)";

@@ -163,15 +163,13 @@ public sealed partial class SqliteLedger
 
     public IReadOnlyList<LineageEdge> InputsOf(string versionId)
     {
-        using (Writer())
-        {
-            var cmd = Command("SELECT input_dataset, input_box, input_version_id FROM version_inputs WHERE version_id = $id ORDER BY input_dataset, input_box",
-                null, ("$id", versionId));
-            var result = new List<LineageEdge>();
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) result.Add(new LineageEdge(r.GetString(0), r.GetInt64(1), r.GetString(2)));
-            return result;
-        }
+        using (Writer()) return InputsOf(versionId, null);
+    }
+
+    private List<LineageEdge> InputsOf(string versionId, SqliteTransaction? tx)
+    {
+        var blob = Scalar<byte[]?>("SELECT inputs FROM version_lineage WHERE version_id = $id", tx, ("$id", versionId));
+        return blob is null ? [] : LineageCodec.Decode(blob);
     }
 
 

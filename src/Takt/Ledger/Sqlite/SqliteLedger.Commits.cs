@@ -28,9 +28,8 @@ public sealed partial class SqliteLedger
                 return outcome == CommitOutcome.Committed && !revived ? CommitOutcome.AlreadyCurrent : outcome;
             }
             InsertFiles(v.Id, request.Files, tx);
-            foreach (var input in request.Inputs)
-                Execute("INSERT OR IGNORE INTO version_inputs VALUES ($id, $dataset, $box, $input)", tx,
-                    ("$id", v.Id), ("$dataset", input.Dataset), ("$box", input.Box), ("$input", input.VersionId));
+            if (request.Inputs.Count > 0)
+                Execute("INSERT OR IGNORE INTO version_lineage VALUES ($id, $inputs)", tx, ("$id", v.Id), ("$inputs", LineageCodec.Encode(request.Inputs)));
             foreach (var check in request.Checks)
                 Execute("INSERT OR REPLACE INTO check_results VALUES ($id, $name, $kind, $severity, $passed, $failing, $message)", tx,
                     ("$id", v.Id), ("$name", check.Name), ("$kind", check.Kind), ("$severity", check.Severity), ("$passed", check.Passed ? 1 : 0),

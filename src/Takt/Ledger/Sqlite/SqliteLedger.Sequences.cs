@@ -12,17 +12,16 @@ public sealed partial class SqliteLedger
     /// </summary>
     private void CatchUpWithInputs(string env, VersionRecord v, SqliteTransaction tx)
     {
-        var cmd = Command("""
-            SELECT coalesce(sum(b.current_version IS NOT i.input_version_id), 0), coalesce(max(b.seq), 0),
-                   (SELECT seq FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box)
-            FROM version_inputs i LEFT JOIN boxes b ON b.env = $env AND b.dataset = i.input_dataset AND b.box = i.input_box
-            WHERE i.version_id = $id
-            """, tx, ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box), ("$id", v.Id));
-        long moved, inputSeq, seq;
-        using (var r = cmd.ExecuteReader())
+        var seq = Scalar<long?>("SELECT seq FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+            ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box)) ?? long.MaxValue;
+        long moved = 0, inputSeq = 0;
+        foreach (var input in InputsOf(v.Id, tx))
         {
-            r.Read();
-            (moved, inputSeq, seq) = (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? long.MaxValue : r.GetInt64(2));
+            using var r = Command("SELECT current_version, seq FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+                ("$env", env), ("$dataset", input.Dataset), ("$box", input.Box)).ExecuteReader();
+            var found = r.Read();
+            if (!found || r.IsDBNull(0) || r.GetString(0) != input.VersionId) moved++;
+            if (found) inputSeq = Math.Max(inputSeq, r.GetInt64(1));
         }
         if (moved > 0 || seq >= inputSeq) return; // inputs not current: the box is really stale, and the planner must say so
         NextSeq(tx);
