@@ -5,6 +5,9 @@ namespace Takt.Bench;
 
 internal static partial class Suite
 {
+    /// <summary>Benchmark 1's size for issue 17's targets for boxes: 3.65M boxes, full run only.</summary>
+    private static readonly (int D, int B) Huge = (1000, 3650);
+
     // 8. Many datasets --------------------------------------------------------------------------------------------
 
     /// <summary>
