@@ -147,8 +147,7 @@ internal static partial class Suite
             var (factory, shape) = SyntheticFactory.Create(Path.Combine(home, "factory"), datasets);
             var ledger = Path.Combine(home, "ledger.db");
             Console.WriteLine($"[1] {datasets}x{days}: {shape.Sources} sources, {shape.Transforms} transforms, {shape.WindowEdges} windows, {shape.FanIns} fan-ins; filling the ledger ...");
-            var fill = LedgerFill.Fill(factory, ledger, Options.FirstBox, days, FillMode.Direct);
-            Console.WriteLine($"[1] {datasets}x{days}: {fill.Boxes:N0} boxes filled in {fill.Elapsed.TotalSeconds:0} s, ledger {Mb(fill.DatabaseBytes)} ({fill.DatabaseBytes / fill.Boxes} bytes per box)");
+            var fill = LedgerFill.Fill(factory, ledger, Options.FirstBox, days, FillMode.Direct, m => Console.WriteLine($"[1]{m}"));
 
             var plan = PlanBench.Run(factory, ledger, Options.FirstBox, days, _o.Many, m => Console.WriteLine($"[1]{m}"));
             var inProcess = new Measure(plan.Warm.Select(w => w.Ms / 1000).ToArray());
