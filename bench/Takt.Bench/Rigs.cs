@@ -7,6 +7,7 @@ using Takt.Building;
 using Takt.Cli;
 using Takt.Definitions;
 using Takt.Engine;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Bench;
@@ -314,7 +315,7 @@ internal sealed class HeavyRig
         var result = service.Build(["mart.heavy"], ingest: false, publish: false);
         var seconds = clock.Elapsed.TotalSeconds;
         var task = result.Tasks.Single(t => t.Dataset == "mart.heavy");
-        if (task.Outcome.Status != BuildStatus.Built) throw new BenchFailure($"the heavy box was {task.Outcome.Status}: {task.Outcome.Message}");
+        if (task.Outcome.Status != BuildStatus.Built) throw new BenchFailure($"the heavy box was {task.Outcome.Status.ToText()}: {task.Outcome.Message}");
         return (seconds, task.Outcome.RowsOut, task.Outcome.VersionId!);
     }
 

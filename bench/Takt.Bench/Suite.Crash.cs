@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Takt.Building;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Bench;
@@ -39,7 +40,7 @@ internal static partial class Suite
         if (resume.ExitCode != 0) throw new BenchFailure($"the resumed build failed: {resume.Describe}");
         var resumeRun = LedgerQuery.LatestRun(rig.Home)!;
         var resumed = LedgerQuery.Tasks(rig.Home, resumeRun);
-        var built = resumed.Where(t => t.Status == BuildStatus.Built).ToList();
+        var built = resumed.Where(t => t.Status == BuildStatus.Built.ToText()).ToList();
         var lost = built.Count(t => before.ContainsKey((t.Dataset, t.Box)));
         var touchedCommitted = resumed.Count(t => before.ContainsKey((t.Dataset, t.Box)));
         var after = LedgerQuery.Pointers(rig.Home);

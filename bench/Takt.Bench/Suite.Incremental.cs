@@ -3,6 +3,7 @@ using System.Globalization;
 using Takt.Boxes;
 using Takt.Building;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Bench;
@@ -71,7 +72,7 @@ internal static partial class Suite
             if (invalidate.ExitCode != 0 || build.ExitCode != 0) { Fail($"Takt CLI incremental: invalidate {invalidate.Describe}; build {build.Describe}"); break; }
             cliTimes.Add(build.Seconds);
             invalidateTimes.Add(invalidate.Seconds);
-            var ran = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Where(t => t.Status == BuildStatus.Built).Select(t => (t.Dataset, t.Box)).ToList();
+            var ran = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Where(t => t.Status == BuildStatus.Built.ToText()).Select(t => (t.Dataset, t.Box)).ToList();
             cliTasks = ran.Count;
             cliExact &= ran.Count == expectedTakt.Count && ran.ToHashSet().SetEquals(expectedTakt);
         }

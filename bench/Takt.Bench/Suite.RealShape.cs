@@ -1,5 +1,6 @@
 using System.Globalization;
 using Takt.Boxes;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Bench;
@@ -78,7 +79,7 @@ internal static partial class Suite
             var full = ChildProcess.Run(Cli("build", "--no-publish", "--json"), Cap);
             if (full.ExitCode != 0) throw new BenchFailure($"Takt's full build: {full.Describe}");
             takt.Full.Add(full);
-            var fullBuilt = LedgerQuery.Tasks(home, LedgerQuery.LatestRun(home)!).Count(t => t.Status == BuildStatus.Built);
+            var fullBuilt = LedgerQuery.Tasks(home, LedgerQuery.LatestRun(home)!).Count(t => t.Status == BuildStatus.Built.ToText());
             if (fullBuilt != 1 + 3 * RealShape.Days) throw new BenchFailure($"Takt's full build built {fullBuilt} boxes, expected {1 + 3 * RealShape.Days}");
 
             var bareFull = ChildProcess.Run(RealShapeBare.Arguments("full", format, landing, lateStaged, output), Cap);
@@ -92,7 +93,7 @@ internal static partial class Suite
                 var late = ChildProcess.Run(Cli("build", "--no-publish", "--json"), Cap);
                 if (late.ExitCode != 0) throw new BenchFailure($"Takt's late-file build: {late.Describe}");
                 takt.Late.Add(late);
-                var ran = LedgerQuery.Tasks(home, LedgerQuery.LatestRun(home)!).Where(t => t.Status == BuildStatus.Built).Select(t => (t.Dataset, t.Box)).ToHashSet();
+                var ran = LedgerQuery.Tasks(home, LedgerQuery.LatestRun(home)!).Where(t => t.Status == BuildStatus.Built.ToText()).Select(t => (t.Dataset, t.Box)).ToHashSet();
                 var expected = RealShapeCheck.ExpectedLate(lateDays, perDay.Keys.Max());
                 if (!ran.SetEquals(expected))
                 {

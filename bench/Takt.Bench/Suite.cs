@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Takt.Building;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Bench;
@@ -271,7 +272,7 @@ internal static partial class Suite
             else
             {
                 cliTimes.Add(run.Seconds);
-                var built = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Count(t => t.Status == BuildStatus.Built);
+                var built = LedgerQuery.Tasks(rig.Home, LedgerQuery.LatestRun(rig.Home)!).Count(t => t.Status == BuildStatus.Built.ToText());
                 if (built != tasks) Fail($"Takt (CLI) built {built} of {tasks} trivial tasks");
             }
 

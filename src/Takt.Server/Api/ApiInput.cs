@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Takt.Boxes;
 using Takt.Definitions;
+using Takt.Ledger;
 
 namespace Takt.Server.Api;
 
@@ -25,9 +26,6 @@ public static partial class ApiInput
 
     [GeneratedRegex("^[0-9A-Za-z][0-9A-Za-z_-]{0,80}$")]
     private static partial Regex RunIdPattern();
-
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,40}$")]
-    private static partial Regex EventKindPattern();
 
     public static ApiInputException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
 
@@ -69,10 +67,10 @@ public static partial class ApiInput
     public static string RunId(string? text) =>
         text is not null && RunIdPattern().IsMatch(text) ? text : throw Bad("run", $"run: '{Clip(text ?? "")}' is not a run id.");
 
-    public static string? EventKind(string? text) =>
+    public static Ledger.EventKind? EventKind(string? text) =>
         string.IsNullOrEmpty(text) ? null
-        : EventKindPattern().IsMatch(text) ? text
-        : throw Bad("kind", $"kind: '{Clip(text)}' is not an event kind (lower snake case, e.g. override).");
+        : StatusWords.TryParse(text, out Ledger.EventKind kind) ? kind
+        : throw Bad("kind", $"kind: '{Clip(text)}' is not an event kind ({string.Join(", ", StatusWords.EventKindWords)}).");
 
     private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

@@ -92,7 +92,7 @@ public static class DashboardApi
                 run = RunJson(run),
                 tasks = tasks.Select(t => new
                 {
-                    id = t.Id, dataset = t.Dataset, box = t.BoxKey, reason = t.Reason, status = t.Status, version = t.VersionId, attempts = t.Attempts,
+                    id = t.Id, dataset = t.Dataset, box = t.BoxKey, reason = t.Reason, status = t.Status.ToText(), version = t.VersionId, attempts = t.Attempts,
                     startedAt = t.StartedAtMs, durationMs = t.DurationMs, rows = t.RowsOut, error = t.Error,
                 }),
             });
@@ -140,7 +140,7 @@ public static class DashboardApi
             var dataset = query["dataset"].ToString() is { Length: > 0 } name ? ApiInput.Dataset(factory, name).Name : null;
             var kind = ApiInput.EventKind(query["kind"]);
             var limit = ApiInput.Limit(query["limit"], 100, 1000);
-            var events = kind is null ? ledger.Events(dataset, limit) : ledger.EventsOfKinds([kind], dataset, limit);
+            var events = kind is null ? ledger.Events(dataset, limit) : ledger.EventsOfKinds([kind.Value], dataset, limit);
             return new { events = events.Select(FactoryView.EventJson) };
         });
 
@@ -159,7 +159,7 @@ public static class DashboardApi
         api.MapGet("/schedules", () =>
         {
             var scheduler = context.Scheduler;
-            var recent = ledger.EventsOfKinds([Scheduler.EventRun, Scheduler.EventSkipped, Scheduler.EventSlaMiss], null, 100)
+            var recent = ledger.EventsOfKinds([EventKind.ScheduleRun, EventKind.ScheduleSkipped, EventKind.SlaMiss], null, 100)
                 .Select(FactoryView.EventJson).ToArray();
             return new
             {
@@ -168,7 +168,7 @@ public static class DashboardApi
                 {
                     name = s.Name, kind = s.Kind, definition = s.Definition, targets = s.Targets, nextDue = s.NextDue?.ToUnixTimeMilliseconds(),
                     running = s.Running, runningSince = s.RunningSince?.ToUnixTimeMilliseconds(), lastStarted = s.LastStarted?.ToUnixTimeMilliseconds(),
-                    lastStatus = s.LastStatus, lastRun = s.LastRunId, lastSummary = s.LastSummary, runs = s.Runs, skipped = s.Skipped,
+                    lastStatus = s.LastStatus?.ToText(), lastRun = s.LastRunId, lastSummary = s.LastSummary, runs = s.Runs, skipped = s.Skipped,
                     pending = s.Pending,
                 }).ToArray() ?? [],
                 slas = (scheduler?.Slas ?? []).Select(s => new { dataset = s.Dataset, readyWithinHours = s.ReadyWithin.TotalHours }),
@@ -214,7 +214,7 @@ public static class DashboardApi
         }
         return new
         {
-            id = r.Id, env = r.Env, command = r.Command, status = r.StatusAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), startedAt = r.StartedAtMs,
+            id = r.Id, env = r.Env, command = r.Command, status = r.StatusAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToText(), startedAt = r.StartedAtMs,
             finishedAt = r.FinishedAtMs, durationMs = r.FinishedAtMs - r.StartedAtMs, lastSeenAt = r.LastSeenAtMs, summary,
         };
     }

@@ -255,7 +255,7 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
 
     public static object EventJson(EventRecord e) => new
     {
-        id = e.Id, at = e.AtMs, kind = e.Kind, env = e.Env, dataset = e.Dataset, box = e.BoxKey, version = e.VersionId, message = e.Message,
+        id = e.Id, at = e.AtMs, kind = e.Kind.ToText(), env = e.Env, dataset = e.Dataset, box = e.BoxKey, version = e.VersionId, message = e.Message,
     };
 
     /// <summary>False for the open-ended extents of datasets that read the latest box of an input.</summary>

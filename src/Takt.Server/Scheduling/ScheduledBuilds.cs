@@ -1,4 +1,5 @@
 using Takt.Building;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Server.Scheduling;
@@ -7,7 +8,7 @@ namespace Takt.Server.Scheduling;
 public sealed record ScheduledBuildRequest(string Schedule, string Trigger, IReadOnlyList<string> Targets);
 
 /// <summary>How a scheduled build ended: the ledger run, <c>ok</c>, <c>stopped</c> (by a check) or <c>failed</c>, and a one-line summary.</summary>
-public sealed record ScheduledBuildOutcome(string? RunId, string Status, string Summary);
+public sealed record ScheduledBuildOutcome(string? RunId, RunStatus Status, string Summary);
 
 /// <summary>Runs the builds the scheduler starts; tests substitute their own.</summary>
 public interface IScheduledBuilds

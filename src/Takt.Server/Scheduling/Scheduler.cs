@@ -21,7 +21,7 @@ public sealed record TickResult(DateTimeOffset At, IReadOnlyList<ScheduleDecisio
 /// <summary>One schedule as the dashboard shows it.</summary>
 public sealed record ScheduleState(
     string Name, string Kind, string Definition, IReadOnlyList<string> Targets, DateTimeOffset? NextDue, bool Running, DateTimeOffset? RunningSince,
-    DateTimeOffset? LastStarted, string? LastStatus, string? LastRunId, string? LastSummary, int Runs, int Skipped, string? Pending);
+    DateTimeOffset? LastStarted, RunStatus? LastStatus, string? LastRunId, string? LastSummary, int Runs, int Skipped, string? Pending);
 
 /// <summary>
 /// The scheduler inside <c>serve</c>. Nothing happens between ticks: <see cref="Tick"/> looks at the clock, starts the
@@ -33,10 +33,6 @@ public sealed record ScheduleState(
 /// </summary>
 public sealed class Scheduler
 {
-    public const string EventRun = "schedule_run";
-    public const string EventSkipped = "schedule_skipped";
-    public const string EventSlaMiss = EventKinds.SlaMiss;
-
     private readonly Factory _factory;
     private readonly Schedules _schedules;
     private readonly ILedger _ledger;
@@ -145,7 +141,7 @@ public sealed class Scheduler
                 var overlap = string.Join(", ", busy.Targets.Intersect(entry.Targets).Take(3));
                 entry.Pending = new Pending(trigger, now, busy.Name, overlap);
                 entry.Skipped++;
-                Record(EventSkipped, null, null,
+                Record(EventKind.ScheduleSkipped, null, null,
                     $"{entry.Name}: skipped at {Iso(now)} ({trigger}): '{busy.Name}' is still building {overlap} (running since {Iso(busy.RunningSince!.Value)}); it runs when that build ends");
                 return new ScheduleDecision(entry.Name, entry.Kind, "skipped", trigger, entry.Targets);
             }
@@ -170,7 +166,7 @@ public sealed class Scheduler
         }
         catch (Exception e)
         {
-            outcome = new ScheduledBuildOutcome(null, "failed", $"{e.GetType().Name}: {e.Message}");
+            outcome = new ScheduledBuildOutcome(null, RunStatus.Failed, $"{e.GetType().Name}: {e.Message}");
         }
         lock (_lock)
         {
@@ -179,9 +175,9 @@ public sealed class Scheduler
             entry.LastRunId = outcome.RunId;
             entry.LastSummary = outcome.Summary;
         }
-        Record(EventRun, null, null,
+        Record(EventKind.ScheduleRun, null, null,
             $"{entry.Name} ({request.Trigger}): built {string.Join(", ", request.Targets.Take(5))}{(request.Targets.Count > 5 ? ", ..." : "")}: " +
-            $"{outcome.Status}{(outcome.RunId is null ? "" : $", run {outcome.RunId}")}: {outcome.Summary}");
+            $"{outcome.Status.ToText()}{(outcome.RunId is null ? "" : $", run {outcome.RunId}")}: {outcome.Summary}");
     }
 
     /// <summary>Boxes whose deadline (box end + ready-within) passed within the lookback without a usable version made before it.</summary>
@@ -190,7 +186,7 @@ public sealed class Scheduler
         var misses = new List<SlaMiss>();
         if (_slas.Count == 0) return misses;
         var windowStart = now - _schedules.SlaLookback;
-        _slaRecorded ??= _ledger.EventsSince((windowStart - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), EventSlaMiss)
+        _slaRecorded ??= _ledger.EventsSince((windowStart - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), EventKind.SlaMiss)
             .Where(e => e.Dataset is not null && e.BoxKey is not null).Select(e => (e.Dataset!, e.BoxKey!)).ToHashSet();
         foreach (var sla in _slas)
         {
@@ -212,7 +208,7 @@ public sealed class Scheduler
                 if (versions.Any(v => v.Box == box && v.Status.IsUsable() && v.CreatedAtMs <= deadlineMs)) continue;
                 var key = dataset.BoxKey(box);
                 _slaRecorded.Add((dataset.Name, key));
-                Record(EventSlaMiss, dataset.Name, key,
+                Record(EventKind.SlaMiss, dataset.Name, key,
                     $"{dataset.Name}@{key} was not ready by {Iso(deadline)} (ready within {Describe(sla.ReadyWithin)} of the box's end; owner {dataset.Owner})");
                 misses.Add(new SlaMiss(dataset.Name, key, deadline));
             }
@@ -220,7 +216,7 @@ public sealed class Scheduler
         return misses;
     }
 
-    private void Record(string kind, string? dataset, string? boxKey, string message)
+    private void Record(EventKind kind, string? dataset, string? boxKey, string message)
     {
         try { _ledger.RecordEvent(kind, _env, dataset, boxKey, null, message); }
         catch (Exception e) when (e is Storage.StorageException or ObjectDisposedException or InvalidOperationException)
@@ -278,7 +274,7 @@ public sealed class Scheduler
         public DateTimeOffset? NextDue { get; set; }
         public DateTimeOffset? RunningSince { get; set; }
         public DateTimeOffset? LastStarted { get; set; }
-        public string? LastStatus { get; set; }
+        public RunStatus? LastStatus { get; set; }
         public string? LastRunId { get; set; }
         public string? LastSummary { get; set; }
         /// <summary>The sensor state the last build started for.</summary>

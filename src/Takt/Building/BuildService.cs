@@ -16,7 +16,7 @@ public sealed record BuildSummary(int Built, int Reused, long Blocked, int Faile
 {
     public static BuildSummary Of(IReadOnlyList<TaskReport> reports, Plan? remaining, long durationMs)
     {
-        int Count(string status) => reports.Count(r => r.Outcome.Status == status);
+        int Count(BuildStatus status) => reports.Count(r => r.Outcome.Status == status);
         return new BuildSummary(Count(BuildStatus.Built), Count(BuildStatus.Reused), remaining?.BlockedBoxes ?? Count(BuildStatus.Blocked), Count(BuildStatus.Failed),
             Count(BuildStatus.Quarantined), Count(BuildStatus.Skipped), durationMs);
     }

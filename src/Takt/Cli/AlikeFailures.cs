@@ -1,3 +1,4 @@
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Cli;
@@ -6,7 +7,7 @@ namespace Takt.Cli;
 /// Failed or stopped tasks of one dataset whose messages are the same apart from their box, told once: 200 boxes
 /// without landing files are one line with a count and the box range, not 200 lines.
 /// </summary>
-internal sealed record AlikeFailures(string Dataset, string Status, string Message, IReadOnlyList<TaskReport> Tasks)
+internal sealed record AlikeFailures(string Dataset, BuildStatus Status, string Message, IReadOnlyList<TaskReport> Tasks)
 {
     /// <summary>The boxes as people read them: <c>raw.orders@2026-01-03</c>, or <c>raw.orders@2026-01-03..2026-01-10 (8 boxes)</c>.</summary>
     public string Boxes => Tasks.Count == 1
@@ -22,7 +23,7 @@ internal sealed record AlikeFailures(string Dataset, string Status, string Messa
         .Select(g => new AlikeFailures(g.Key.Dataset, g.Key.Status, g.Key.Message, g.OrderBy(t => t.BoxKey, StringComparer.Ordinal).ToArray()))
         .ToArray();
 
-    public static (string Dataset, string Status, string Message) KeyOf(TaskReport task) =>
+    public static (string Dataset, BuildStatus Status, string Message) KeyOf(TaskReport task) =>
         (task.Dataset, task.Outcome.Status, WithoutBox(task.Dataset, task.BoxKey, task.Outcome.Message));
 
     /// <summary>A message without its own box: the leading <c>dataset@box: </c> goes, other mentions of the box key become <c>{box}</c>.</summary>

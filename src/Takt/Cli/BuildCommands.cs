@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Takt.Ledger;
 using Takt.Building;
 using Takt.Planning;
 using Takt.Publishing;
@@ -116,7 +117,7 @@ internal static class BuildCommands
     {
         dataset = r.Dataset,
         box = r.BoxKey,
-        status = r.Outcome.Status,
+        status = r.Outcome.Status.ToText(),
         reason = r.Reason,
         version = r.Outcome.VersionId,
         rows = r.Outcome.RowsOut,
@@ -191,7 +192,7 @@ internal static class BuildCommands
             const int Shown = 20;
             var table = new Table().Border(TableBorder.Rounded).AddColumns("box", "status", "what happened");
             foreach (var group in stopped.Take(Shown))
-                table.AddRow(Markup.Escape(group.Boxes), $"[red]{group.Status}[/]", Markup.Escape(group.Text));
+                table.AddRow(Markup.Escape(group.Boxes), $"[red]{group.Status.ToText()}[/]", Markup.Escape(group.Text));
             console.Write(table);
             if (stopped.Count > Shown)
                 console.MarkupLineInterpolated($"[red]and {stopped.Skip(Shown).Sum(g => g.Tasks.Count)} more failed or stopped box(es) with other messages[/] (`build --json` lists every task)");

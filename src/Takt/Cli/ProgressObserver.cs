@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Cli;
@@ -16,7 +17,7 @@ internal sealed class ProgressObserver(IAnsiConsole console, bool quiet, TimeSpa
 {
     private readonly Lock _gate = new();
     private readonly Stopwatch _phaseClock = Stopwatch.StartNew();
-    private readonly HashSet<(string, string, string)> _toldFailures = [];
+    private readonly HashSet<(string, BuildStatus, string)> _toldFailures = [];
     private ProgressContext? _live;
     private ProgressTask? _bar;
     private string _phase = "build";
@@ -92,7 +93,7 @@ internal sealed class ProgressObserver(IAnsiConsole console, bool quiet, TimeSpa
             {
                 _failed++;
                 if (_toldFailures.Add(AlikeFailures.KeyOf(report)))
-                    console.MarkupLineInterpolated($"[red]{report.Outcome.Status}[/] {report.Outcome.Message}");
+                    console.MarkupLineInterpolated($"[red]{report.Outcome.Status.ToText()}[/] {report.Outcome.Message}");
             }
             if (_live is null && every <= TimeSpan.Zero) console.MarkupLineInterpolated($"[grey]{Line()}[/]");
         }

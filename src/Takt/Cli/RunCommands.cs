@@ -28,7 +28,7 @@ internal static class RunCommands
                 {
                     runs = runs.Select(r => new
                     {
-                        id = r.Id, env = r.Env, command = r.Command, status = r.StatusAt(now), startedAt = r.StartedAtMs, finishedAt = r.FinishedAtMs,
+                        id = r.Id, env = r.Env, command = r.Command, status = r.StatusAt(now).ToText(), startedAt = r.StartedAtMs, finishedAt = r.FinishedAtMs,
                         lastSeenAt = r.LastSeenAtMs, host = r.Process?.Host, pid = r.Process?.Pid, summary = Summary(r),
                     }),
                 });

@@ -73,7 +73,7 @@ public static class TaktCli
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.StoppedByCheck;
         }
-        catch (Exception e) when (e is Ledger.LedgerFaultException or Publishing.PublishTargetException)
+        catch (Exception e) when (e is Ledger.LedgerFaultException or Ledger.LedgerDataException or Publishing.PublishTargetException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;

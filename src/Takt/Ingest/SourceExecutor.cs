@@ -89,7 +89,7 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         log.AddRange(rows.Log);
         log.Add($"read {rowsIn.ToString(CultureInfo.InvariantCulture)} row(s) of this box from {files.Count} file(s) " +
                 $"({Bytes(files.Sum(f => f.Size))}{(extracts is null ? "" : " in all, shared with their other boxes")}), kept {rowsOut.ToString(CultureInfo.InvariantCulture)}");
-        if (drift is not null) ws.Ledger.RecordEvent("schema_drift", ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift}");
+        if (drift is not null) ws.Ledger.RecordEvent(EventKind.SchemaDrift, ws.Env, dataset.Name, boxKey, versionId, $"{dataset.Name}@{boxKey}: {drift}");
         // A source's columns are its declared ones: one description per code hash serves every box.
         return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rowsOut, runId,
             schemaKey: "source:" + codeHash, locate: sourceChecks.Sample);

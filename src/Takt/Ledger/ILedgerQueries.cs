@@ -29,7 +29,7 @@ public interface ILedgerQueries
     IReadOnlyList<DeployRecord> DeploysSince(long sinceMs);
 
     /// <summary>Events of one kind recorded since then, oldest first.</summary>
-    IReadOnlyList<EventRecord> EventsSince(long sinceMs, string kind);
+    IReadOnlyList<EventRecord> EventsSince(long sinceMs, EventKind kind);
 
     /// <summary>Per dataset, by name: how many versions it has, the bytes of those whose files are not collected, the rows of the environment's current versions, its last commit.</summary>
     IReadOnlyList<VersionInventory> Inventory(string env);

@@ -16,7 +16,7 @@ public interface IRunLog
     void RecordRunSeen(string runId);
 
     /// <summary>Records how a run ended and when.</summary>
-    void FinishRun(string runId, string status, string summaryJson);
+    void FinishRun(string runId, RunStatus status, string summaryJson);
 
     /// <summary>One run by id, or null.</summary>
     RunRecord? FindRun(string runId);
@@ -32,7 +32,7 @@ public interface IRunLog
     long StartTask(string runId, string dataset, long box, string boxKey, string reason);
 
     /// <summary>Records how a task ended, with its log lines (in order). May be deferred (see <see cref="ILedger"/>).</summary>
-    void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines);
+    void FinishTask(long taskId, BuildStatus status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines);
 
     /// <summary>The run's tasks, by id.</summary>
     IReadOnlyList<TaskRecord> Tasks(string runId);
@@ -41,11 +41,11 @@ public interface IRunLog
     IReadOnlyList<string> TaskLog(long taskId);
 
     /// <summary>Appends an event; its id is greater than every event's before it.</summary>
-    void RecordEvent(string kind, string env, string? dataset, string? boxKey, string? versionId, string message);
+    void RecordEvent(EventKind kind, string env, string? dataset, string? boxKey, string? versionId, string message);
 
     /// <summary>The newest events (of one dataset, or all), newest first.</summary>
     IReadOnlyList<EventRecord> Events(string? dataset, int limit);
 
     /// <summary>The newest events of the given kinds (optionally of one dataset), newest first; none for no kinds.</summary>
-    IReadOnlyList<EventRecord> EventsOfKinds(IReadOnlyCollection<string> kinds, string? dataset, int limit);
+    IReadOnlyList<EventRecord> EventsOfKinds(IReadOnlyCollection<EventKind> kinds, string? dataset, int limit);
 }

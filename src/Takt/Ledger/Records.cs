@@ -182,10 +182,10 @@ public enum CommitOutcome
 public sealed record LandedFile(string Path, long Size, long ModifiedTicks, string Sha256, string Boxes);
 
 public sealed record TaskRecord(
-    long Id, string RunId, string Dataset, string BoxKey, string Reason, string Status, string? VersionId,
+    long Id, string RunId, string Dataset, string BoxKey, string Reason, BuildStatus Status, string? VersionId,
     int Attempts, long StartedAtMs, long DurationMs, long RowsOut, string? Error);
 
-public sealed record EventRecord(long Id, long AtMs, string Kind, string Env, string? Dataset, string? BoxKey, string? VersionId, string Message);
+public sealed record EventRecord(long Id, long AtMs, EventKind Kind, string Env, string? Dataset, string? BoxKey, string? VersionId, string Message);
 
 /// <summary>One physical copy of a dataset in a publish target.</summary>
 public sealed record PublicationRecord(

@@ -6,11 +6,8 @@ namespace Takt.Ledger;
 /// A run as the ledger has it. <see cref="Status"/> is what was recorded: <c>running</c> until the run finishes, also
 /// when its process was killed; <see cref="StatusAt"/> tells a run that died from one that runs.
 /// </summary>
-public sealed record RunRecord(string Id, string Env, string Command, long StartedAtMs, long? FinishedAtMs, string Status, string? SummaryJson)
+public sealed record RunRecord(string Id, string Env, string Command, long StartedAtMs, long? FinishedAtMs, RunStatus Status, string? SummaryJson)
 {
-    public const string Running = "running";
-    public const string Died = "died";
-
     /// <summary>
     /// How long a run of another host may go unseen before it counts as died: its leases are renewed (and the run seen)
     /// every few seconds while it lives. A run of this host counts as died as soon as its process is gone.
@@ -25,18 +22,18 @@ public sealed record RunRecord(string Id, string Env, string Command, long Start
 
     /// <summary>Recorded as running, but its process is gone from this host, or a process elsewhere has not been seen for <see cref="Silence"/>.</summary>
     public bool HasDied(long nowMs) =>
-        Status == Running && Process is { } process
+        Status == RunStatus.Running && Process is { } process
         && (process.IsOnThisHost ? process.IsGoneFromThisHost() : nowMs - LastSeenAtMs > (long)Silence.TotalMilliseconds);
 
     /// <summary>The recorded status, or <c>died</c> for a run whose process is gone.</summary>
-    public string StatusAt(long nowMs) => HasDied(nowMs) ? Died : Status;
+    public RunStatus StatusAt(long nowMs) => HasDied(nowMs) ? RunStatus.Died : Status;
 
     /// <summary>"died (last seen 14:03:07Z)" (with the date when it is not the day the run started), or the status.</summary>
     public string DescribeAt(long nowMs)
     {
-        if (!HasDied(nowMs)) return Status;
+        if (!HasDied(nowMs)) return Status.ToText();
         var seen = DateTimeOffset.FromUnixTimeMilliseconds(LastSeenAtMs).UtcDateTime;
         var sameDay = seen.Date == DateTimeOffset.FromUnixTimeMilliseconds(StartedAtMs).UtcDateTime.Date;
-        return $"{Died} (last seen {seen.ToString(sameDay ? "HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)})";
+        return $"{RunStatus.Died.ToText()} (last seen {seen.ToString(sameDay ? "HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)})";
     }
 }

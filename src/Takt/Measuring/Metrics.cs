@@ -69,7 +69,7 @@ public static class MetricsCalculator
             At(deadlineMs, dataset).Timeliness++;
         }
         // Boxes the scheduler saw miss their deadline and that are still not built (or were built late: counted once).
-        foreach (var miss in ledger.EventsSince(sinceMs, EventKinds.SlaMiss))
+        foreach (var miss in ledger.EventsSince(sinceMs, EventKind.SlaMiss))
         {
             if (miss.Env != ws.Env || miss.Dataset is not { } name || !factory.Contains(name) || miss.BoxKey is null) continue;
             if (GrainMath.TryParse(factory[name].Grain, miss.BoxKey, out var box) && late.Add((name, box))) At(miss.AtMs, name).Timeliness++;
@@ -78,7 +78,7 @@ public static class MetricsCalculator
         var prodDeploys = deploys.Where(d => d.Env == "prod" && d.AtMs >= sinceMs).ToList();
         foreach (var deploy in prodDeploys) At(deploy.AtMs, deploy.Dataset).Deploys++;
 
-        var (mttr, recovered, open) = RecoveryTimes(versions.Where(v => v.CreatedAtMs >= sinceMs).ToList(), tasks, ledger.EventsSince(sinceMs, EventKinds.Override));
+        var (mttr, recovered, open) = RecoveryTimes(versions.Where(v => v.CreatedAtMs >= sinceMs).ToList(), tasks, ledger.EventsSince(sinceMs, EventKind.Override));
         var cycleTimes = prodDeploys.Where(d => d.PreviousHash is not null)
             .Select(d => d.AtMs - deploys.Where(x => x.Dataset == d.Dataset && x.CodeHash == d.CodeHash).Min(x => x.AtMs))
             .ToList();

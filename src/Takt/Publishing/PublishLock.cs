@@ -52,7 +52,7 @@ internal sealed class PublishRun : IDisposable
 {
     private readonly Workspace _ws;
     private readonly LeaseKeeper _leases;
-    private (string Status, string Summary) _end = ("failed", "{}");
+    private (RunStatus Status, string Summary) _end = (RunStatus.Failed, "{}");
 
     private PublishRun(Workspace ws, string id)
     {
@@ -69,7 +69,7 @@ internal sealed class PublishRun : IDisposable
         return new PublishRun(ws, id);
     }
 
-    public void Finished(bool ok, object summary) => _end = (ok ? "ok" : "failed", System.Text.Json.JsonSerializer.Serialize(summary));
+    public void Finished(bool ok, object summary) => _end = (ok ? RunStatus.Ok : RunStatus.Failed, System.Text.Json.JsonSerializer.Serialize(summary));
 
     public void Dispose()
     {

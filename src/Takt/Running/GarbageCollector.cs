@@ -43,7 +43,7 @@ public sealed class GarbageCollector(Workspace ws)
         var runId = now.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-gc-" + Guid.NewGuid().ToString("N")[..8];
         ws.Ledger.StartRun(runId, ws.Env, "gc");
         var freed = new List<VersionRecord>();
-        var (inUse, resumed, status) = (0, 0, "failed");
+        var (inUse, resumed, status) = (0, 0, RunStatus.Failed);
         try
         {
             using var leases = LeaseKeeper.Of(ws.Ledger, runId);
@@ -57,7 +57,7 @@ public sealed class GarbageCollector(Workspace ws)
                 FaultInjection.Hit("gc-after-mark");
                 Delete(marked.Marked, runId, freed);
             }
-            status = "ok";
+            status = RunStatus.Ok;
         }
         finally
         {

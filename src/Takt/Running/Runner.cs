@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Takt.Ledger;
 
 namespace Takt.Running;
 
@@ -120,7 +121,7 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         {
             BuildStatus.Quarantined => $"blocked: {upstream.Dataset}@{upstream.BoxKey} stopped by a check",
             BuildStatus.Blocked or BuildStatus.Skipped => upstream.Outcome.Message,
-            _ => $"skipped: {upstream.Dataset}@{upstream.BoxKey} {upstream.Outcome.Status}",
+            _ => $"skipped: {upstream.Dataset}@{upstream.BoxKey} {upstream.Outcome.Status.ToText()}",
         };
         return new TaskReport(item.Dataset, item.BoxKey, item.Reason, TaskOutcome.Held(stopped ? BuildStatus.Blocked : BuildStatus.Skipped, message), 0, 0);
     }
@@ -177,8 +178,8 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         if (outcome.Message.Length > 0) log.Add(outcome.Message);
         ws.Ledger.FinishTask(taskId, outcome.Status, outcome.VersionId, attempt, clock.ElapsedMilliseconds, outcome.RowsIn, outcome.RowsOut,
             outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined ? outcome.Message : null, log);
-        activity?.SetTag("takt.status", outcome.Status);
-        Telemetry.TaktTelemetry.TaskFinished(item.Dataset, outcome.Status, clock.ElapsedMilliseconds, outcome.RowsOut);
+        activity?.SetTag("takt.status", outcome.Status.ToText());
+        Telemetry.TaktTelemetry.TaskFinished(item.Dataset, outcome.Status.ToText(), clock.ElapsedMilliseconds, outcome.RowsOut);
         return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, attempt, clock.ElapsedMilliseconds);
     }
 }

@@ -2,23 +2,12 @@ using Takt.Ledger;
 
 namespace Takt.Running;
 
-/// <summary>How a task ended, as reported by <c>build</c>.</summary>
-public static class BuildStatus
-{
-    public const string Built = "built";
-    public const string Reused = "reused";
-    public const string Blocked = "blocked";
-    public const string Failed = "failed";
-    public const string Quarantined = "quarantined";
-    public const string Skipped = "skipped";
-}
-
-public sealed record TaskOutcome(string Status, string? VersionId, long RowsIn, long RowsOut, string Message, IReadOnlyList<CheckResult> FailedChecks)
+public sealed record TaskOutcome(BuildStatus Status, string? VersionId, long RowsIn, long RowsOut, string Message, IReadOnlyList<CheckResult> FailedChecks)
 {
     /// <summary>The version this task committed, with its inputs and check results, so that reporting it needs no ledger read.</summary>
     internal CheckedVersion? Committed { get; init; }
 
-    public static TaskOutcome Held(string status, string message) => new(status, null, 0, 0, message, []);
+    public static TaskOutcome Held(BuildStatus status, string message) => new(status, null, 0, 0, message, []);
 }
 
 /// <summary>
@@ -51,10 +40,10 @@ public static class RunOutcomes
     }
 
     /// <summary>The run status the ledger records and <c>runs</c> shows: <c>ok</c>, <c>stopped</c> or <c>failed</c>.</summary>
-    public static string Status(this RunOutcome outcome) => outcome switch
+    public static RunStatus Status(this RunOutcome outcome) => outcome switch
     {
-        RunOutcome.Failed => "failed",
-        RunOutcome.Stopped => "stopped",
-        _ => "ok",
+        RunOutcome.Failed => RunStatus.Failed,
+        RunOutcome.Stopped => RunStatus.Stopped,
+        _ => RunStatus.Ok,
     };
 }

@@ -69,7 +69,7 @@ public abstract class BoxLedgerContract<TStore> : LedgerContract<TStore> where T
         Assert.Equal(("v1", "v2", BoxHeadStatus.Quarantined), (box.CurrentVersion, box.HeadVersion, box.HeadStatus));
         Assert.Equal([1L], Ledger.QuarantinedBoxes(Env, "raw.a").Select(b => b.Box));
         Assert.Equal(1, Ledger.Summarize(Env, "raw.a").Quarantined);
-        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKinds.Andon && e.VersionId == "v2");
+        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKind.Andon && e.VersionId == "v2");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public abstract class BoxLedgerContract<TStore> : LedgerContract<TStore> where T
         Assert.Equal(("v2", "v2", BoxHeadStatus.Ok), (box.CurrentVersion, box.HeadVersion, box.HeadStatus));
         Assert.True(box.Seq > seq);
         Assert.Equal(VersionStatus.Overridden, Ledger.FindVersion("v2")!.Status);
-        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKinds.Override && e.Message == "checked by hand");
+        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKind.Override && e.Message == "checked by hand");
         Assert.Empty(Ledger.QuarantinedBoxes(Env, "raw.a"));
     }
 
@@ -119,7 +119,7 @@ public abstract class BoxLedgerContract<TStore> : LedgerContract<TStore> where T
         Assert.Null(Ledger.Override(Env, "raw.a", 2, "no such box"));
 
         Assert.Equal(seq, Ledger.CurrentSeq());
-        Assert.DoesNotContain(Ledger.Events(null, 10), e => e.Kind == EventKinds.Override);
+        Assert.DoesNotContain(Ledger.Events(null, 10), e => e.Kind == EventKind.Override);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public abstract class BoxLedgerContract<TStore> : LedgerContract<TStore> where T
         Assert.Equal(0, Ledger.Generations("raw.c", BoxRange.Everything).Of(11));
         Assert.True(Ledger.MaxGenerationSeq("raw.a") > afterFirst);
         Assert.Equal(0, Ledger.MaxGenerationSeq("raw.c"));
-        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == "invalidate");
+        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKind.Invalidate);
         Assert.Throws<ArgumentException>(() => Ledger.Invalidate("raw.a", new BoxRange(5, 4), "none", 0, "nothing"));
     }
 

@@ -49,6 +49,6 @@ public abstract class EnvironmentLedgerContract<TStore> : LedgerContract<TStore>
 
         Assert.Equal("code-2bbbbbbbb", Ledger.DeployedCodeHash(Env, "raw.a"));
         Assert.Null(Ledger.DeployedCodeHash("dev", "raw.a"));
-        Assert.Equal(2, Ledger.Events("raw.a", 10).Count(e => e.Kind == EventKinds.Deploy));
+        Assert.Equal(2, Ledger.Events("raw.a", 10).Count(e => e.Kind == EventKind.Deploy));
     }
 }

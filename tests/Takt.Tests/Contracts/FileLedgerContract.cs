@@ -127,7 +127,7 @@ public abstract class FileLedgerContract<TStore> : LedgerContract<TStore> where 
         Assert.Equal(("v1", BoxHeadStatus.Lost), (box.CurrentVersion, box.HeadStatus));
         Assert.True(box.Seq > seq);
         Assert.Equal(VersionFileState.Lost, Ledger.FindVersion("v1")!.FileState);
-        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKinds.Lost && e.VersionId == "v1");
+        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKind.Lost && e.VersionId == "v1");
         Assert.Equal(CommitOutcome.FilesGone, Ledger.Adopt(Env, Ledger.FindVersion("v1")!, []));
 
         Assert.Equal(CommitOutcome.Committed, Commit(Version("v1")));

@@ -26,7 +26,7 @@ public abstract class LandingLedgerContract<TStore> : LedgerContract<TStore> whe
         Assert.Empty(Ledger.RecordLandingProblems(Env, "raw.a", [misnamed]));
         Assert.Empty(Ledger.RecordLandingProblems(Env, "raw.a", []));
         Assert.Equal([misnamed], Ledger.RecordLandingProblems(Env, "raw.a", [misnamed]));
-        Assert.Equal(2, Ledger.Events("raw.a", 10).Count(e => e.Kind == EventKinds.LandingProblem));
+        Assert.Equal(2, Ledger.Events("raw.a", 10).Count(e => e.Kind == EventKind.LandingProblem));
     }
 
     [Fact]

@@ -14,22 +14,22 @@ public abstract class LedgerQueriesContract<TStore> : LedgerContract<TStore> whe
         Ledger.RecordDeploy(Env, "raw.a", null, "code-1aaaaaaaa", null);
         Ledger.StartRun("run-1", Env, "build");
         Ledger.StartTask("run-1", "raw.a", 1, "box-1", "missing");
-        Ledger.RecordEvent("sla_miss", Env, "raw.a", "box-1", null, "late");
+        Ledger.RecordEvent(EventKind.SlaMiss, Env, "raw.a", "box-1", null, "late");
         Advance(TimeSpan.FromMinutes(1));
         var since = NowMs;
         Commit(Ledger, Version("v2", status: VersionStatus.Quarantined, code: "code-2", createdAtMs: NowMs), [passed, failed]);
         Ledger.RecordDeploy(Env, "raw.a", "code-1aaaaaaaa", "code-2bbbbbbbb", null);
         var task = Ledger.StartTask("run-1", "raw.a", 1, "box-1", "code changed");
-        Ledger.FinishTask(task, "quarantined", "v2", 1, 5, 1, 1, "no rows", []);
-        Ledger.RecordEvent("sla_miss", Env, "raw.a", "box-2", null, "late again");
+        Ledger.FinishTask(task, BuildStatus.Quarantined, "v2", 1, 5, 1, 1, "no rows", []);
+        Ledger.RecordEvent(EventKind.SlaMiss, Env, "raw.a", "box-2", null, "late again");
 
         var other = OpenAnother();
         Assert.Equal(["v2"], other.VersionsSince(since).Select(v => v.Id));
         Assert.Equal([("v2", "rows > 0")], other.CheckFailuresSince(since).Select(f => (f.VersionId, f.Check)));
-        Assert.Equal([(task, "quarantined")], Ledger.TasksSince(since).Select(t => (t.Id, t.Status)));
+        Assert.Equal([(task, BuildStatus.Quarantined)], Ledger.TasksSince(since).Select(t => (t.Id, t.Status)));
         Assert.Equal([("code-2bbbbbbbb", (string?)"code-1aaaaaaaa")], other.DeploysSince(since).Select(d => (d.CodeHash, d.PreviousHash)));
-        Assert.Equal(["late again"], other.EventsSince(since, "sla_miss").Select(e => e.Message));
-        Assert.Equal(["late", "late again"], other.EventsSince(0, "sla_miss").Select(e => e.Message));
+        Assert.Equal(["late again"], other.EventsSince(since, EventKind.SlaMiss).Select(e => e.Message));
+        Assert.Equal(["late", "late again"], other.EventsSince(0, EventKind.SlaMiss).Select(e => e.Message));
         Assert.Equal(2, Ledger.TasksSince(0).Count); // tasks are deferred writes: read through the ledger that wrote them
     }
 

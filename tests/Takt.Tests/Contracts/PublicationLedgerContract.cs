@@ -25,7 +25,7 @@ public abstract class PublicationLedgerContract<TStore> : LedgerContract<TStore>
         Assert.Equal([("db", "copy-1", false), ("db", "copy-2", true), ("files", "copy-a", true)], copies.Select(c => (c.Target, c.Copy, c.Live)));
         Assert.Equal(["v2"], copies[1].Versions);
         Assert.Empty(Ledger.Publications("mart.other"));
-        Assert.Equal(3, Ledger.Events("mart.sales", 10).Count(e => e.Kind == "publish"));
+        Assert.Equal(3, Ledger.Events("mart.sales", 10).Count(e => e.Kind == EventKind.Publish));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public abstract class PublicationLedgerContract<TStore> : LedgerContract<TStore>
         Assert.Equal(hold with { Versions = [] }, held with { Versions = [] });
         Assert.Equal(["v2"], held.Versions);
         Assert.Null(Ledger.PublishHold("mart.sales", "files"));
-        Assert.Contains(Ledger.Events("mart.sales", 10), e => e.Kind == "rollback");
+        Assert.Contains(Ledger.Events("mart.sales", 10), e => e.Kind == EventKind.Rollback);
 
         Ledger.SetLive("mart.sales", "db", "copy-2", Env, "published by hand");
         Assert.Null(Ledger.PublishHold("mart.sales", "db"));

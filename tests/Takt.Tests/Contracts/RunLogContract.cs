@@ -15,11 +15,11 @@ public abstract class RunLogContract<TStore> : LedgerContract<TStore> where TSto
         var task = Ledger.StartTask("run-1", "raw.a", 1, "2026-01-01", "missing");
         Assert.True(Ledger.TryAcquireLease("version-1", "run-1", TimeSpan.FromMinutes(1)));
 
-        Ledger.FinishTask(task, "built", "version-1", 1, 12, 3, 4, null, ["computed 4 rows"]);
+        Ledger.FinishTask(task, BuildStatus.Built, "version-1", 1, 12, 3, 4, null, ["computed 4 rows"]);
         Ledger.ReleaseLease("version-1", "run-1");
 
         var record = Assert.Single(Ledger.Tasks("run-1"));
-        Assert.Equal(("built", "version-1", 1, 4L), (record.Status, record.VersionId, record.Attempts, record.RowsOut));
+        Assert.Equal((BuildStatus.Built, "version-1", 1, 4L), (record.Status, record.VersionId, record.Attempts, record.RowsOut));
         Assert.Equal(["computed 4 rows"], Ledger.TaskLog(task));
         Assert.Null(Ledger.LeaseHolder("version-1"));
     }
@@ -30,11 +30,11 @@ public abstract class RunLogContract<TStore> : LedgerContract<TStore> where TSto
         var other = OpenAnother();
         Ledger.StartRun("run-1", Env, "build");
         var task = Ledger.StartTask("run-1", "raw.a", 1, "2026-01-01", "missing");
-        Ledger.FinishTask(task, "built", "version-1", 1, 12, 3, 4, null, []);
+        Ledger.FinishTask(task, BuildStatus.Built, "version-1", 1, 12, 3, 4, null, []);
 
-        var seen = Eventually(() => other.Tasks("run-1").SingleOrDefault()?.Status, status => status == "built");
+        var seen = Eventually(() => other.Tasks("run-1").SingleOrDefault()?.Status, status => status == BuildStatus.Built);
 
-        Assert.Equal("built", seen);
+        Assert.Equal(BuildStatus.Built, seen);
     }
 
     [Fact]
@@ -42,11 +42,11 @@ public abstract class RunLogContract<TStore> : LedgerContract<TStore> where TSto
     {
         Ledger.StartRun("run-1", Env, "build");
         var task = Ledger.StartTask("run-1", "raw.a", 1, "2026-01-01", "missing");
-        Ledger.FinishTask(task, "failed", null, 3, 12, 0, 0, "boom", ["attempt 1 failed: boom"]);
+        Ledger.FinishTask(task, BuildStatus.Failed, null, 3, 12, 0, 0, "boom", ["attempt 1 failed: boom"]);
 
         var reopened = Reopen();
 
-        Assert.Equal(("failed", "boom"), (reopened.Tasks("run-1").Single().Status, reopened.Tasks("run-1").Single().Error));
+        Assert.Equal((BuildStatus.Failed, "boom"), (reopened.Tasks("run-1").Single().Status, reopened.Tasks("run-1").Single().Error));
         Assert.Equal(["attempt 1 failed: boom"], reopened.TaskLog(task));
     }
 
@@ -93,18 +93,18 @@ public abstract class RunLogContract<TStore> : LedgerContract<TStore> where TSto
     {
         Ledger.StartRun("run-1", Env, "build");
         var running = Ledger.FindRun("run-1")!;
-        Assert.Equal((RunRecord.Running, "build", Env, (long?)null), (running.Status, running.Command, running.Env, running.FinishedAtMs));
+        Assert.Equal((RunStatus.Running, "build", Env, (long?)null), (running.Status, running.Command, running.Env, running.FinishedAtMs));
         Assert.Equal(RunProcess.Current, Ledger.ProcessOf("run-1"));
 
         Advance(TimeSpan.FromSeconds(30));
         Ledger.RecordRunSeen("run-1");
         Assert.Equal(NowMs, Ledger.FindRun("run-1")!.LastSeenAtMs);
-        Ledger.FinishRun("run-1", "ok", "{\"tasks\":0}");
+        Ledger.FinishRun("run-1", RunStatus.Ok, "{\"tasks\":0}");
         Advance(TimeSpan.FromSeconds(30));
         Ledger.RecordRunSeen("run-1"); // finished: no longer seen
 
         var finished = OpenAnother().FindRun("run-1")!;
-        Assert.Equal(("ok", "{\"tasks\":0}"), (finished.Status, finished.SummaryJson));
+        Assert.Equal((RunStatus.Ok, "{\"tasks\":0}"), (finished.Status, finished.SummaryJson));
         Assert.NotNull(finished.FinishedAtMs);
         Assert.Equal(NowMs - 30_000, finished.LastSeenAtMs);
         Assert.Null(Ledger.FindRun("run-2"));
@@ -117,16 +117,16 @@ public abstract class RunLogContract<TStore> : LedgerContract<TStore> where TSto
         Ledger.StartRun("run-1", Env, "build");
         Advance(TimeSpan.FromSeconds(1));
         Ledger.StartRun("run-2", Env, "gc");
-        Ledger.RecordEvent("deploy", Env, "raw.a", null, null, "first");
-        Ledger.RecordEvent("andon", Env, "raw.b", "box-1", "v1", "second");
-        Ledger.RecordEvent("sla_miss", Env, "raw.a", "box-1", null, "third");
+        Ledger.RecordEvent(EventKind.Deploy, Env, "raw.a", null, null, "first");
+        Ledger.RecordEvent(EventKind.Andon, Env, "raw.b", "box-1", "v1", "second");
+        Ledger.RecordEvent(EventKind.SlaMiss, Env, "raw.a", "box-1", null, "third");
 
         Assert.Equal(["run-2", "run-1"], Ledger.Runs(10).Select(r => r.Id));
         Assert.Equal(["third", "second", "first"], Ledger.Events(null, 10).Select(e => e.Message));
         Assert.Equal(["third", "first"], Ledger.Events("raw.a", 10).Select(e => e.Message));
         Assert.Equal(["third"], Ledger.Events(null, 1).Select(e => e.Message));
-        Assert.Equal(["third", "second"], Ledger.EventsOfKinds(["andon", "sla_miss"], null, 10).Select(e => e.Message));
-        Assert.Equal(["third"], Ledger.EventsOfKinds(["andon", "sla_miss"], "raw.a", 10).Select(e => e.Message));
+        Assert.Equal(["third", "second"], Ledger.EventsOfKinds([EventKind.Andon, EventKind.SlaMiss], null, 10).Select(e => e.Message));
+        Assert.Equal(["third"], Ledger.EventsOfKinds([EventKind.Andon, EventKind.SlaMiss], "raw.a", 10).Select(e => e.Message));
         Assert.Empty(Ledger.EventsOfKinds([], null, 10));
         var events = Ledger.Events(null, 10);
         Assert.True(events[0].Id > events[1].Id && events[1].Id > events[2].Id);

@@ -18,3 +18,4 @@ public sealed class SqliteLandingLedgerContract : LandingLedgerContract<SqliteSt
 public sealed class SqlitePublicationLedgerContract : PublicationLedgerContract<SqliteStore>;
 public sealed class SqliteProfileLedgerContract : ProfileLedgerContract<SqliteStore>;
 public sealed class SqliteLedgerQueriesContract : LedgerQueriesContract<SqliteStore>;
+public sealed class SqliteStatusContract : StatusContract<SqliteStore>;

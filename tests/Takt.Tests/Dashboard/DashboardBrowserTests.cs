@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Takt.Ledger;
 using Takt.Tests.EndToEnd;
 using static Microsoft.Playwright.Assertions;
 using Takt.Tests.Support;
@@ -91,7 +92,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
 
         // The ledger recorded the reason as typed.
         var ledger = fixture.Server.Context.Workspace.Ledger;
-        var recorded = Assert.Single(ledger.EventsOfKinds(["override"], "core.orders", 10), e => e.BoxKey == day);
+        var recorded = Assert.Single(ledger.EventsOfKinds([EventKind.Override], "core.orders", 10), e => e.BoxKey == day);
         Assert.Equal(reason, recorded.Message);
 
         // The page shows it as text: the markup is visible, nothing of it ran or became an element.

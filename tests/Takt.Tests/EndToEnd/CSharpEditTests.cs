@@ -2,6 +2,7 @@ using System.Globalization;
 using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 using Takt.Tests.Support;
 

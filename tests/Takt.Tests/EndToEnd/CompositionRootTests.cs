@@ -82,7 +82,7 @@ public sealed class CompositionRootTests : IDisposable
         using (var ws = workspaces.Open(factory))
         {
             var ingested = new BuildService(ws).Ingest(["raw.orders"]);
-            Assert.Contains(ingested.Tasks, t => t.Dataset == "raw.orders" && t.Outcome.Status == Takt.Running.BuildStatus.Built);
+            Assert.Contains(ingested.Tasks, t => t.Dataset == "raw.orders" && t.Outcome.Status == Takt.Ledger.BuildStatus.Built);
         }
         Assert.Equal(2, opened);
     }

@@ -1,4 +1,5 @@
 using Xunit.Abstractions;
+using Takt.Ledger;
 
 namespace Takt.Tests.EndToEnd;
 
@@ -81,7 +82,7 @@ public sealed class ConcurrentDeployTests : IDisposable
         Assert.All(results, b => Assert.True(b.ExitCode == 0, b.ToString()));
 
         using var ws = Takt.Composition.WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
-        var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == "deploy").GroupBy(e => e.Dataset!).ToDictionary(g => g.Key, g => g.Count());
+        var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == EventKind.Deploy).GroupBy(e => e.Dataset!).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(deploys.Count == E2E.Datasets.Length && deploys.Values.All(n => n == 1),
             "deploy events per dataset: " + E2E.Show(deploys));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Takt.Composition;
 using Takt.Building;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Tests.EndToEnd;
@@ -40,7 +41,7 @@ public sealed class DefectTests : IDisposable
         var tasks = json.GetProperty("tasks").EnumerateArray().ToArray();
 
         // Exactly one task stopped the line: the bad day of the expected dataset, with a message naming dataset, box and check.
-        var quarantined = tasks.Where(t => Status(t) == BuildStatus.Quarantined).ToArray();
+        var quarantined = tasks.Where(t => Status(t) == "quarantined").ToArray();
         Assert.True(quarantined.Length == 1, $"expected one quarantined task:\n{build}");
         Assert.Equal(stoppedDataset, quarantined[0].GetProperty("dataset").GetString());
         Assert.Equal(E2E.Key(BadDay), quarantined[0].GetProperty("box").GetString());
@@ -53,7 +54,7 @@ public sealed class DefectTests : IDisposable
             Assert.Contains("orders/2026-01-05.jsonl line 17", message);
         }
         if (defect == "schema-drift") Assert.Contains("amount_cents", message);
-        Assert.DoesNotContain(tasks, t => Status(t) is BuildStatus.Failed or BuildStatus.Skipped);
+        Assert.DoesNotContain(tasks, t => Status(t) is "failed" or "skipped");
 
         // Held back: every box that reads the bad day, through the mappings (user_features reads a 7-day window).
         var blocked = ExpectedBlocked(stoppedDataset);
@@ -64,7 +65,7 @@ public sealed class DefectTests : IDisposable
             Assert.True(stopped.TryGetValue(dataset, out var s), $"{dataset} is not reported as held back:\n{build}");
             Assert.True(days.Length == s.GetProperty("blocked").GetInt32(), $"{dataset}: expected {days.Length} blocked box(es):\n{build}");
         }
-        foreach (var task in tasks.Where(t => Status(t) == BuildStatus.Blocked))
+        foreach (var task in tasks.Where(t => Status(t) == "blocked"))
         {
             var dataset = task.GetProperty("dataset").GetString()!;
             Assert.True(blocked.TryGetValue(dataset, out var days) && days.Contains(task.GetProperty("box").GetString()!),
@@ -93,14 +94,14 @@ public sealed class DefectTests : IDisposable
         // A rerun without a fix changes nothing and still says the line is stopped.
         var rerun = E2E.Cli(home, "build", "--json");
         Assert.True(rerun.ExitCode == 2, rerun.ToString());
-        Assert.DoesNotContain(rerun.Json.GetProperty("tasks").EnumerateArray(), t => Status(t) == BuildStatus.Built);
+        Assert.DoesNotContain(rerun.Json.GetProperty("tasks").EnumerateArray(), t => Status(t) == "built");
 
         // Fix the data: regenerate the bad day without defects, and the line runs again.
         var generate = E2E.Cli(home, "generate", "--from", E2E.Key(BadDay), "--to", E2E.Key(BadDay));
         Assert.True(generate.ExitCode == 0, generate.ToString());
         var fixedBuild = E2E.Cli(home, "build", "--json");
         Assert.True(fixedBuild.ExitCode == 0, fixedBuild.ToString());
-        Assert.DoesNotContain(fixedBuild.Json.GetProperty("tasks").EnumerateArray(), t => Status(t) != BuildStatus.Built);
+        Assert.DoesNotContain(fixedBuild.Json.GetProperty("tasks").EnumerateArray(), t => Status(t) != "built");
         Assert.Empty(fixedBuild.Json.GetProperty("stopped").EnumerateArray());
 
         ledger = LedgerSnapshot.Read(home);
@@ -124,7 +125,7 @@ public sealed class DefectTests : IDisposable
 
         var build = E2E.Cli(home, "build", "--json");
         Assert.True(build.ExitCode == 0, build.ToString());
-        var built = E2E.CountByDataset(build.Json.GetProperty("tasks"), BuildStatus.Built);
+        var built = E2E.CountByDataset(build.Json.GetProperty("tasks"), "built");
         var expected = E2E.Counts(("mart.daily_revenue", 1), ("mart.user_features", 3), ("serving.fraud_scores", 3));
         Assert.True(expected.SequenceEqual(built), $"expected built {E2E.Show(expected)}, got {E2E.Show(built)}\n{build}");
         Assert.Equal(expected.Values.Sum(), build.Json.GetProperty("tasks").GetArrayLength());
@@ -138,12 +139,12 @@ public sealed class DefectTests : IDisposable
 
         using var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
         var events = ws.Ledger.Events(null, 1000);
-        var overrideEvent = Assert.Single(events, e => e.Kind == "override");
+        var overrideEvent = Assert.Single(events, e => e.Kind == EventKind.Override);
         Assert.Equal("core.orders", overrideEvent.Dataset);
         Assert.Equal(E2E.Key(BadDay), overrideEvent.BoxKey);
         Assert.Equal(box.CurrentVersion, overrideEvent.VersionId);
         Assert.Contains(reason, overrideEvent.Message);
-        Assert.Contains(events, e => e.Kind == "andon" && e.Dataset == "core.orders" && e.BoxKey == E2E.Key(BadDay));
+        Assert.Contains(events, e => e.Kind == EventKind.Andon && e.Dataset == "core.orders" && e.BoxKey == E2E.Key(BadDay));
         Assert.Empty(new BuildService(ws).Plan([]).Tasks);
     }
 

@@ -1,5 +1,6 @@
 using Takt.Composition;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Measuring;
 
 namespace Takt.Tests.EndToEnd;
@@ -35,7 +36,7 @@ public sealed class InputRuleTests : IDisposable
 
         // Nothing was released or invalidated; a reason within the rule (newlines and tabs are text) still works.
         using (var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt()))
-            Assert.DoesNotContain(ws.Ledger.Events(null, 100), e => e.Kind is "override" or "invalidate");
+            Assert.DoesNotContain(ws.Ledger.Events(null, 100), e => e.Kind is EventKind.Override or EventKind.Invalidate);
         var ok = E2E.Cli(home, "override", "core.orders@2026-01-02", "--reason", "refunds are negative on purpose\n\tsee ticket 42");
         Assert.True(ok.ExitCode == 0, ok.ToString());
     }

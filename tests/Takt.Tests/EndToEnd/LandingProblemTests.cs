@@ -21,7 +21,7 @@ public sealed class LandingProblemTests : IDisposable
         int Recorded()
         {
             using var ws = WorkspaceBuilder.At(home).Open(E2E.ShopFactoryAt());
-            return ws.Ledger.Events("raw.orders", 1000).Count(e => e.Kind == EventKinds.LandingProblem && e.Message.Contains("orders/2026-1-4.jsonl"));
+            return ws.Ledger.Events("raw.orders", 1000).Count(e => e.Kind == EventKind.LandingProblem && e.Message.Contains("orders/2026-1-4.jsonl"));
         }
 
         foreach (var verb in new[] { "plan", "status" })
@@ -59,7 +59,7 @@ public sealed class LandingProblemTests : IDisposable
         var build = E2E.Cli(home, "build", "--json");
 
         Assert.True(build.ExitCode == 2, build.ToString());
-        var stopped = Assert.Single(build.Json.GetProperty("tasks").EnumerateArray(), t => t.GetProperty("status").GetString() == BuildStatus.Quarantined);
+        var stopped = Assert.Single(build.Json.GetProperty("tasks").EnumerateArray(), t => t.GetProperty("status").GetString() == "quarantined");
         Assert.Equal("raw.orders", stopped.GetProperty("dataset").GetString());
         Assert.Equal("2026-01-05", stopped.GetProperty("box").GetString());
         Assert.Contains("in_box(ordered_at)", stopped.GetProperty("message").GetString());

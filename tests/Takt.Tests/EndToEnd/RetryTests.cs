@@ -1,5 +1,6 @@
 using Takt.Composition;
 using Takt.Building;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Tests.EndToEnd;
@@ -69,7 +70,7 @@ public sealed class RetryTests : IDisposable
         using var ws = WorkspaceBuilder.At(_home).Open(E2E.ShopFactoryAt());
         var run = ws.Ledger.Runs(1).Single();
         var task = ws.Ledger.Tasks(run.Id).Single(t => t.Dataset == "core.orders" && t.BoxKey == day);
-        Assert.Equal(("built", 2), (task.Status, task.Attempts));
+        Assert.Equal((BuildStatus.Built, 2), (task.Status, task.Attempts));
         var log = ws.Ledger.TaskLog(task.Id);
         Assert.Contains(log, line => line.StartsWith("retrying (transient: I/O error)", StringComparison.Ordinal));
     }

@@ -1,5 +1,6 @@
 using Takt.Composition;
 using Takt.Environments;
+using Takt.Ledger;
 using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Environments;
@@ -112,7 +113,7 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(0, Build(_prodBase, "prod"));
 
         using var ws = WorkspaceBuilder.At(_home).Open(E2E.ShopFactoryAt(_prodBase));
-        var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == "deploy").ToList();
+        var deploys = ws.Ledger.Events(null, 1000).Where(e => e.Kind == EventKind.Deploy).ToList();
         Assert.Equal(E2E.Datasets.Length + 1, deploys.Count); // every dataset once, then core.users again
         Assert.Equal(2, deploys.Count(e => e.Dataset == "core.users"));
     }

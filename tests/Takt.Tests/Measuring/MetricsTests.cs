@@ -119,10 +119,10 @@ public sealed class MetricsTests : IDisposable
         _ws.Ledger.RecordDeploy("prod", "core.b", null, _ws.Factory.CodeHashOf("core.b"), null);
         // The scheduler saw 01-06 and 01-07 miss their 06:00 deadline; 01-06 was then built late, 01-07 never.
         _clock.Now = At(2026, 1, 7, 6).AddMinutes(1);
-        _ws.Ledger.RecordEvent(EventKinds.SlaMiss, "prod", "core.b", "2026-01-06", null, "not ready");
+        _ws.Ledger.RecordEvent(EventKind.SlaMiss, "prod", "core.b", "2026-01-06", null, "not ready");
         _clock.Now = At(2026, 1, 8, 6).AddMinutes(1);
-        _ws.Ledger.RecordEvent(EventKinds.SlaMiss, "prod", "core.b", "2026-01-07", null, "not ready");
-        _ws.Ledger.RecordEvent(EventKinds.SlaMiss, "dev-x", "core.b", "2026-01-07", null, "another environment's miss");
+        _ws.Ledger.RecordEvent(EventKind.SlaMiss, "prod", "core.b", "2026-01-07", null, "not ready");
+        _ws.Ledger.RecordEvent(EventKind.SlaMiss, "dev-x", "core.b", "2026-01-07", null, "another environment's miss");
         Commit("core.b", Day(6), At(2026, 1, 8, 9), VersionStatus.Committed);
         _clock.Now = At(2026, 1, 12, 0);
 
@@ -139,7 +139,7 @@ public sealed class MetricsTests : IDisposable
         _ws.Ledger.Commit(new CommitRequest("prod", version, [], checks, null));
     }
 
-    private void Task(string dataset, DateOnly day, string reason, string status, long durationMs)
+    private void Task(string dataset, DateOnly day, string reason, BuildStatus status, long durationMs)
     {
         var id = _ws.Ledger.StartTask("run-1", dataset, day.DayNumber, day.ToString("yyyy-MM-dd"), reason);
         _ws.Ledger.FinishTask(id, status, null, 1, durationMs, 0, 0, null, []);

@@ -2,6 +2,7 @@ using Takt.Composition;
 using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 using Takt.Tests.Unit;
 

@@ -3,6 +3,7 @@ using Takt.Building;
 using Takt.Boxes;
 using Takt.Definitions;
 using Takt.Engine;
+using Takt.Ledger;
 using Takt.Running;
 using Takt.Tests.Unit;
 

@@ -1,6 +1,7 @@
 using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 using Takt.Tests.EndToEnd;
 
@@ -21,7 +22,7 @@ public sealed class RunFinishedTests : IDisposable
         Assert.Throws<UnknownDatasetException>(() => new BuildService(ws).Build(["core.no_such_dataset"]));
 
         var run = Assert.Single(ws.Ledger.Runs(10));
-        Assert.Equal(("build", "failed"), (run.Command, run.Status));
+        Assert.Equal(("build", RunStatus.Failed), (run.Command, run.Status));
         Assert.NotNull(run.FinishedAtMs);
     }
 
@@ -32,7 +33,7 @@ public sealed class RunFinishedTests : IDisposable
         Assert.Throws<UnknownDatasetException>(() => new BuildService(ws).Ingest(["raw.no_such_dataset"]));
 
         var run = Assert.Single(ws.Ledger.Runs(10));
-        Assert.Equal(("ingest", "failed"), (run.Command, run.Status));
+        Assert.Equal(("ingest", RunStatus.Failed), (run.Command, run.Status));
         Assert.NotNull(run.FinishedAtMs);
     }
 }

@@ -1,3 +1,4 @@
+using Takt.Ledger;
 using Takt.Server.Scheduling;
 
 namespace Takt.Tests.Scheduling;
@@ -29,6 +30,6 @@ internal sealed class FakeBuilds : IScheduledBuilds
     {
         lock (_requests) _requests.Add(request);
         if (_gate is { } gate && !gate.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the test never released the build");
-        return new ScheduledBuildOutcome($"run-{Requests.Count}", "ok", "fake build");
+        return new ScheduledBuildOutcome($"run-{Requests.Count}", RunStatus.Ok, "fake build");
     }
 }

@@ -31,7 +31,7 @@ public sealed class SchedulerTests : IDisposable
         return ws;
     }
 
-    private static IReadOnlyList<EventRecord> Events(ILedger ledger, string kind) => ledger.EventsOfKinds([kind], null, 1000);
+    private static IReadOnlyList<EventRecord> Events(ILedger ledger, EventKind kind) => ledger.EventsOfKinds([kind], null, 1000);
 
     [Fact]
     public async Task A_cron_target_runs_exactly_once_per_due_tick()
@@ -62,11 +62,11 @@ public sealed class SchedulerTests : IDisposable
 
         Assert.Equal(3, builds.Requests.Count);
         Assert.All(builds.Requests, r => Assert.Equal(["serving.fraud_scores"], r.Targets));
-        Assert.Equal(3, Events(ledger, Scheduler.EventRun).Count);
+        Assert.Equal(3, Events(ledger, EventKind.ScheduleRun).Count);
         var state = Assert.Single(scheduler.Status());
         Assert.Equal(ManualClock.Utc(2026, 1, 15, 6, 0), state.NextDue);
         Assert.Equal(3, state.Runs);
-        Assert.Equal("ok", state.LastStatus);
+        Assert.Equal(RunStatus.Ok, state.LastStatus);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class SchedulerTests : IDisposable
         await scheduler.WhenIdle();
 
         Assert.Equal(3, builds.Requests.Count);
-        var skips = Events(ledger, Scheduler.EventSkipped);
+        var skips = Events(ledger, EventKind.ScheduleSkipped);
         Assert.Equal(2, skips.Count);
         Assert.Contains(skips, e => e.Message.StartsWith("every-ten: skipped", StringComparison.Ordinal) && e.Message.Contains("serving.fraud_scores"));
         Assert.Contains(skips, e => e.Message.StartsWith("orders-arrive: skipped", StringComparison.Ordinal));
@@ -134,7 +134,7 @@ public sealed class SchedulerTests : IDisposable
         Assert.Equal("started", first.Action);
         Assert.Equal(["raw.orders", "core.orders", "mart.daily_revenue", "mart.user_features", "serving.fraud_scores"], first.Targets);
         await scheduler.WhenIdle();
-        Assert.Equal("ok", scheduler.Status().Single().LastStatus);
+        Assert.Equal(RunStatus.Ok, scheduler.Status().Single().LastStatus);
         Assert.Equal([E2E.Day(1).DayNumber, E2E.Day(2).DayNumber], CurrentBoxes(ledger, "serving.fraud_scores"));
 
         clock.Advance(TimeSpan.FromMinutes(1));
@@ -149,7 +149,7 @@ public sealed class SchedulerTests : IDisposable
 
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Empty(scheduler.Tick().Decisions);
-        var runs = Events(ledger, Scheduler.EventRun);
+        var runs = Events(ledger, EventKind.ScheduleRun);
         Assert.Equal(2, runs.Count);
         Assert.All(runs, e => Assert.StartsWith("orders-arrive (", e.Message));
         Assert.Contains(runs, e => e.Message.Contains("2 landing files of raw.orders are new or changed (first orders/2026-01-01.jsonl)"));
@@ -188,7 +188,7 @@ public sealed class SchedulerTests : IDisposable
 
         Assert.Equal(2, builds.Requests.Count);
         Assert.Null(scheduler.Status().Single(s => s.Name == "hourly").Pending);
-        Assert.Single(Events(ledger, Scheduler.EventSkipped));
+        Assert.Single(Events(ledger, EventKind.ScheduleSkipped));
     }
 
     [Fact]
@@ -278,9 +278,9 @@ public sealed class SchedulerTests : IDisposable
         Assert.Empty(Misses(scheduler.Tick()));
         Assert.Empty(Misses(NewScheduler().Tick()));
 
-        var recorded = Events(ledger, Scheduler.EventSlaMiss).OrderBy(e => e.Id).Select(e => (e.Dataset, e.BoxKey)).ToArray();
+        var recorded = Events(ledger, EventKind.SlaMiss).OrderBy(e => e.Id).Select(e => (e.Dataset, e.BoxKey)).ToArray();
         Assert.Equal([("mart.daily_revenue", "2026-01-08"), ("core.orders", "2026-01-09"), ("mart.daily_revenue", "2026-01-09")], recorded);
-        var message = Events(ledger, Scheduler.EventSlaMiss).Single(e => e.Dataset == "core.orders").Message;
+        var message = Events(ledger, EventKind.SlaMiss).Single(e => e.Dataset == "core.orders").Message;
         Assert.Equal("core.orders@2026-01-09 was not ready by 2026-01-10T06:00:00Z (ready within 6 h of the box's end; owner data-platform@shop.example)", message);
     }
 

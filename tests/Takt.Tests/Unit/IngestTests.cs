@@ -105,7 +105,7 @@ public sealed class IngestTests : IDisposable
         Assert.Null(Head("raw.events", "2024-01-02").CurrentVersion);
         Assert.True(Head("raw.events", "2024-01-02").IsQuarantined);
         Assert.Equal(good.Outcome.VersionId, Head("raw.events", "2024-01-01").CurrentVersion);
-        Assert.Contains(_ws.Ledger.Events("raw.events", 10), e => e.Kind == "andon" && e.BoxKey == "2024-01-02");
+        Assert.Contains(_ws.Ledger.Events("raw.events", 10), e => e.Kind == EventKind.Andon && e.BoxKey == "2024-01-02");
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class IngestTests : IDisposable
         Assert.Contains("column(s) added: title", drift.Message);
         Assert.Contains("column(s) removed: name", drift.Message);
         Assert.Contains("schema_drift", drifted.Outcome.Message);
-        Assert.Contains(_ws.Ledger.Events("raw.events", 10), e => e.Kind == "schema_drift" && e.BoxKey == "2024-01-02");
+        Assert.Contains(_ws.Ledger.Events("raw.events", 10), e => e.Kind == EventKind.SchemaDrift && e.BoxKey == "2024-01-02");
     }
 
     [Fact]
@@ -406,7 +406,7 @@ public sealed class IngestTests : IDisposable
         Assert.All(first.LandingProblems, p => Assert.Contains("'events/{box}.jsonl' with {box} as YYYY-MM-DD", p.Problem));
         Assert.Contains("'2024-1-5' is not a daily box", first.LandingProblems.Single(p => p.Path == "events/2024-1-5.jsonl").Problem);
         Assert.Contains("is a directory", first.LandingProblems.Single(p => p.Path == "events/2024-01-07.jsonl").Problem);
-        int Recorded() => _ws.Ledger.Events("raw.events", 100).Count(e => e.Kind == EventKinds.LandingProblem);
+        int Recorded() => _ws.Ledger.Events("raw.events", 100).Count(e => e.Kind == EventKind.LandingProblem);
         Assert.Equal(4, Recorded());
 
         Assert.Equal(4, _service.LandingProblems(["raw.events"]).Count); // what plan and status show: read only

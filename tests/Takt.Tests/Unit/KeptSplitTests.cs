@@ -2,6 +2,7 @@ using Takt.Building;
 using Takt.Composition;
 using Takt.Definitions;
 using Takt.Lake;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Tests.Unit;

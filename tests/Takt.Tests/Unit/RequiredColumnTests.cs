@@ -1,6 +1,7 @@
 using Takt.Composition;
 using Takt.Building;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Tests.Unit;

@@ -94,7 +94,7 @@ public sealed partial class SqliteLedger
         var current = Scalar<string?>("SELECT current_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box", tx,
             ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
         UpsertBox(env, v, current, BoxHeadStatus.Quarantined, tx);
-        InsertEvent("andon", env, v.Dataset, v.BoxKey, v.Id, $"{v.Dataset}@{v.BoxKey} stopped by a failing check; version {v.Id} quarantined", tx);
+        InsertEvent(EventKind.Andon, env, v.Dataset, v.BoxKey, v.Id, $"{v.Dataset}@{v.BoxKey} stopped by a failing check; version {v.Id} quarantined", tx);
         return CommitOutcome.Committed;
     }
 
@@ -122,7 +122,7 @@ public sealed partial class SqliteLedger
             Execute("UPDATE versions SET status = $status WHERE id = $id", tx, ("$status", VersionStatus.Overridden.ToText()), ("$id", head));
             var version = FindVersion(head, tx)!;
             UpsertBox(env, version, version.Id, BoxHeadStatus.Ok, tx);
-            InsertEvent("override", env, dataset, version.BoxKey, version.Id, reason, tx);
+            InsertEvent(EventKind.Override, env, dataset, version.BoxKey, version.Id, reason, tx);
             tx.Commit();
             return version;
         }

@@ -33,7 +33,7 @@ public sealed partial class SqliteLedger
             foreach (var table in new[] { "boxes", "stamps", "deployments" })
                 Execute($"DELETE FROM {table} WHERE env = $env", tx, ("$env", env));
             Execute("DELETE FROM environments WHERE name = $env", tx, ("$env", env));
-            InsertEvent("env_drop", env, null, null, null, $"environment {env} dropped (pointers only)", tx);
+            InsertEvent(EventKind.EnvDrop, env, null, null, null, $"environment {env} dropped (pointers only)", tx);
             tx.Commit();
         }
     }
@@ -67,7 +67,7 @@ public sealed partial class SqliteLedger
             if (deployed != previousHash) return false; // another build recorded a deploy since the caller looked
             Execute("INSERT OR REPLACE INTO deployments VALUES ($env, $dataset, $code, $previous, $git, $at)", tx,
                 ("$env", env), ("$dataset", dataset), ("$code", codeHash), ("$previous", previousHash), ("$git", gitCommit), ("$at", Now));
-            InsertEvent("deploy", env, dataset, null, null,
+            InsertEvent(EventKind.Deploy, env, dataset, null, null,
                 $"{dataset} code {previousHash?[..8] ?? "(none)"} -> {codeHash[..8]}{(gitCommit is null ? "" : $" at git {gitCommit[..Math.Min(12, gitCommit.Length)]}")}", tx);
             tx.Commit();
             return true;

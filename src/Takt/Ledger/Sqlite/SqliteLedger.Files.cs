@@ -109,7 +109,7 @@ public sealed partial class SqliteLedger
             if (boxes > 0)
                 Execute($"UPDATE boxes SET head_status = $lost, seq = $seq WHERE {Pointing}", tx, [.. box, ("$lost", BoxHeadStatus.Lost.ToText()), ("$seq", NextSeq(tx))]);
             if (newlyLost || boxes > 0)
-                InsertEvent(EventKinds.Lost, "*", version.Dataset, version.BoxKey, versionId, $"{version.Dataset}@{version.BoxKey} version {versionId}: {problem}", tx);
+                InsertEvent(EventKind.Lost, "*", version.Dataset, version.BoxKey, versionId, $"{version.Dataset}@{version.BoxKey} version {versionId}: {problem}", tx);
             tx.Commit();
             return boxes;
         }

@@ -33,7 +33,7 @@ public sealed partial class SqliteLedger
             Execute("""
                 INSERT INTO invalidations (dataset, from_box, to_box, generations, seq, at_ms, reason) VALUES ($dataset, $from, $to, 1, $seq, $at, $reason)
                 """, tx, ("$dataset", dataset), ("$from", boxes.Start), ("$to", boxes.End), ("$seq", NextSeq(tx)), ("$at", Now), ("$reason", reason));
-            InsertEvent("invalidate", "*", dataset, describe, null, $"{count} box(es) of {dataset} invalidated: {reason}", tx);
+            InsertEvent(EventKind.Invalidate, "*", dataset, describe, null, $"{count} box(es) of {dataset} invalidated: {reason}", tx);
             tx.Commit();
         }
     }

@@ -38,7 +38,7 @@ public sealed partial class SqliteLedger
             {
                 Execute("INSERT OR REPLACE INTO landing_problems VALUES ($dataset, $path, $problem, $at)", tx,
                     ("$dataset", dataset), ("$path", p.Path), ("$problem", p.Problem), ("$at", Now));
-                InsertEvent(EventKinds.LandingProblem, env, dataset, null, null, $"landing file {p.Path}: {p.Problem}", tx);
+                InsertEvent(EventKind.LandingProblem, env, dataset, null, null, $"landing file {p.Path}: {p.Problem}", tx);
             }
             tx.Commit();
             return fresh;

@@ -22,22 +22,16 @@ public sealed partial class SqliteLedger
         SELECT v.dataset, c.name, count(*), sum(1 - c.passed) FROM check_results c JOIN versions v ON v.id = c.version_id GROUP BY v.dataset, c.name
         """, r => new CheckResultStat(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)));
 
-    public IReadOnlyList<TaskRecord> TasksSince(long sinceMs) => Read("""
-        SELECT id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error
-        FROM tasks WHERE started_at_ms >= $since ORDER BY id
-        """, r => new TaskRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)),
-        ("$since", sinceMs));
+    public IReadOnlyList<TaskRecord> TasksSince(long sinceMs) =>
+        Read($"SELECT {TaskColumns} FROM tasks WHERE started_at_ms >= $since ORDER BY id", ReadTask, ("$since", sinceMs));
 
     public IReadOnlyList<DeployRecord> DeploysSince(long sinceMs) => Read("""
         SELECT env, dataset, code_hash, previous_hash, git_commit, at_ms FROM deployments WHERE at_ms >= $since ORDER BY at_ms
         """, r => new DeployRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5)),
         ("$since", sinceMs));
 
-    public IReadOnlyList<EventRecord> EventsSince(long sinceMs, string kind) => Read("""
-        SELECT id, at_ms, kind, env, dataset, box_key, version_id, message FROM events WHERE at_ms >= $since AND kind = $kind ORDER BY id
-        """, r => new EventRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-            r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)), ("$since", sinceMs), ("$kind", kind));
+    public IReadOnlyList<EventRecord> EventsSince(long sinceMs, EventKind kind) =>
+        Read($"SELECT {EventColumns} FROM events WHERE at_ms >= $since AND kind = $kind ORDER BY id", ReadEvent, ("$since", sinceMs), ("$kind", Stored(kind)));
 
     public IReadOnlyList<VersionInventory> Inventory(string env) => Read("""
         SELECT v.dataset, count(*), sum(CASE WHEN v.collected_at_ms IS NULL THEN v.bytes ELSE 0 END),

@@ -28,7 +28,7 @@ public sealed partial class SqliteLedger
             Execute("UPDATE publications SET live = (copy = $copy) WHERE dataset = $dataset AND target = $target", tx,
                 ("$dataset", dataset), ("$target", target), ("$copy", copy));
             Execute("DELETE FROM publish_holds WHERE dataset = $dataset AND target = $target", tx, ("$dataset", dataset), ("$target", target));
-            InsertEvent("publish", env, dataset, null, null, message, tx);
+            InsertEvent(EventKind.Publish, env, dataset, null, null, message, tx);
             tx.Commit();
         }
     }
@@ -43,7 +43,7 @@ public sealed partial class SqliteLedger
             Execute("INSERT OR REPLACE INTO publish_holds VALUES ($dataset, $target, $copy, $env, $versions, $at)", tx,
                 ("$dataset", hold.Dataset), ("$target", hold.Target), ("$copy", hold.Copy), ("$env", hold.Env),
                 ("$versions", JsonSerializer.Serialize(hold.Versions)), ("$at", hold.AtMs));
-            InsertEvent("rollback", hold.Env, hold.Dataset, null, null, $"{hold.Dataset} on {hold.Target} rolled back from copy {from} to {hold.Copy}; builds hold it there until the current versions change", tx);
+            InsertEvent(EventKind.Rollback, hold.Env, hold.Dataset, null, null, $"{hold.Dataset} on {hold.Target} rolled back from copy {from} to {hold.Copy}; builds hold it there until the current versions change", tx);
             tx.Commit();
         }
     }

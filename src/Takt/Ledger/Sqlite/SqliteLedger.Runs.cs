@@ -35,8 +35,9 @@ public sealed partial class SqliteLedger
         }
     }
 
-    private static RunRecord ReadRun(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6))
+    private RunRecord ReadRun(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), RunStatusOf(r.GetString(5), r.GetString(0)),
+            r.IsDBNull(6) ? null : r.GetString(6))
         {
             Process = r.IsDBNull(7) ? null : new RunProcess(r.GetString(7), r.GetInt32(8), r.GetInt64(9)),
             LastSeenAtMs = r.GetInt64(10),
@@ -47,8 +48,8 @@ public sealed partial class SqliteLedger
         var process = RunProcess.Current;
         using (Writer()) Execute("""
             INSERT INTO runs (id, env, command, started_at_ms, status, host, pid, process_started_at_ms)
-            VALUES ($id, $env, $command, $at, 'running', $host, $pid, $process_started)
-            """, null, ("$id", runId), ("$env", env), ("$command", command), ("$at", Now),
+            VALUES ($id, $env, $command, $at, $status, $host, $pid, $process_started)
+            """, null, ("$id", runId), ("$env", env), ("$command", command), ("$at", Now), ("$status", Stored(RunStatus.Running)),
             ("$host", process.Host), ("$pid", process.Pid), ("$process_started", process.StartedAtMs));
     }
 
@@ -62,9 +63,9 @@ public sealed partial class SqliteLedger
         }
     }
 
-    public void FinishRun(string runId, string status, string summaryJson)
+    public void FinishRun(string runId, RunStatus status, string summaryJson)
     {
         using (Writer()) Execute("UPDATE runs SET finished_at_ms = $at, status = $status, summary_json = $summary WHERE id = $id", null,
-            ("$id", runId), ("$at", Now), ("$status", status), ("$summary", summaryJson));
+            ("$id", runId), ("$at", Now), ("$status", Stored(status)), ("$summary", summaryJson));
     }
 }

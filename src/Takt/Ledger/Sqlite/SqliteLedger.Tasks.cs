@@ -14,8 +14,8 @@ public sealed partial class SqliteLedger
         var id = _taskIds.Next(); // waits for the write lock only when it reserves a new block
         var at = Now;
         _deferred.Add(tx => Execute("""
-            INSERT INTO tasks (id, run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($id, $run, $dataset, $box, $key, $reason, 'running', $at)
-            """, tx, ("$id", id), ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$at", at)));
+            INSERT INTO tasks (id, run_id, dataset, box, box_key, reason, status, started_at_ms) VALUES ($id, $run, $dataset, $box, $key, $reason, $status, $at)
+            """, tx, ("$id", id), ("$run", runId), ("$dataset", dataset), ("$box", box), ("$key", boxKey), ("$reason", reason), ("$status", Stored(BuildStatus.Running)), ("$at", at)));
         return id;
     }
 
@@ -38,7 +38,7 @@ public sealed partial class SqliteLedger
         }
     }
 
-    public void FinishTask(long taskId, string status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines)
+    public void FinishTask(long taskId, BuildStatus status, string? versionId, int attempts, long durationMs, long rowsIn, long rowsOut, string? error, IReadOnlyList<string> logLines)
     {
         var lines = logLines.ToArray();
         _deferred.Add(tx =>
@@ -46,7 +46,7 @@ public sealed partial class SqliteLedger
             Execute("""
                 UPDATE tasks SET status = $status, version_id = $version, attempts = $attempts, duration_ms = $duration, rows_in = $in, rows_out = $out, error = $error
                 WHERE id = $id
-                """, tx, ("$id", taskId), ("$status", status), ("$version", versionId), ("$attempts", attempts), ("$duration", durationMs),
+                """, tx, ("$id", taskId), ("$status", Stored(status)), ("$version", versionId), ("$attempts", attempts), ("$duration", durationMs),
                 ("$in", rowsIn), ("$out", rowsOut), ("$error", error));
             for (var i = 0; i < lines.Length; i++)
                 Execute("INSERT OR REPLACE INTO task_logs VALUES ($id, $n, $message)", tx, ("$id", taskId), ("$n", i), ("$message", lines[i]));
@@ -58,18 +58,19 @@ public sealed partial class SqliteLedger
     {
         using (Writer())
         {
-            var cmd = Command("""
-                SELECT id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error
-                FROM tasks WHERE run_id = $run ORDER BY id
-                """, null, ("$run", runId));
+            var cmd = Command($"SELECT {TaskColumns} FROM tasks WHERE run_id = $run ORDER BY id", null, ("$run", runId));
             var result = new List<TaskRecord>();
             using var r = cmd.ExecuteReader();
-            while (r.Read())
-                result.Add(new TaskRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-                    r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11)));
+            while (r.Read()) result.Add(ReadTask(r));
             return result;
         }
     }
+
+    private const string TaskColumns = "id, run_id, dataset, box_key, reason, status, version_id, attempts, started_at_ms, duration_ms, rows_out, error";
+
+    private TaskRecord ReadTask(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), TaskStatusOf(r.GetString(5), r.GetInt64(0), r.GetString(1)),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11));
 
     public IReadOnlyList<string> TaskLog(long taskId)
     {

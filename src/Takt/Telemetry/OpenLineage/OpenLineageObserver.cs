@@ -126,7 +126,7 @@ public sealed class OpenLineageObserver : IRunObserver, IDisposable
         try { export(); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            try { ws.Ledger.RecordEvent("lineage_export_failed", ws.Env, null, null, null, e.Message); }
+            try { ws.Ledger.RecordEvent(EventKind.LineageExportFailed, ws.Env, null, null, null, e.Message); }
             catch (Exception f) when (f is not OutOfMemoryException) { ws.Ledger.Faults.Report(f); } // the ledger itself is failing: the build stops on it
         }
     }
