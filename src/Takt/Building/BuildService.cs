@@ -38,6 +38,9 @@ public sealed record BuildResult(string RunId, IReadOnlyList<TaskReport> Tasks, 
 
     /// <summary>Landing files of the sources in scope that no box takes, or that were left for the next build.</summary>
     public IReadOnlyList<LandingProblem> LandingProblems { get; init; } = [];
+
+    /// <summary>Staging directories of runs no longer running that could not be removed.</summary>
+    public IReadOnlyList<Lake.StagingLeftover> StagingLeftovers { get; init; } = [];
 }
 
 /// <summary>The verbs of a factory over a workspace: ingest, plan, build, invalidate and override.</summary>
@@ -134,7 +137,7 @@ public sealed class BuildService(Workspace ws)
     {
         ws.DuckDb.OpenAhead();
         leases.Acquire(RunLease(runId), () => false);
-        ws.Lake.CleanStaging(other => other == runId || IsAlive(other, runId));
+        var stagingLeftovers = CleanStaging(runId);
 
         ws.Ledger.EnsureEnvironment(ws.Env);
         RecordDeploys(targets);
@@ -156,6 +159,7 @@ public sealed class BuildService(Workspace ws)
             PublishFailed = publishing.Failed,
             PublishPending = publishing.Pending,
             LandingProblems = ingested?.LandingProblems ?? [],
+            StagingLeftovers = stagingLeftovers,
         };
     }
 
@@ -250,6 +254,14 @@ public sealed class BuildService(Workspace ws)
     private static string RunLease(string runId) => "run:" + runId;
 
     /// <summary>A run is alive while it renews its run lease and, when it ran on this host, its process exists.</summary>
+    /// <summary>Removes what runs no longer running staged; what cannot be removed is recorded as an event and returned.</summary>
+    private IReadOnlyList<Lake.StagingLeftover> CleanStaging(string runId)
+    {
+        var leftovers = ws.Lake.CleanStaging(other => other == runId || IsAlive(other, runId));
+        foreach (var leftover in leftovers) ws.Ledger.RecordEvent(EventKind.StagingLeftover, ws.Env, null, null, null, leftover.Describe());
+        return leftovers;
+    }
+
     private bool IsAlive(string otherRun, string asking)
     {
         if (LeaseKeeper.IsGone(ws.Ledger, otherRun)) return false;

@@ -101,6 +101,7 @@ internal static class BuildCommands
                 notPublished = result.NotPublished,
                 pendingPublishes = result.PublishPending,
                 landingProblems = LandingProblemsJson(result.LandingProblems),
+                stagingLeftovers = result.StagingLeftovers.Select(l => new { directory = l.Directory, reason = l.Reason }),
             });
         else PrintBuild(context.Console, result);
         return ExitCodeOf(result.Outcome);
@@ -185,6 +186,7 @@ internal static class BuildCommands
     private static void PrintBuild(IAnsiConsole console, BuildResult result)
     {
         PrintLandingProblems(console, result.LandingProblems);
+        foreach (var leftover in result.StagingLeftovers) console.MarkupLineInterpolated($"[yellow]warning: {leftover.Describe()}[/]");
         var s = result.Summary;
         var stopped = AlikeFailures.Of(result.Tasks.Where(t => t.Outcome.Status is BuildStatus.Quarantined or BuildStatus.Failed));
         if (stopped.Count > 0)

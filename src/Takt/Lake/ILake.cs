@@ -70,12 +70,21 @@ public interface ILake
     /// </summary>
     (IReadOnlyList<VersionFile> Files, IReadOnlyList<FileProblem> Problems) Survey(VersionLocation location);
 
-    /// <summary>Removes the staging directories of every run for which <paramref name="isRunAlive"/> says false: leftovers of a crash.</summary>
-    void CleanStaging(Func<string, bool> isRunAlive);
+    /// <summary>
+    /// Removes the staging directories of every run for which <paramref name="isRunAlive"/> says false: leftovers of a
+    /// crash. Returns those it could not remove, with why (one already gone is not among them).
+    /// </summary>
+    IReadOnlyList<StagingLeftover> CleanStaging(Func<string, bool> isRunAlive);
 
     /// <summary>Removes one staging directory (nothing when it is gone already).</summary>
     void DiscardStaging(string stagingDirectory);
 
     /// <summary>Deletes a version's files (nothing when they are gone already); only for versions the ledger marked as being collected (or whose files are lost).</summary>
     void Delete(VersionLocation location);
+}
+
+/// <summary>A staging directory of a run no longer running that could not be removed, and why.</summary>
+public sealed record StagingLeftover(string Directory, string Reason)
+{
+    public string Describe() => $"staging directory {Directory} of a run no longer running could not be removed ({Reason}); it holds disk space until removed by hand";
 }

@@ -87,15 +87,20 @@ public sealed class LocalLake : ILake
         return (files, problems);
     }
 
-    public void CleanStaging(Func<string, bool> isRunAlive)
+    public IReadOnlyList<StagingLeftover> CleanStaging(Func<string, bool> isRunAlive)
     {
+        var leftovers = new List<StagingLeftover>();
         foreach (var runDir in Directory.GetDirectories(_staging))
         {
             if (isRunAlive(Path.GetFileName(runDir))) continue;
             try { Directory.Delete(runDir, recursive: true); }
-            catch (IOException) { /* another cleaner got there first */ }
-            catch (UnauthorizedAccessException) { }
+            catch (DirectoryNotFoundException) { /* another cleaner got there first */ }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (Directory.Exists(runDir)) leftovers.Add(new StagingLeftover(runDir, e.Message.ReplaceLineEndings(" ")));
+            }
         }
+        return leftovers;
     }
 
     public void DiscardStaging(string stagingDirectory)

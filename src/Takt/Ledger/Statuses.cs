@@ -57,6 +57,8 @@ public enum EventKind
     ScheduleRun,
     /// <summary>The scheduler of <c>serve</c> skipped a build because one of the same targets still ran.</summary>
     ScheduleSkipped,
+    /// <summary>A staging directory of a run no longer running could not be removed.</summary>
+    StagingLeftover,
 }
 
 /// <summary>
@@ -77,7 +79,8 @@ public static class StatusWords
         (EventKind.Rollback, "rollback"), (EventKind.Invalidate, "invalidate"), (EventKind.EnvDrop, "env_drop"),
         (EventKind.LandingProblem, "landing_problem"), (EventKind.Lost, "lost"), (EventKind.SlaMiss, "sla_miss"),
         (EventKind.SchemaDrift, "schema_drift"), (EventKind.LineageExportFailed, "lineage_export_failed"),
-        (EventKind.ScheduleRun, "schedule_run"), (EventKind.ScheduleSkipped, "schedule_skipped"));
+        (EventKind.ScheduleRun, "schedule_run"), (EventKind.ScheduleSkipped, "schedule_skipped"),
+        (EventKind.StagingLeftover, "staging_leftover"));
 
     public static string ToText(this RunStatus status) => Runs.Text(status);
     public static string ToText(this BuildStatus status) => Tasks.Text(status);

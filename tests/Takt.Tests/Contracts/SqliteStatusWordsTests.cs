@@ -39,6 +39,7 @@ public sealed class SqliteStatusWordsTests : IDisposable
         { EventKind.LandingProblem, "landing_problem" }, { EventKind.Lost, "lost" }, { EventKind.SlaMiss, "sla_miss" },
         { EventKind.SchemaDrift, "schema_drift" }, { EventKind.LineageExportFailed, "lineage_export_failed" },
         { EventKind.ScheduleRun, "schedule_run" }, { EventKind.ScheduleSkipped, "schedule_skipped" },
+        { EventKind.StagingLeftover, "staging_leftover" },
     };
 
     [Fact]
