@@ -172,6 +172,7 @@ public static class DashboardApi
                     pending = s.Pending,
                 }).ToArray() ?? [],
                 slas = (scheduler?.Slas ?? []).Select(s => new { dataset = s.Dataset, readyWithinHours = s.ReadyWithin.TotalHours }),
+                notRecorded = scheduler is null ? null : NotRecordedJson(scheduler),
                 events = recent,
             };
         });
@@ -203,6 +204,17 @@ public static class DashboardApi
     }
 
     private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>How many events the scheduler could not record in the ledger, and the last one: a failing ledger is not hidden by the scheduler going on.</summary>
+    private static object NotRecordedJson(Scheduler scheduler)
+    {
+        var (count, last) = scheduler.NotRecordedEvents;
+        return new
+        {
+            count,
+            last = last is null ? null : new { at = last.At.ToUnixTimeMilliseconds(), kind = last.Kind.ToText(), message = last.Message, error = last.Error },
+        };
+    }
 
     private static object RunJson(RunRecord r)
     {

@@ -16,7 +16,14 @@ public sealed record ScheduleDecision(string Schedule, string Kind, string Actio
 /// <summary>A box that had no usable version when its deadline passed.</summary>
 public sealed record SlaMiss(string Dataset, string BoxKey, DateTimeOffset Deadline);
 
-public sealed record TickResult(DateTimeOffset At, IReadOnlyList<ScheduleDecision> Decisions, IReadOnlyList<SlaMiss> SlaMisses);
+public sealed record TickResult(DateTimeOffset At, IReadOnlyList<ScheduleDecision> Decisions, IReadOnlyList<SlaMiss> SlaMisses)
+{
+    /// <summary>Events the scheduler could not record in the ledger since the tick before (the loop logs them as errors).</summary>
+    public IReadOnlyList<NotRecorded> NotRecorded { get; init; } = [];
+}
+
+/// <summary>An event the scheduler could not write to the ledger: what it would have said, and why it could not.</summary>
+public sealed record NotRecorded(DateTimeOffset At, EventKind Kind, string Message, string Error);
 
 /// <summary>One schedule as the dashboard shows it.</summary>
 public sealed record ScheduleState(
@@ -46,6 +53,9 @@ public sealed class Scheduler
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
     private HashSet<(string Dataset, string BoxKey)>? _slaRecorded;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NotRecorded> _notRecordedSinceTick = new();
+    private NotRecorded? _lastNotRecorded;
+    private int _notRecordedCount;
 
     public Scheduler(Factory factory, Schedules schedules, ILedger ledger, string env, ILandingZone landing, IScheduledBuilds builds, TimeProvider clock)
     {
@@ -64,6 +74,9 @@ public sealed class Scheduler
     }
 
     public IReadOnlyList<SlaDeclaration> Slas => _slas;
+
+    /// <summary>How many events the scheduler could not record in the ledger since it started, and the last of them.</summary>
+    public (int Count, NotRecorded? Last) NotRecordedEvents => (Volatile.Read(ref _notRecordedCount), Volatile.Read(ref _lastNotRecorded));
 
     /// <summary>Evaluates every schedule and SLA once at the clock's current time.</summary>
     public TickResult Tick()
@@ -110,7 +123,9 @@ public sealed class Scheduler
                 decisions.Add(decision);
         }
         var misses = CheckSlas(now);
-        return new TickResult(now, decisions, misses);
+        var notRecorded = new List<NotRecorded>();
+        while (_notRecordedSinceTick.TryDequeue(out var failure)) notRecorded.Add(failure);
+        return new TickResult(now, decisions, misses) { NotRecorded = notRecorded };
     }
 
     /// <summary>Completes when every build started so far has finished.</summary>
@@ -221,7 +236,11 @@ public sealed class Scheduler
         try { _ledger.RecordEvent(kind, _env, dataset, boxKey, null, message); }
         catch (Exception e) when (e is Storage.StorageException or ObjectDisposedException or InvalidOperationException)
         {
-            // The server is shutting down or the ledger is busy beyond its timeout: the scheduler goes on.
+            // The ledger cannot be written (or the server is shutting down): the scheduler goes on, and says what was not recorded.
+            var failure = new NotRecorded(_clock.GetUtcNow(), kind, message, e.Message.ReplaceLineEndings(" "));
+            Volatile.Write(ref _lastNotRecorded, failure);
+            Interlocked.Increment(ref _notRecordedCount);
+            _notRecordedSinceTick.Enqueue(failure);
         }
     }
 

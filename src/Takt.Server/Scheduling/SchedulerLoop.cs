@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Takt.Ledger;
 
 namespace Takt.Server.Scheduling;
 
@@ -16,6 +17,8 @@ internal sealed class SchedulerLoop(Scheduler scheduler, TimeSpan interval, Time
                 var tick = scheduler.Tick();
                 foreach (var d in tick.Decisions) log.LogInformation("{Schedule}: {Action} ({Trigger})", d.Schedule, d.Action, d.Trigger);
                 foreach (var m in tick.SlaMisses) log.LogWarning("SLA missed: {Dataset}@{Box} not ready by {Deadline:u}", m.Dataset, m.BoxKey, m.Deadline);
+                foreach (var n in tick.NotRecorded)
+                    log.LogError("the ledger could not record the scheduler's {Kind} event ({Error}): {Message}", n.Kind.ToText(), n.Error, n.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
