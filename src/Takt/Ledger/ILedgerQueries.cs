@@ -19,7 +19,7 @@ public interface ILedgerQueries
     /// <summary>Failed checks of versions created since then, oldest first.</summary>
     IReadOnlyList<CheckFailureRecord> CheckFailuresSince(long sinceMs);
 
-    /// <summary>Per dataset and check, how often it ran and failed (in no particular order).</summary>
+    /// <summary>Per dataset and check, how often it ran and failed, by dataset then check name (ordinal): the dashboard shows them in this order.</summary>
     IReadOnlyList<CheckResultStat> CheckStats();
 
     /// <summary>Tasks started since then, oldest first.</summary>

@@ -47,6 +47,18 @@ public abstract class LedgerQueriesContract<TStore> : LedgerContract<TStore> whe
     }
 
     [Fact]
+    public void Check_stats_come_by_dataset_then_check_name_whatever_order_they_were_recorded_in()
+    {
+        CheckResult Passed(string name) => new(name, "expect", "block", true, 0, "ok");
+        Commit(Ledger, Version("z1", "raw.z"), [Passed("b_check"), Passed("a_check")]);
+        Commit(Ledger, Version("a1", "raw.a"), [Passed("z_check"), Passed("B_check"), Passed("a_check")]);
+        Commit(Ledger, Version("m1", "raw.m"), [Passed("only")]);
+
+        Assert.Equal([("raw.a", "B_check"), ("raw.a", "a_check"), ("raw.a", "z_check"), ("raw.m", "only"), ("raw.z", "a_check"), ("raw.z", "b_check")],
+            OpenAnother().CheckStats().Select(s => (s.Dataset, s.Check)));
+    }
+
+    [Fact]
     public void The_inventory_counts_versions_bytes_not_collected_and_the_rows_an_environment_points_at()
     {
         Commit(Version("old") with { Rows = 5, Bytes = 50, CreatedAtMs = 1 });

@@ -20,6 +20,7 @@ public sealed partial class SqliteLedger
 
     public IReadOnlyList<CheckResultStat> CheckStats() => Read("""
         SELECT v.dataset, c.name, count(*), sum(1 - c.passed) FROM check_results c JOIN versions v ON v.id = c.version_id GROUP BY v.dataset, c.name
+        ORDER BY v.dataset, c.name
         """, r => new CheckResultStat(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)));
 
     public IReadOnlyList<TaskRecord> TasksSince(long sinceMs) =>
