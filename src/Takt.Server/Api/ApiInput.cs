@@ -24,6 +24,9 @@ public static partial class ApiInput
 {
     public const int MaxDays = 3700;
 
+    /// <summary>The longest page of the box matrix: 20 years (an hourly dataset's 175,320 boxes, sent run-length encoded).</summary>
+    public const int MaxMatrixDays = 7320;
+
     [GeneratedRegex("^[0-9A-Za-z][0-9A-Za-z_-]{0,80}$")]
     private static partial Regex RunIdPattern();
 

@@ -65,7 +65,7 @@ public static class DashboardApi
             }
             if (from > to) throw ApiInput.Bad("to", $"to ({to:yyyy-MM-dd}) is before from ({from:yyyy-MM-dd}).");
             var days = to!.Value.DayNumber - from!.Value.DayNumber + 1;
-            if (days > ApiInput.MaxDays) throw ApiInput.Bad("to", $"the page spans {days} days; at most {ApiInput.MaxDays} at once.");
+            if (days > ApiInput.MaxMatrixDays) throw ApiInput.Bad("to", $"the page spans {days} days; at most {ApiInput.MaxMatrixDays} at once.");
             return Results.Json(view.Matrix(from.Value, to.Value, only));
         });
 

@@ -36,8 +36,12 @@ public static class BoxStatus
 /// </summary>
 public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs, string env)
 {
+    /// <summary>Pages of the matrix kept per plan (dataset and box range).</summary>
+    private const int MaxKeptRows = 256;
+
     private readonly Lock _gate = new();
     private (long Seq, Plan Plan)? _cached;
+    private readonly Dictionary<(string Dataset, BoxRange Range), char[]> _rows = [];
 
     public Factory Factory => factory;
     public string Env => env;
@@ -50,6 +54,7 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
             if (_cached is { } c && c.Seq == seq) return c.Plan;
             var plan = new Planner(factory, ledger).Create(env, []);
             _cached = (seq, plan);
+            _rows.Clear();
             return plan;
         }
     }
@@ -113,7 +118,11 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
         return (from, to, first, last);
     }
 
-    /// <summary>One row per dataset, one character per day from <paramref name="from"/> to <paramref name="to"/>: the box's status.</summary>
+    /// <summary>
+    /// One row per dataset: the status of every box of the page, run-length encoded (<c>boxes.runs</c>, e.g. an hourly
+    /// dataset's 24 boxes a day), and one character per day from <paramref name="from"/> to <paramref name="to"/>, the
+    /// worst of the day's boxes (<c>cells</c>).
+    /// </summary>
     public object Matrix(DateOnly from, DateOnly to, IReadOnlyCollection<Dataset>? only = null)
     {
         var plan = CurrentPlan();
@@ -121,8 +130,9 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
         var rows = new List<object>();
         foreach (var dataset in only ?? factory.Datasets)
         {
-            var p = plan.Datasets.FirstOrDefault(x => x.Dataset == dataset.Name);
-            var cells = p is null ? new string(BoxStatus.None, days) : Row(dataset, p, from, to);
+            var range = BoxStatuses.RangeOf(dataset, from, to);
+            var boxes = StatusesOf(dataset, plan, range);
+            var cells = BoxStatuses.Days(dataset.Grain, boxes, range, from, to);
             rows.Add(new
             {
                 dataset = dataset.Name,
@@ -130,8 +140,9 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
                 owner = dataset.Owner,
                 grain = GrainMath.Describe(dataset.Grain),
                 cells,
+                boxes = new { first = dataset.BoxKey(range.Start), count = boxes.Length, runs = BoxStatuses.Runs(boxes) },
                 counts = BoxStatus.Names.Keys.Where(k => k != BoxStatus.None)
-                    .ToDictionary(k => BoxStatus.Names[k], k => (long)cells.Count(c => c == k)),
+                    .ToDictionary(k => BoxStatus.Names[k], k => (long)boxes.Count(c => c == k)),
             });
         }
         return new
@@ -145,48 +156,26 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
         };
     }
 
-    private string Row(Dataset dataset, DatasetPlan p, DateOnly from, DateOnly to)
+    /// <summary>
+    /// The status of each box of <paramref name="range"/>. Kept with the plan until the ledger changes: the dashboard
+    /// asks for the same page every 30 seconds, and reading every box of a long page costs more than the answer.
+    /// </summary>
+    private char[] StatusesOf(Dataset dataset, Plan plan, BoxRange range)
     {
-        var days = to.DayNumber - from.DayNumber + 1;
-        var range = dataset.Grain == Grain.Unpartitioned ? BoxRange.Single(GrainMath.UnpartitionedBox) : GrainMath.FromDates(dataset.Grain, from, to);
-        var statusOf = StatusFunction(dataset, p, range);
-        var cells = new char[days];
-        for (var i = 0; i < days; i++)
+        lock (_gate)
         {
-            var day = DateOnly.FromDayNumber(from.DayNumber + i);
-            cells[i] = dataset.Grain switch
-            {
-                Grain.Daily => statusOf(day.DayNumber),
-                Grain.Monthly => statusOf(day.Year * 12L + day.Month - 1),
-                Grain.Unpartitioned => statusOf(GrainMath.UnpartitionedBox),
-                Grain.Hourly => Worst(Enumerable.Range(0, 24).Select(h => statusOf(day.DayNumber * 24L + h))),
-                _ => BoxStatus.None,
-            };
+            if (_cached?.Plan == plan && _rows.TryGetValue((dataset.Name, range), out var kept)) return kept;
         }
-        return new string(cells);
-    }
-
-    /// <summary>The status of each box of <paramref name="range"/>, from the plan and the boxes the ledger has in the range.</summary>
-    private Func<long, char> StatusFunction(Dataset dataset, DatasetPlan p, BoxRange range)
-    {
-        var existing = ledger.Boxes(env, dataset.Name, range).ToDictionary(b => b.Box);
-        var blocked = p.BlockedBoxes;
-        var waiting = p.WaitingBoxes;
-        return box =>
+        var p = plan.Datasets.FirstOrDefault(x => x.Dataset == dataset.Name);
+        var statuses = BoxStatuses.Of(p, range, p is null ? [] : ledger.Boxes(env, dataset.Name, range));
+        lock (_gate)
         {
-            if (p.Quarantined.Contains(box)) return BoxStatus.Quarantined;
-            if (blocked.Contains(box)) return BoxStatus.Blocked;
-            if (waiting.Contains(box)) return BoxStatus.Waiting;
-            existing.TryGetValue(box, out var state);
-            // Planned with a version readers can use: stale (rebuilt because code, inputs or an invalidation changed); without one: missing.
-            if (p.Planned.Contains(box)) return state?.CurrentVersion is null ? BoxStatus.Missing : BoxStatus.Stale;
-            if (state is { IsQuarantined: true }) return BoxStatus.Quarantined;
-            if (state?.CurrentVersion is not null) return BoxStatus.Fresh;
-            return p.Extent.Contains(box) ? BoxStatus.Missing : BoxStatus.None;
-        };
+            if (_cached?.Plan != plan) return statuses;
+            if (_rows.Count >= MaxKeptRows) _rows.Clear();
+            _rows[(dataset.Name, range)] = statuses;
+        }
+        return statuses;
     }
-
-    private static char Worst(IEnumerable<char> statuses) => statuses.MaxBy(BoxStatus.Severity);
 
     /// <summary>Everything about one box: its state, its versions, the checks of its head, and its events.</summary>
     public object Box(Dataset dataset, long box)
@@ -197,7 +186,7 @@ public sealed class FactoryView(Factory factory, IBoxLedger ledger, IRunLog runs
         var checks = state is null ? [] : ledger.CheckResults(state.HeadVersion);
         var whole = CurrentPlan();
         var plan = whole.Datasets.FirstOrDefault(x => x.Dataset == dataset.Name);
-        var status = plan is null ? BoxStatus.None : StatusFunction(dataset, plan, BoxRange.Single(box))(box);
+        var status = StatusesOf(dataset, whole, BoxRange.Single(box))[0];
         var held = plan is null ? [] : plan.Blocked.Concat(plan.Waiting).Where(h => h.Boxes.Contains(box)).Select(h => h.Cause).ToArray();
         var events = runs.Events(dataset.Name, 200).Where(e => e.BoxKey == key).Take(20).Select(EventJson).ToArray();
         return new

@@ -8,6 +8,7 @@
   const LEGEND_ORDER = ['f', 's', 'm', 'w', 'b', 'q', '-'];
   const LAYER_COLORS = ['#4c78a8', '#59a14f', '#b07aa1', '#f28e2b', '#76b7b2', '#e15759', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
   const DAY_MS = 86400000;
+  const MAX_PAGE_DAYS = 7320; // the API's longest page of the box matrix (20 years)
 
   const state = {
     tab: 'graph',
@@ -125,13 +126,18 @@
     catalog: loadCatalog,
   };
 
-  function showTab(tab) {
+  function showTab(hash) {
+    let [tab, query] = hash.split('?');
+    if (tab === 'matrix' && query) {
+      const params = new URLSearchParams(query);
+      state.matrixAsked = { from: params.get('from'), to: params.get('to') };
+    }
     if (!loaders[tab]) tab = 'graph';
     state.tab = tab;
     for (const button of document.querySelectorAll('#tabs button'))
       button.setAttribute('aria-selected', button.dataset.tab === tab ? 'true' : 'false');
     for (const panel of document.querySelectorAll('.panel')) panel.hidden = panel.dataset.panel !== tab;
-    if (location.hash !== '#' + tab) history.replaceState(null, '', '#' + tab);
+    if (location.hash.split('?')[0] !== '#' + tab) history.replaceState(null, '', '#' + tab);
     refresh();
   }
 
@@ -349,24 +355,93 @@
   async function loadMatrix() {
     if (!state.info) state.info = await api('/api/info');
     const fromInput = $('matrix-from'), toInput = $('matrix-to');
-    if (!fromInput.value || !toInput.value) {
+    const asked = state.matrixAsked;
+    state.matrixAsked = null;
+    if (asked && asked.from && asked.to) {
+      fromInput.value = asked.from;
+      toInput.value = asked.to;
+    } else if (!fromInput.value || !toInput.value) {
       fromInput.value = state.info.range.from;
       toInput.value = state.info.range.to;
     }
     const data = await api(`/api/matrix?from=${encodeURIComponent(fromInput.value)}&to=${encodeURIComponent(toInput.value)}`);
     state.matrix = data;
     drawMatrix(data);
+    // The page's address names its range, so that it can be shared or reloaded.
+    const hash = `#matrix?from=${data.from}&to=${data.to}`;
+    if (state.tab === 'matrix' && location.hash !== hash) history.replaceState(null, '', hash);
   }
 
   function cellWidth() { return Number($('matrix-zoom').value) || 12; }
 
+  // A canvas is at most this wide; longer pages draw several days in a pixel.
+  const MAX_CANVAS = 16000;
+  const SEVERITY = { '-': 0, f: 1, m: 2, s: 3, w: 4, b: 5, q: 6 };
+
+  /** The row's boxes: one status character each, with the key of box i. Hourly rows come as runs of boxes, the others one per day. */
+  function rowBoxes(row, from) {
+    if (row.grain === 'hourly' && row.boxes) {
+      const codes = new Array(row.boxes.count);
+      let i = 0;
+      for (const [, code, n] of row.boxes.runs.matchAll(/([^0-9])([0-9]+)/g)) codes.fill(code, i, i += Number(n));
+      return { codes, perDay: 24, key: (b) => `${addDays(from, Math.floor(b / 24))}T${pad(b % 24)}` };
+    }
+    const key = row.grain === 'monthly' ? (b) => addDays(from, b).slice(0, 7) : row.grain === 'unpartitioned' ? () => 'all' : (b) => addDays(from, b);
+    return { codes: row.cells, perDay: 1, key, day: (b) => addDays(from, b) };
+  }
+
+  /**
+   * Draws the row's boxes on a canvas, one pixel column at a time: a column that covers several boxes shows the worst
+   * of them, so a stopped box never disappears in a long page. Returns, per column, the box it names (-1: none).
+   */
+  function paintRow(canvas, boxes, dayWidth, colors) {
+    const width = canvas.width, height = canvas.height;
+    const ctx = canvas.getContext('2d');
+    ctx.clearRect(0, 0, width, height);
+    const perBox = dayWidth / boxes.perDay; // pixels per box
+    const gap = perBox >= 8 ? 1 : 0;
+    const named = new Int32Array(width).fill(-1);
+    const n = boxes.codes.length;
+    for (let x = 0; x < width; x++) {
+      const first = Math.floor(x / perBox);
+      const last = Math.min(n - 1, Math.max(first, Math.ceil((x + 1) / perBox) - 1));
+      let worst = -1;
+      for (let b = first; b <= last; b++)
+        if (boxes.codes[b] !== '-' && (worst < 0 || SEVERITY[boxes.codes[b]] > SEVERITY[boxes.codes[worst]])) worst = b;
+      if (gap && worst >= 0 && x === Math.round((worst + 1) * perBox) - 1) continue; // a thin gap between wide boxes
+      named[x] = worst;
+    }
+    for (let x = 0; x < width;) {
+      const code = named[x] < 0 ? '-' : boxes.codes[named[x]];
+      let end = x + 1;
+      while (end < width && (named[end] < 0 ? '-' : boxes.codes[named[end]]) === code) end++;
+      if (code !== '-') {
+        ctx.fillStyle = colors[code];
+        ctx.fillRect(x, 0, end - x, height);
+      }
+      x = end;
+    }
+    return named;
+  }
+
+  function statusColors() {
+    const style = getComputedStyle(document.documentElement);
+    const colors = {};
+    for (const [code, name] of Object.entries(STATUS)) if (code !== '-') colors[code] = style.getPropertyValue(`--${name}`).trim();
+    return colors;
+  }
+
+  function countsText(counts) {
+    return LEGEND_ORDER.filter(c => c !== '-' && counts[STATUS[c]]).map(c => `${fmtNumber(counts[STATUS[c]])} ${STATUS[c]}`).join(', ') || 'no boxes';
+  }
+
   function drawMatrix(data) {
     const container = clear($('matrix'));
-    // Short pages fill the width; long ones scroll at the chosen cell width.
+    // Short pages fill the width; long ones scroll at the chosen cell width, up to a canvas's width.
     const room = Math.floor(($('matrix-wrap').clientWidth - 230) / Math.max(1, data.days));
-    const w = Math.min(28, Math.max(cellWidth(), room));
+    const w = Math.min(28, Math.max(cellWidth(), room), MAX_CANVAS / Math.max(1, data.days));
     state.cellWidth = w;
-    const totalWidth = data.days * w;
+    const totalWidth = Math.max(1, Math.floor(data.days * w));
 
     const head = el('div', { class: 'mrow head' }, el('div', { class: 'mname', text: `${data.rows.length} datasets` }));
     const axis = el('div', { class: 'mcells' });
@@ -376,9 +451,13 @@
       const day = addDays(data.from, i);
       const month = day.slice(0, 7);
       if (month !== lastMonth) {
-        const label = el('div', { class: 'month', text: w >= 8 || day.slice(5, 7) === '01' || i === 0 ? month : '' });
-        label.style.left = `${i * w}px`;
-        axis.append(label);
+        // Every month when a month is wide enough for its name, otherwise the years.
+        const label = w * 28 >= 52 || i === 0 ? month : month.endsWith('-01') ? month.slice(0, 4) : '';
+        if (label) {
+          const mark = el('div', { class: 'month', text: label });
+          mark.style.left = `${Math.floor(i * w)}px`;
+          axis.append(mark);
+        }
         lastMonth = month;
       }
       if (w >= 8 && new Date(parseDay(day)).getUTCDay() === 1) {
@@ -390,43 +469,39 @@
     head.append(axis);
     container.append(head);
 
+    const colors = statusColors();
+    const tip = el('div', { id: 'matrix-tip', role: 'tooltip', hidden: true });
+    container.append(tip);
     for (const row of data.rows) {
-      const line = el('div', { class: 'mrow', dataset: { dataset: row.dataset } });
-      const name = el('div', { class: 'mname', title: `${row.dataset} (${row.owner}, ${row.grain})`, text: row.dataset });
+      const counts = row.counts || {};
+      const line = el('div', { class: 'mrow', dataset: { dataset: row.dataset, counts: JSON.stringify(counts) } });
+      const name = el('div', { class: 'mname', title: `${row.dataset} (${row.owner}, ${row.grain}): ${countsText(counts)}`, text: row.dataset });
       const cells = el('div', { class: 'mcells' });
       cells.style.width = `${totalWidth}px`;
-      // Runs of equal status become one element: years of days stay a handful of nodes per row.
-      let start = 0;
-      for (let i = 1; i <= row.cells.length; i++) {
-        if (i < row.cells.length && row.cells[i] === row.cells[start]) continue;
-        const code = row.cells[start];
-        if (code !== '-') {
-          const from = addDays(data.from, start), to = addDays(data.from, i - 1);
-          const seg = el('div', {
-            class: `seg st-${code}`,
-            title: `${row.dataset} ${from === to ? from : `${from} … ${to}`}: ${STATUS[code]}`,
-            dataset: { status: STATUS[code], from, to, dataset: row.dataset },
-          });
-          seg.style.left = `${start * w}px`;
-          seg.style.width = `${(i - start) * w - (w >= 8 ? 1 : 0)}px`;
-          cells.append(seg);
-        }
-        start = i;
-      }
-      if (w >= 8) {
-        for (let i = 0; i < data.days; i++) {
-          if (new Date(parseDay(addDays(data.from, i))).getUTCDay() !== 1) continue;
-          const grid = el('div', { class: 'gridline' });
-          grid.style.left = `${i * w}px`;
-          cells.append(grid);
-        }
-      }
-      cells.addEventListener('click', (ev) => {
-        const rect = cells.getBoundingClientRect();
-        // w is this drawing's cell width
-        const index = Math.floor((ev.clientX - rect.left) / w);
-        if (index < 0 || index >= data.days || row.cells[index] === '-') return;
-        showBox(row.dataset, addDays(data.from, index), cells, index);
+      const canvas = el('canvas', { width: totalWidth, height: 14, role: 'img', 'aria-label': `${row.dataset}: ${countsText(counts)}` });
+      cells.append(canvas);
+      const boxes = rowBoxes(row, data.from);
+      const named = paintRow(canvas, boxes, w, colors);
+      const boxAt = (ev) => {
+        const x = Math.floor(ev.clientX - canvas.getBoundingClientRect().left);
+        return x >= 0 && x < named.length ? named[x] : -1;
+      };
+      canvas.addEventListener('mousemove', (ev) => {
+        const b = boxAt(ev);
+        if (b < 0) { tip.hidden = true; return; }
+        const perPixel = boxes.perDay / w;
+        tip.textContent = `${row.dataset}@${boxes.key(b)} · ${STATUS[boxes.codes[b]]}${perPixel > 1 ? ` (the worst of the ${Math.round(perPixel)} boxes in this pixel)` : ''}`;
+        tip.hidden = false;
+        const at = container.getBoundingClientRect();
+        tip.style.left = `${ev.clientX - at.left + 12}px`;
+        tip.style.top = `${ev.clientY - at.top + 14}px`;
+      });
+      canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
+      canvas.addEventListener('click', (ev) => {
+        const b = boxAt(ev);
+        if (b < 0) return;
+        const perBox = w / boxes.perDay;
+        showBox(row.dataset, boxes.day ? boxes.day(b) : boxes.key(b), cells, Math.floor(b * perBox), Math.max(1, Math.round(perBox)));
       });
       line.append(name, cells);
       container.append(line);
@@ -441,15 +516,19 @@
     const key = `${data.from}/${data.to}/${w}`;
     if (state.matrixKey !== key) $('matrix-wrap').scrollLeft = $('matrix-wrap').scrollWidth;
     state.matrixKey = key;
+    // For tests and the browser benchmark: the matrix is on screen once this frame is.
+    requestAnimationFrame(() => {
+      performance.mark('takt-matrix-drawn');
+      document.body.dataset.matrixDrawn = key;
+    });
   }
 
-  async function showBox(dataset, day, cells, index) {
+  async function showBox(dataset, day, cells, left, width) {
     for (const old of document.querySelectorAll('.matrix .selected-cell')) old.remove();
     if (cells) {
-      const w = state.cellWidth || cellWidth();
       const mark = el('div', { class: 'selected-cell' });
-      mark.style.left = `${index * w}px`;
-      mark.style.width = `${w}px`;
+      mark.style.left = `${left}px`;
+      mark.style.width = `${width}px`;
       cells.append(mark);
     }
     const details = clear($('box-details'));
@@ -514,7 +593,7 @@
         $('matrix-from').value = info.first;
         $('matrix-to').value = info.last;
         const days = daysBetween(info.first, info.last) + 1;
-        if (days > 3700) $('matrix-from').value = addDays(info.last, -3699);
+        if (days > MAX_PAGE_DAYS) $('matrix-from').value = addDays(info.last, -(MAX_PAGE_DAYS - 1));
       } else if (n !== null) {
         const to = $('matrix-to').value || (info && info.to);
         $('matrix-from').value = addDays(to, -(n - 1));

@@ -78,6 +78,21 @@ public sealed class DashboardApiTests(DashboardFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task The_matrix_serves_twenty_years_in_one_page_with_every_box_run_length_encoded()
+    {
+        var (status, body) = await Get("/api/matrix?from=2006-01-13&to=2026-01-10&datasets=raw.orders");
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(7303, body.GetProperty("days").GetInt32());
+        var row = Assert.Single(body.GetProperty("rows").EnumerateArray());
+        Assert.Equal(7303, row.GetProperty("cells").GetString()!.Length);
+        var boxes = row.GetProperty("boxes");
+        Assert.Equal("2006-01-13", boxes.GetProperty("first").GetString());
+        Assert.Equal("-7293f8-2", boxes.GetProperty("runs").GetString());
+        Assert.Equal(8, row.GetProperty("counts").GetProperty("fresh").GetInt64());
+        AssertRefused(await Get("/api/matrix?from=2005-12-01&to=2026-01-10"), HttpStatusCode.BadRequest, "to");
+    }
+
+    [Fact]
     public async Task Quarantines_list_the_failed_checks_and_runs_list_tasks_with_logs()
     {
         var (_, body) = await Get("/api/quarantines");

@@ -50,15 +50,20 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         Assert.Equal(E2E.Key(DashboardFixture.First), await page.Locator("#matrix-from").InputValueAsync());
         Assert.Equal(E2E.Key(DashboardFixture.Last), await page.Locator("#matrix-to").InputValueAsync());
 
+        await MatrixCanvas.WaitDrawnAsync(page);
         var day = E2E.Key(DashboardFixture.Defect);
-        var quarantined = page.Locator($"#matrix .mrow[data-dataset='core.orders'] .seg[data-status='quarantined'][data-from='{day}']");
-        await Expect(quarantined).ToHaveCountAsync(1);
-        Assert.Equal(day, await quarantined.GetAttributeAsync("data-to"));
-        await Expect(page.Locator($"#matrix .mrow[data-dataset='mart.daily_revenue'] .seg[data-status='blocked'][data-from='{day}']")).ToHaveCountAsync(1);
-        await Expect(page.Locator($"#matrix .mrow[data-dataset='raw.orders'] .seg[data-status='fresh']")).ToHaveCountAsync(1); // one run of 8 fresh days
+        var quarantined = await MatrixCanvas.ColumnsAsync(page, "core.orders", "quarantined");
+        Assert.NotEmpty(quarantined);
+        Assert.Equal($"core.orders@{day} · quarantined", await MatrixCanvas.HoverAsync(page, "core.orders", quarantined[0]));
+        var blocked = await MatrixCanvas.ColumnsAsync(page, "mart.daily_revenue", "blocked");
+        Assert.NotEmpty(blocked);
+        Assert.Equal($"mart.daily_revenue@{day} · blocked", await MatrixCanvas.HoverAsync(page, "mart.daily_revenue", blocked[0]));
+        var fresh = await MatrixCanvas.ColumnsAsync(page, "raw.orders", "fresh"); // all 8 days fresh
+        Assert.Equal($"raw.orders@{E2E.Key(DashboardFixture.First)} · fresh", await MatrixCanvas.HoverAsync(page, "raw.orders", fresh[0]));
+        Assert.Equal($"raw.orders@{E2E.Key(DashboardFixture.Last)} · fresh", await MatrixCanvas.HoverAsync(page, "raw.orders", fresh[^1]));
 
         // Clicking the cell shows why it stopped.
-        await quarantined.ClickAsync();
+        await MatrixCanvas.ClickAsync(page, "core.orders", quarantined[0]);
         await Expect(page.Locator("#box-details h3").First).ToHaveTextAsync($"core.orders@{day}");
         await Expect(page.Locator("#box-details")).ToContainTextAsync("range(amount)");
         await Expect(page.Locator("#box-details button.danger")).ToHaveTextAsync("Override…");
@@ -109,8 +114,10 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
 
         // The box is released in the matrix too; the other defect still stops the line.
         await page.GotoAsync(fixture.Url + "#matrix");
-        await Expect(page.Locator($"#matrix .mrow[data-dataset='core.orders'] .seg[data-status='quarantined'][data-from='{E2E.Key(DashboardFixture.Defect)}']")).ToHaveCountAsync(1);
-        await Expect(page.Locator($"#matrix .mrow[data-dataset='core.orders'] .seg[data-status='quarantined'][data-from='{day}']")).ToHaveCountAsync(0);
+        await MatrixCanvas.WaitDrawnAsync(page);
+        var stopped = await MatrixCanvas.ColumnsAsync(page, "core.orders", "quarantined");
+        Assert.Equal($"core.orders@{E2E.Key(DashboardFixture.Defect)} · quarantined", await MatrixCanvas.HoverAsync(page, "core.orders", stopped[0]));
+        Assert.Equal($"core.orders@{E2E.Key(DashboardFixture.Defect)} · quarantined", await MatrixCanvas.HoverAsync(page, "core.orders", stopped[^1]));
         Assert.Equal("fresh", await page.EvaluateAsync<string>("async day => (await (await fetch('/api/boxes/core.orders/' + day)).json()).status", day));
     }
 
