@@ -98,7 +98,7 @@ internal static class LedgerFill
         var done = 0;
         foreach (var dataset in factory.Datasets.Where(d => d.IsSource).Concat(factory.Datasets.Where(d => !d.IsSource)))
         {
-            if (dataset.Grain != Grain.Daily) throw new InvalidOperationException($"{dataset.Name}: the bench only fills daily datasets.");
+            if (dataset.Grain is not (Grain.Daily or Grain.Hourly)) throw new InvalidOperationException($"{dataset.Name}: the bench only fills daily and hourly datasets.");
             var codeHash = factory.CodeHashOf(dataset.Name);
             var ids = new string[days];
             var inputs = new List<LineageEdge>();

@@ -20,6 +20,7 @@ try
         "task-profile" => TaskProfile.Run(options),
         "heavy-profile" => TaskProfile.Heavy(options),
         "incremental-profile" => TaskProfile.Incremental(options),
+        "hourly-profile" => HourlyProfile.Run(options),
         "all" => Suite.Run(new SuiteOptions(options.Quick, options.RepeatSet ? options.Repeat : null, options.Only, options.Report, options.Keep)
             { Rows = options.Rows, Formats = options.Formats }),
         _ => throw new UsageException($"Unknown command '{options.Command}'."),
@@ -58,7 +59,7 @@ namespace Takt.Bench
                      --report FILE    also write the results as Markdown to FILE
                      --only LIST      only these benchmarks (1 no-op plan, 2 incremental, 3 per-task overhead, 4 heavy box,
                                       5 memory, 6 crash and resume, 7 real shape,
-                                      8 many datasets), e.g. --only 1,5
+                                      8 many datasets, 9 hourly boxes), e.g. --only 1,5
                      --rows N         rows of benchmark 7's landing file (default 3,000,000, --quick 50,000)
                      --formats LIST   benchmark 7's landing formats: parquet,csv,jsonl (default all three)
                      --repeat N       repeats of every measurement (default 5 and 3, --quick 2 and 1)
@@ -107,8 +108,8 @@ namespace Takt.Bench
                     case "--report": report = Value(); break;
                     case "--only":
                         foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                            only.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8
-                                ? n : throw new UsageException($"--only takes benchmark numbers 1 to 8, not '{part}'."));
+                            only.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 9
+                                ? n : throw new UsageException($"--only takes benchmark numbers 1 to 9, not '{part}'."));
                         break;
                     case "--rows": rows = Number(1000); break;
                     case "--formats":

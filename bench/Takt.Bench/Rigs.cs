@@ -25,6 +25,8 @@ internal enum BenchFactory
     RealShapeParquet,
     RealShapeCsv,
     RealShapeJsonLines,
+    /// <summary><see cref="HourlyRig"/>: one hourly source (size = boxes; declared alike at any size).</summary>
+    Hourly,
 }
 
 internal static class BenchFactories
@@ -37,6 +39,7 @@ internal static class BenchFactories
         BenchFactory.RealShapeParquet => RealShape.Declare(home, RealShapeFormat.Parquet),
         BenchFactory.RealShapeCsv => RealShape.Declare(home, RealShapeFormat.Csv),
         BenchFactory.RealShapeJsonLines => RealShape.Declare(home, RealShapeFormat.JsonLines),
+        BenchFactory.Hourly => HourlyRig.Declare(home),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
@@ -145,7 +148,7 @@ internal static class FactoryCli
     {
         if (args.Length < 5 || args[4] != "--" || !Enum.TryParse<BenchFactory>(args[1], ignoreCase: true, out var kind)
             || !int.TryParse(args[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var size))
-            throw new UsageException($"usage: {Command} synthetic|chain|heavy|realshapeparquet|realshapecsv|realshapejsonlines HOME SIZE -- <takt verb and options>");
+            throw new UsageException($"usage: {Command} synthetic|chain|heavy|realshapeparquet|realshapecsv|realshapejsonlines|hourly HOME SIZE -- <takt verb and options>");
         var home = args[2];
         var code = TaktCli.Run(() => BenchFactories.Create(kind, home, size), args[5..]);
         Console.Out.Flush();

@@ -70,6 +70,7 @@ internal static partial class Suite
             if (_o.Runs(6)) Section("6", () => CrashAndResume(root));
             if (_o.Runs(7)) Section("7", () => RealShapeBenchmark(root));
             if (_o.Runs(8)) Section("8", () => ManyDatasets(root));
+            if (_o.Runs(9)) Section("9", () => HourlyBoxes(root));
         }
         finally
         {
