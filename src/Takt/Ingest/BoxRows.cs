@@ -46,28 +46,20 @@ internal sealed class BoxRows
         db.Execute($"{DropAll} CREATE TEMP TABLE {ReadTable} ({Schema(dataset)}); CREATE TEMP VIEW {Table} AS SELECT * FROM {ReadTable}");
         foreach (var (file, facts) in files)
         {
-            LandingRead? read = null;
             try
             {
-                read = LandingRead.Prepare(db, dataset, file, facts, withBox: false);
-                var lines = rows.Insert(db, read)
-                    ?? rows.Insert(db, LandingRead.Prepare(db, dataset, file, facts, withBox: false, exactLines: true), replace: true)!;
+                var (read, lines, how) = LandingRead.Run(db, dataset, file, facts, withBox: false,
+                    r => db.Execute($"INSERT INTO {ReadTable} BY NAME {r.Sql}"),
+                    () => db.Execute($"DELETE FROM {ReadTable} WHERE {LandingRead.File} = $file", ("file", file.RelativePath)));
                 rows.Add(lines, read.Present);
+                if (how is not null) rows.Log.Add($"{file.RelativePath}: {how}");
             }
             catch (EngineException e)
             {
-                read?.DropRejects(db);
                 rows.Rejected.Add(new MalformedLine(file.RelativePath, null, LandingRead.CannotRead(e)));
             }
         }
         return rows;
-    }
-
-    private ReadLines? Insert(DuckDbSession db, LandingRead read, bool replace = false)
-    {
-        if (replace) db.Execute($"DELETE FROM {ReadTable} WHERE {LandingRead.File} = $file", ("file", read.LandingFile.RelativePath));
-        var count = db.Execute($"INSERT INTO {ReadTable} BY NAME {read.Sql}");
-        return read.Finish(db, count);
     }
 
     /// <summary>The rows of this box from the shared reads of split files, and their rows that fall in no box.</summary>
@@ -88,7 +80,7 @@ internal sealed class BoxRows
             if (extract.NotKept is { } why) rows.Log.Add(why);
             if (!extract.Kept)
                 rows.Log.Add($"shared read of {extract.File.RelativePath}: {extract.Lines.Rows} row(s) in {extract.Boxes.Count} box(es), " +
-                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes)");
+                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes){(extract.How is null ? "" : "; " + extract.How)}");
         }
         var kept = extracts.Where(x => x.Kept).Select(x => x.File.RelativePath).ToList();
         if (kept.Count > 0)

@@ -162,7 +162,7 @@ internal sealed class LandingPeek(DuckDbPool duckDb) : ILandingFiles
         LandingRead? read = null;
         try
         {
-            read = LandingRead.Prepare(db, dataset, file, facts, withBox: true);
+            read = LandingRead.Prepare(db, dataset, file, facts, withBox: true, JsonReading.Lines); // a bad line must not hide the boxes of the others
             var boxes = db.Rows($"SELECT DISTINCT {LandingRead.Box} FROM ({read.Sql}) WHERE {LandingRead.Box} <> {LandingRead.NoBox}");
             LandingReads.StillUnchanged(file, facts);
             return BoxSet.OfBoxes(boxes.Select(r => Convert.ToInt64(r[0], System.Globalization.CultureInfo.InvariantCulture)));

@@ -14,8 +14,9 @@ public sealed record MalformedLine(string File, long? Line, string Problem, stri
 
 /// <summary>
 /// One landing file as a DuckDB query, in one pass and with DuckDB's own readers: <c>read_parquet</c> with its types,
-/// <c>read_csv</c>, and for JSON lines <c>read_csv</c> of whole lines parsed with DuckDB's JSON functions. Bad lines are
-/// located from DuckDB's rejects table (exact lines of structural and encoding errors) and from the row number of
+/// <c>read_csv</c>, and for JSON lines <c>read_json</c> (<see cref="JsonReading.Typed"/>), or, for a file that reader
+/// rejects, <c>read_csv</c> of whole lines parsed with DuckDB's JSON functions (<see cref="JsonReading.Lines"/>). Bad lines
+/// are located from DuckDB's rejects table (exact lines of structural and encoding errors) and from the row number of
 /// every row read. The query yields the file's rows with these columns, the extract of the file:
 /// <list type="bullet">
 /// <item><c>__file</c>, <c>__row</c>: where the row comes from (see <see cref="LineMap"/> for its line);</item>
@@ -42,9 +43,10 @@ internal sealed class LandingRead
     private readonly string _rejects;
     private readonly bool _exactLines;
 
-    private LandingRead(Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, bool exactLines)
+    private LandingRead(Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, JsonReading json)
     {
-        (_dataset, LandingFile, Facts, _withBox, _exactLines) = (dataset, file, facts, withBox, exactLines);
+        (_dataset, LandingFile, Facts, _withBox, Json) = (dataset, file, facts, withBox, json);
+        _exactLines = json == JsonReading.ExactLines;
         _rejects = "__rejects_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture);
     }
 
@@ -57,12 +59,17 @@ internal sealed class LandingRead
     /// <summary>The columns the file has (CSV header, Parquet schema), or null for JSON lines, where each line says (<c>__extra</c>, <c>__absent</c>).</summary>
     public IReadOnlyList<string>? Present { get; private set; }
 
-    /// <param name="exactLines">For JSON lines: number lines by splitting the text in SQL, when DuckDB's CSV reader cannot (mixed line endings).</param>
-    public static LandingRead Prepare(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, bool exactLines = false)
+    /// <summary>How a JSON lines file is read (see <see cref="JsonReading"/>); the first a file is tried with is <see cref="JsonReading.Typed"/>.</summary>
+    public JsonReading Json { get; }
+
+    /// <param name="json">For JSON lines: with DuckDB's JSON reader, or line by line (lines numbered by splitting the text in
+    /// SQL when DuckDB's CSV reader cannot, with mixed line endings: then always).</param>
+    public static LandingRead Prepare(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, JsonReading json = JsonReading.Typed)
     {
-        var read = new LandingRead(dataset, file, facts, withBox, exactLines || facts.Endings == LineEndings.Mixed);
+        var read = new LandingRead(dataset, file, facts, withBox, facts.Endings == LineEndings.Mixed ? JsonReading.ExactLines : json);
         read.Sql = dataset.Source!.Format switch
         {
+            LandingFormat.JsonLines when read.Json == JsonReading.Typed => read.TypedJson(),
             LandingFormat.JsonLines => read.JsonLines(),
             LandingFormat.Csv => read.Csv(db),
             LandingFormat.Parquet => read.Parquet(db),
@@ -103,6 +110,37 @@ internal sealed class LandingRead
                     nullif(list_filter(k, x -> NOT list_contains({declared}, x)), []) AS {Extra},
                     nullif(list_filter({declared}, x -> NOT list_contains(k, x)), []) AS {Absent}
                 FROM (SELECT {Row}, coalesce(t, '') AS t, TRY(json_keys(t)) AS k FROM ({lines})))
+            """;
+        return Typed(parsed, Columns.Select((c, i) => (c, (string?)$"v[{i + 1}]", ValueConversion.FromText(c.Type, $"v[{i + 1}]"))).ToList(), json: true);
+    }
+
+    /// <summary>
+    /// DuckDB's JSON reader, each record as a map of its keys to their values as text (parsed once; the declared types are
+    /// then applied by the same rules as for every format). A record that is no JSON object fails the whole read, which
+    /// is then done line by line to locate it; the reader skips blank lines, so its record numbers are lines only when
+    /// the records add up to the file's lines (<see cref="Finish"/>).
+    /// </summary>
+    private string TypedJson()
+    {
+        var declared = "[" + string.Join(", ", Columns.Select(c => SqlText.Literal(c.Name))) + "]";
+        var values = "[" + string.Join(", ", Columns.Select(c => $"m[{SqlText.Literal(c.Name)}]")) + "]";
+        // The common case first: as many keys as declared, all of them declared, so none undeclared, absent or twice.
+        var exact = $"len(k) = {Columns.Count} AND list_has_all(k, {declared})";
+        var reader = $"read_json({Path}, format = 'newline_delimited', records = false, columns = {{'m': 'MAP(VARCHAR, VARCHAR)'}})";
+        var parsed = $"""
+            SELECT {Row},
+                CASE WHEN m IS NULL THEN 'not a JSON object'
+                     WHEN NOT ({exact}) AND (len(k) <> {Columns.Count} - len(coalesce({Absent}, [])) + len(coalesce({Extra}, []))
+                          OR (len({Extra}) > 1 AND list_unique({Extra}) < len({Extra})))
+                     THEN 'duplicate key "' || list_filter(k, (x, i) -> list_position(k, x) < i)[1] || '"'
+                END AS {Syntax},
+                {values} AS v, {Extra}, {Absent}
+            FROM (
+                SELECT {Row}, m, k,
+                    CASE WHEN NOT ({exact}) THEN nullif(list_filter(k, x -> NOT list_contains({declared}, x)), []) END AS {Extra},
+                    CASE WHEN NOT ({exact}) THEN nullif(list_filter({declared}, x -> NOT list_contains(k, x)), []) END AS {Absent}
+                FROM (SELECT row_number() OVER () AS {Row}, m, map_keys(m) AS k
+                      FROM {reader}))
             """;
         return Typed(parsed, Columns.Select((c, i) => (c, (string?)$"v[{i + 1}]", ValueConversion.FromText(c.Type, $"v[{i + 1}]"))).ToList(), json: true);
     }
@@ -170,7 +208,7 @@ internal sealed class LandingRead
     /// <summary>
     /// After the query ran: the lines DuckDB rejected (exact lines), and how row numbers map to lines. Returns null
     /// when DuckDB's rows and rejects do not add up to the file's lines, so its row numbers are not lines: JSON lines
-    /// are then read again with <c>exactLines</c>.
+    /// are then read again the next way (<see cref="JsonReading"/>).
     /// </summary>
     public ReadLines? Finish(DuckDbSession db, long rows)
     {
@@ -190,6 +228,46 @@ internal sealed class LandingRead
         return new ReadLines(LandingFile.RelativePath, rows, rejected.Select(r => new MalformedLine(LandingFile.RelativePath, r.Line, r.Problem)).ToList(), map);
     }
 
+    /// <summary>
+    /// Reads the file with <paramref name="execute"/> (a statement over <see cref="Sql"/> that returns its row count), for
+    /// JSON lines each way in turn until one reads it as lines: DuckDB's JSON reader, then line by line. Before the next
+    /// way, <paramref name="undo"/> removes what the last one wrote. <c>How</c> says, for the task log, which way read a
+    /// JSON lines file and why (null for other formats). A file no way can read throws <see cref="EngineException"/>.
+    /// </summary>
+    public static (LandingRead Read, ReadLines Lines, string? How) Run(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts,
+        bool withBox, Func<LandingRead, long> execute, Action undo)
+    {
+        var json = dataset.Source!.Format == LandingFormat.JsonLines;
+        string? why = facts.Endings == LineEndings.Mixed ? "mixed line endings" : null;
+        var ways = !json ? [JsonReading.Typed] : why is null ? [JsonReading.Typed, JsonReading.Lines, JsonReading.ExactLines] : new[] { JsonReading.ExactLines };
+        foreach (var way in ways)
+        {
+            var read = Prepare(db, dataset, file, facts, withBox, way);
+            long rows;
+            try { rows = execute(read); }
+            catch (EngineException e) when (json && way == JsonReading.Typed)
+            {
+                read.DropRejects(db);
+                undo();
+                why = "DuckDB's JSON reader rejected it: " + Shorten(FirstLine(e.Message));
+                continue;
+            }
+            catch (EngineException)
+            {
+                read.DropRejects(db);
+                throw;
+            }
+            if (read.Finish(db, rows) is { } lines)
+                return (read, lines, !json ? null : way == JsonReading.Typed ? "read by DuckDB's JSON reader" : $"read line by line ({why})");
+            undo();
+            if (way == JsonReading.Typed)
+                why = $"DuckDB's JSON reader found {rows.ToString(CultureInfo.InvariantCulture)} record(s) in {facts.Lines.ToString(CultureInfo.InvariantCulture)} line(s): blank lines, so its record numbers are not line numbers";
+        }
+        throw new InvalidOperationException("A read with exact lines always adds up."); // Finish never returns null for it
+    }
+
+    private static string Shorten(string message) => message.Length <= 200 ? message : message[..200] + "...";
+
     /// <summary>What to say of a file DuckDB cannot read at all: the first line of its error.</summary>
     public static string CannotRead(EngineException e) => "cannot be read: " + FirstLine(e.Message);
 
@@ -205,6 +283,19 @@ internal sealed class LandingRead
     };
 
     private static string FirstLine(string? message) => (message ?? "").Split('\n', 2)[0].Trim();
+}
+
+/// <summary>How a JSON lines file is read.</summary>
+internal enum JsonReading
+{
+    /// <summary>By DuckDB's JSON reader, each line parsed once: for a file it reads whole and whose records are its lines.</summary>
+    Typed,
+
+    /// <summary>As text lines (DuckDB's CSV reader, every line one field) parsed with DuckDB's JSON functions, each bad line located.</summary>
+    Lines,
+
+    /// <summary>As <see cref="Lines"/>, the lines numbered by splitting the text in SQL, for line endings DuckDB's CSV reader does not count as lines.</summary>
+    ExactLines,
 }
 
 /// <summary>What reading a file found beyond its rows: the lines DuckDB rejected, and where each row number is in the file.</summary>

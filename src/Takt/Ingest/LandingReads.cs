@@ -23,6 +23,9 @@ internal sealed record SplitExtract(LandingFile File, string Sha256, IReadOnlyDi
     /// <summary>Why a kept split was not used and the file was read again, for the task log; null when there was none to use.</summary>
     public string? NotKept { get; init; }
 
+    /// <summary>For JSON lines read now: which way the file was read and why (see <see cref="LandingRead.Run"/>).</summary>
+    public string? How { get; init; }
+
     public BoxSet Boxes => BoxSet.OfBoxes(Folders.Keys.Where(b => b != LandingRead.NoBox));
 
     /// <summary>The Parquet files of the rows of <paramref name="box"/>, or none when no row falls in it.</summary>
@@ -126,27 +129,29 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         _folders.Add(folder);
         using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
-        var (lines, present) = Write(db, dataset, file, facts, folder, exactLines: false) ?? Write(db, dataset, file, facts, folder, exactLines: true)!.Value;
+        var (lines, present, how) = Write(db, dataset, file, facts, folder);
         StillUnchanged(file, facts);
         var folders = Directory.GetDirectories(folder, LandingRead.Box + "=*")
             .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d);
-        return new SplitExtract(file, facts.Sha256, folders, lines, present, clock.Elapsed);
+        return new SplitExtract(file, facts.Sha256, folders, lines, present, clock.Elapsed) { How = how };
     }
 
     /// <summary>The one pass: the file's extract, partitioned by box (the temporary copy is snappy, cheaper to write than zstd).</summary>
-    private static (ReadLines, IReadOnlyList<string>?)? Write(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string folder, bool exactLines)
+    private static (ReadLines, IReadOnlyList<string>?, string?) Write(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string folder)
     {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        LandingRead? read = null;
+        void Clear()
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        Clear();
         try
         {
-            read = LandingRead.Prepare(db, dataset, file, facts, withBox: true, exactLines);
-            var rows = db.Execute($"COPY ({read.Sql}) TO {SqlText.Literal(folder)} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION snappy)");
-            return read.Finish(db, rows) is { } lines ? (lines, read.Present) : null;
+            var (read, lines, how) = LandingRead.Run(db, dataset, file, facts, withBox: true,
+                r => db.Execute($"COPY ({r.Sql}) TO {SqlText.Literal(folder)} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION snappy)"), Clear);
+            return (lines, read.Present, how);
         }
         catch (EngineException e)
         {
-            read?.DropRejects(db);
             throw new UnusableFileException(file, LandingRead.CannotRead(e), stillBeingWritten: false);
         }
     }
