@@ -123,26 +123,26 @@ internal sealed class LandingRead
     private string TypedJson()
     {
         var declared = "[" + string.Join(", ", Columns.Select(c => SqlText.Literal(c.Name))) + "]";
-        var values = "[" + string.Join(", ", Columns.Select(c => $"m[{SqlText.Literal(c.Name)}]")) + "]";
-        // The common case first: as many keys as declared, all of them declared, so none undeclared, absent or twice.
-        var exact = $"len(k) = {Columns.Count} AND list_has_all(k, {declared})";
+        var values = string.Concat(Columns.Select((c, i) => $", m[{SqlText.Literal(c.Name)}] AS v{i}"));
         var reader = $"read_json({Path}, format = 'newline_delimited', records = false, columns = {{'m': 'MAP(VARCHAR, VARCHAR)'}})";
+        // Keys and values leave the map before the row numbering, which holds its input: text is cheaper to hold than maps.
+        // The common case first (e): as many keys as declared, all of them declared, so none undeclared, absent or twice.
         var parsed = $"""
             SELECT {Row},
-                CASE WHEN m IS NULL THEN 'not a JSON object'
-                     WHEN NOT ({exact}) AND (len(k) <> {Columns.Count} - len(coalesce({Absent}, [])) + len(coalesce({Extra}, []))
+                CASE WHEN k IS NULL THEN 'not a JSON object'
+                     WHEN NOT e AND (len(k) <> {Columns.Count} - len(coalesce({Absent}, [])) + len(coalesce({Extra}, []))
                           OR (len({Extra}) > 1 AND list_unique({Extra}) < len({Extra})))
                      THEN 'duplicate key "' || list_filter(k, (x, i) -> list_position(k, x) < i)[1] || '"'
                 END AS {Syntax},
-                {values} AS v, {Extra}, {Absent}
+                {string.Join(", ", Columns.Select((_, i) => $"v{i}"))}, {Extra}, {Absent}
             FROM (
-                SELECT {Row}, m, k,
-                    CASE WHEN NOT ({exact}) THEN nullif(list_filter(k, x -> NOT list_contains({declared}, x)), []) END AS {Extra},
-                    CASE WHEN NOT ({exact}) THEN nullif(list_filter({declared}, x -> NOT list_contains(k, x)), []) END AS {Absent}
-                FROM (SELECT row_number() OVER () AS {Row}, m, map_keys(m) AS k
-                      FROM {reader}))
+                SELECT *,
+                    CASE WHEN NOT e THEN nullif(list_filter(k, x -> NOT list_contains({declared}, x)), []) END AS {Extra},
+                    CASE WHEN NOT e THEN nullif(list_filter({declared}, x -> NOT list_contains(k, x)), []) END AS {Absent}
+                FROM (SELECT row_number() OVER () AS {Row}, *, coalesce(len(k) = {Columns.Count} AND list_has_all(k, {declared}), false) AS e
+                      FROM (SELECT map_keys(m) AS k{values} FROM {reader})))
             """;
-        return Typed(parsed, Columns.Select((c, i) => (c, (string?)$"v[{i + 1}]", ValueConversion.FromText(c.Type, $"v[{i + 1}]"))).ToList(), json: true);
+        return Typed(parsed, Columns.Select((c, i) => (c, (string?)$"v{i}", ValueConversion.FromText(c.Type, $"v{i}"))).ToList(), json: true);
     }
 
     private string Csv(DuckDbSession db)
