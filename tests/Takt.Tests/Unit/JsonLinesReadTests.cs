@@ -1,6 +1,7 @@
 using Takt.Building;
 using Takt.Composition;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 
 namespace Takt.Tests.Unit;
