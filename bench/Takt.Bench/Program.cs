@@ -22,7 +22,7 @@ try
         "incremental-profile" => TaskProfile.Incremental(options),
         "hourly-profile" => HourlyProfile.Run(options),
         "all" => Suite.Run(new SuiteOptions(options.Quick, options.RepeatSet ? options.Repeat : null, options.Only, options.Report, options.Keep)
-            { Rows = options.Rows, Formats = options.Formats }),
+            { Rows = options.Rows, Formats = options.Formats, MaxBoxes = options.MaxBoxes }),
         _ => throw new UsageException($"Unknown command '{options.Command}'."),
     };
 }
@@ -48,6 +48,7 @@ namespace Takt.Bench
         public IReadOnlySet<int> Only { get; init; } = new HashSet<int>();
         public string? Report { get; init; }
         public long? Rows { get; init; }
+        public long? MaxBoxes { get; init; }
         public IReadOnlyList<RealShapeFormat> Formats { get; init; } = [];
 
         public const string PlanOnly = "plan-only";
@@ -57,6 +58,7 @@ namespace Takt.Bench
                      every benchmark, Takt side by side with GNU make, Snakemake and bare DuckDB (see bench/Takt.Bench/README.md)
                      --quick          small sizes, fewer repeats: the CI smoke check (sanity checks, no timing asserts)
                      --report FILE    also write the results as Markdown to FILE
+                     --max-boxes N    benchmark 1 leaves out its sizes of more than N boxes (the report says which)
                      --only LIST      only these benchmarks (1 no-op plan, 2 incremental, 3 per-task overhead, 4 heavy box,
                                       5 memory, 6 crash and resume, 7 real shape,
                                       8 many datasets, 9 hourly boxes), e.g. --only 1,5
@@ -87,7 +89,7 @@ namespace Takt.Bench
             var fill = "auto";
             string? home = null, report = null;
             var only = new HashSet<int>();
-            long? rows = null;
+            long? rows = null, maxBoxes = null;
             var formats = new List<RealShapeFormat>();
             var repeatSet = false;
             for (var i = 1; i < args.Length; i++)
@@ -112,6 +114,7 @@ namespace Takt.Bench
                                 ? n : throw new UsageException($"--only takes benchmark numbers 1 to 9, not '{part}'."));
                         break;
                     case "--rows": rows = Number(1000); break;
+                    case "--max-boxes": maxBoxes = Number(1); break;
                     case "--formats":
                         foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                             formats.Add(part switch
@@ -146,6 +149,7 @@ namespace Takt.Bench
                 Only = only,
                 Report = report,
                 Rows = rows,
+                MaxBoxes = maxBoxes,
                 Formats = formats,
             };
         }

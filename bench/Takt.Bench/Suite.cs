@@ -30,6 +30,8 @@ internal sealed record SuiteOptions(bool Quick, int? Repeat, IReadOnlySet<int> O
 {
     /// <summary>Rows of benchmark 7's landing file, when given.</summary>
     public long? Rows { get; init; }
+    /// <summary>Benchmark 1 leaves out its sizes of more boxes than this, when given.</summary>
+    public long? MaxBoxes { get; init; }
     /// <summary>Benchmark 7's landing formats, when given (default: all).</summary>
     public IReadOnlyList<RealShapeFormat> Formats { get; init; } = [];
     public bool Runs(int benchmark) => Only.Count == 0 || Only.Contains(benchmark);
@@ -132,8 +134,11 @@ internal static partial class Suite
 
     private static void NoopPlan(string root)
     {
-        (int D, int B)[] sizes = _o.Quick ? [(10, 365), (100, 365)] : [(10, 365), (100, 365), (100, 3650), (1000, 3650)];
+        (int D, int B)[] all = _o.Quick ? [(10, 365), (100, 365)] : [(10, 365), (100, 365), (100, 3650), (1000, 3650)];
+        var sizes = all.Where(s => _o.MaxBoxes is not { } max || (long)s.D * s.B <= max).ToArray();
         Line("\n## 1. No-op planning: everything built, decide that nothing needs to run\n");
+        foreach (var (d, b) in all.Except(sizes))
+            Line($"Left out in this run (`--max-boxes {_o.MaxBoxes:N0}`): {d:N0} x {b:N0} ({(long)d * b:N0} boxes).\n");
         Line("Takt in process: `Planner.Create(\"prod\", all targets)` on an open ledger, after a cold plan (JIT and SQLite cache warm, " +
              "freshness stamps valid, as after any build). Takt CLI: the factory program's `plan --json` in a fresh process " +
              "(runtime start, JIT, opening the ledger, planning, printing), what a user waits for. make: `make -q all`. " +
