@@ -35,7 +35,8 @@ public enum FileProblemKind
 /// <remarks>
 /// What a second lake (an object store) must keep, checked by <c>tests/Takt.Tests/Contracts/LakeContract</c>: the
 /// commit is the ledger's write, not anything the lake does (files count only once the ledger records them); what
-/// <see cref="Promote"/> returned is durable before it returns; staging is always a local
+/// <see cref="Promote"/> returned is durable before it returns, what <see cref="Place"/> returned once <see cref="Persist"/>
+/// returns; staging is always a local
 /// directory (DuckDB writes there) and what a crashed run staged is removed by <see cref="CleanStaging"/>.
 /// </remarks>
 public interface ILake
@@ -57,6 +58,16 @@ public interface ILake
     /// and returns them measured, by name; the staging directory is gone afterwards.
     /// </summary>
     IReadOnlyList<VersionFile> Promote(string stagingDirectory, VersionLocation location);
+
+    /// <summary>
+    /// <see cref="Promote"/> without waiting for the disk: the files are at the version's location and measured, but
+    /// durable only after <see cref="Persist"/> of that location. Versions that finish together are placed one by one
+    /// and persisted with one barrier (group commit).
+    /// </summary>
+    IReadOnlyList<VersionFile> Place(string stagingDirectory, VersionLocation location);
+
+    /// <summary>One durability barrier for versions <see cref="Place"/>d: when it returns, their files and the names that lead to them survive a power loss.</summary>
+    void Persist(IReadOnlyCollection<VersionLocation> locations);
 
     /// <summary>What is wrong with the version's stored files: missing or of another size; with <paramref name="deep"/>, also their content.</summary>
     IReadOnlyList<FileProblem> Check(VersionLocation location, IReadOnlyList<VersionFile> files, bool deep);

@@ -28,17 +28,18 @@ public sealed class LocalLake : ILake
         return dir;
     }
 
-    /// <remarks>
-    /// The files and the names that lead to them are flushed to disk after the move, before the caller commits: a
-    /// commit that survives a power loss must not name a version whose rename did not. (File systems that journal
-    /// metadata would keep the rename with the file's fsync alone; POSIX, and ext4 without a journal, need the
-    /// directories flushed too.) Each file is hashed in the same pass that flushes it.
-    /// </remarks>
     public IReadOnlyList<VersionFile> Promote(string stagingDirectory, VersionLocation location)
     {
+        var files = Place(stagingDirectory, location);
+        Persist([location]);
+        return files;
+    }
+
+    /// <remarks>Each file is hashed here, in one read; the directories that lead to it are created but not flushed (<see cref="Persist"/> does).</remarks>
+    public IReadOnlyList<VersionFile> Place(string stagingDirectory, VersionLocation location)
+    {
         var target = PathOf(location);
-        var box = Path.GetDirectoryName(target)!;
-        CreateDurably(box);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         if (Directory.Exists(target))
         {
             // A leftover of a crashed attempt, or the files of a version that is lost or freed by gc, which this task makes again.
@@ -47,10 +48,35 @@ public sealed class LocalLake : ILake
             Directory.Delete(trash, recursive: true);
         }
         Directory.Move(stagingDirectory, target);
-        var files = ParquetFiles(target).Select(path => Measure(path, flushToDisk: true)).ToArray();
-        FileSync.FlushDirectory(target);
-        FileSync.FlushDirectory(box);
-        return files;
+        return ParquetFiles(target).Select(Measure).ToArray();
+    }
+
+    /// <remarks>
+    /// A commit that survives a power loss must not name a version whose files or rename did not: the files, the
+    /// version's directory and the box and dataset directories that name it are flushed. (File systems that journal
+    /// metadata would keep the renames with the files' fsync alone; POSIX, and ext4 without a journal, need the
+    /// directories flushed too.) On Linux that is one <c>syncfs</c> barrier per file system for all the versions
+    /// (<see cref="FileSync.FlushFileSystems"/>), elsewhere one fsync per file and directory.
+    /// </remarks>
+    public void Persist(IReadOnlyCollection<VersionLocation> locations)
+    {
+        if (locations.Count == 0) return;
+        var directories = new HashSet<string>(StringComparer.Ordinal) { _root };
+        foreach (var location in locations)
+        {
+            var version = PathOf(location);
+            var box = Path.GetDirectoryName(version)!;
+            directories.UnionWith([version, box, Path.GetDirectoryName(box)!]);
+        }
+        if (FileSync.CanFlushFileSystems)
+        {
+            FileSync.FlushFileSystems(directories);
+            return;
+        }
+        foreach (var location in locations)
+            foreach (var file in ParquetFiles(PathOf(location)))
+                FileSync.FlushFile(file);
+        foreach (var dir in directories) FileSync.FlushDirectory(dir);
     }
 
     public IReadOnlyList<FileProblem> Check(VersionLocation location, IReadOnlyList<VersionFile> files, bool deep)
@@ -61,7 +87,7 @@ public sealed class LocalLake : ILake
             var info = new FileInfo(PathOf(location, file.Name));
             if (!info.Exists) problems.Add(new FileProblem(file.Name, FileProblemKind.Missing, $"{file.Name} missing"));
             else if (info.Length != file.Size) problems.Add(new FileProblem(file.Name, FileProblemKind.Size, $"{file.Name} is {info.Length} bytes, {file.Size} recorded"));
-            else if (deep && Measure(info.FullName, flushToDisk: false).Sha256 != file.Sha256)
+            else if (deep && Measure(info.FullName).Sha256 != file.Sha256)
                 problems.Add(new FileProblem(file.Name, FileProblemKind.Checksum, $"{file.Name} does not match its recorded SHA-256 (its content changed)"));
         }
         return problems;
@@ -82,7 +108,7 @@ public sealed class LocalLake : ILake
         {
             var name = Path.GetFileName(path);
             if (ParquetShape.Problem(path) is { } problem) problems.Add(new FileProblem(name, FileProblemKind.NotParquet, $"{name} {problem}"));
-            else files.Add(Measure(path, flushToDisk: false));
+            else files.Add(Measure(path));
         }
         return (files, problems);
     }
@@ -128,22 +154,11 @@ public sealed class LocalLake : ILake
         return files;
     }
 
-    /// <summary>Size and SHA-256 of a file, read once; flushed to disk in the same open when asked.</summary>
-    private static VersionFile Measure(string path, bool flushToDisk)
+    /// <summary>Size and SHA-256 of a file, read once.</summary>
+    private static VersionFile Measure(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, flushToDisk ? FileAccess.ReadWrite : FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        if (flushToDisk) stream.Flush(flushToDisk: true);
         return new VersionFile(Path.GetFileName(path), stream.Length, sha);
-    }
-
-    /// <summary>Creates a directory and its missing parents, each made durable in its parent.</summary>
-    private void CreateDurably(string directory)
-    {
-        if (Directory.Exists(directory)) return;
-        var parent = Path.GetDirectoryName(directory)!;
-        if (directory != _root) CreateDurably(parent);
-        Directory.CreateDirectory(directory);
-        FileSync.FlushDirectory(parent);
     }
 }

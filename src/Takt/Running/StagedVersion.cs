@@ -43,15 +43,19 @@ internal static class StagedVersion
         return new CheckedVersion(version, stagingDir, inputs, checks, rowsIn, stopped);
     }
 
-    /// <summary>Makes the files durable and moves them into the lake, then commits; a crash before the commit leaves only files nobody points at.</summary>
+    /// <summary>
+    /// Moves the files into the lake, then commits them with the versions of the tasks that finish at the same time
+    /// (<see cref="GroupCommit"/>: one durability barrier, one ledger write); a crash before the commit leaves only files nobody points at.
+    /// </summary>
     public static TaskOutcome Commit(Workspace ws, Dataset dataset, CheckedVersion staged, long? taskId)
     {
         var checks = staged.Checks;
-        var files = ws.Lake.Promote(staged.StagingDirectory, new VersionLocation(dataset.Name, staged.Version.BoxKey, staged.Version.Id));
+        var location = new VersionLocation(dataset.Name, staged.Version.BoxKey, staged.Version.Id);
+        var files = ws.Lake.Place(staged.StagingDirectory, location);
         if (files.Count == 0) throw new ProcessingException($"{dataset.Name}@{staged.Version.BoxKey}: the task staged no Parquet file; a version without files would read as an empty box");
         var version = staged.Version with { Bytes = files.Sum(f => f.Size) };
         FaultInjection.Hit("after-promote");
-        var outcome = ws.Ledger.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId) { Files = files });
+        var outcome = ws.Commits.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId) { Files = files }, location);
         FaultInjection.Hit("after-commit");
 
         var failed = checks.Where(c => !c.Passed).ToList();
@@ -93,11 +97,12 @@ public static class FaultInjection
     private static readonly string? PausePoint = Environment.GetEnvironmentVariable("TAKT_PAUSE_AT");
     private static int _paused;
 
-    public static void Hit(string point)
+    /// <param name="detail">Said in the dying message, for the test to read (which versions a batch held).</param>
+    public static void Hit(string point, string? detail = null)
     {
         if (PausePoint == point && Interlocked.Exchange(ref _paused, 1) == 0) Pause(Environment.GetEnvironmentVariable("TAKT_PAUSE_FILE")!);
         if (Point != point) return;
-        if (Interlocked.Decrement(ref _countdown) <= 0) Environment.FailFast($"fault injected at {point}");
+        if (Interlocked.Decrement(ref _countdown) <= 0) Environment.FailFast($"fault injected at {point}{(detail is null ? "" : " " + detail)}");
     }
 
     private static void Pause(string release)

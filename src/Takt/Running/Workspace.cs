@@ -21,6 +21,7 @@ public sealed class Workspace : IDisposable
         Lake = lake;
         Files = new VersionFiles(ledger, ledger.Describe, lake);
         Landing = landing;
+        Commits = new GroupCommit(lake, ledger);
         Env = env;
         Clock = clock ?? TimeProvider.System;
     }
@@ -39,6 +40,8 @@ public sealed class Workspace : IDisposable
     public string Env { get; }
     public TimeProvider Clock { get; }
     public DuckDbPool DuckDb { get; } = new();
+    /// <summary>Where tasks commit their versions: together with the tasks that finish at the same time.</summary>
+    internal GroupCommit Commits { get; }
     internal OutputSchemas OutputSchemas { get; } = new();
 
     /// <summary>Where OpenLineage run events go: <c>HOME/openlineage/events.jsonl</c>, or the endpoint in <c>TAKT_OPENLINEAGE_URL</c>.</summary>

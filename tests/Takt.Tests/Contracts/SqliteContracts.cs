@@ -19,3 +19,4 @@ public sealed class SqlitePublicationLedgerContract : PublicationLedgerContract<
 public sealed class SqliteProfileLedgerContract : ProfileLedgerContract<SqliteStore>;
 public sealed class SqliteLedgerQueriesContract : LedgerQueriesContract<SqliteStore>;
 public sealed class SqliteStatusContract : StatusContract<SqliteStore>;
+public sealed class SqliteGroupCommitContract : GroupCommitContract<SqliteStore>;

@@ -57,6 +57,59 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_build_killed_inside_a_group_commit_keeps_none_of_the_batch_and_the_next_build_finishes_the_work()
+    {
+        var reference = CleanBuildAsync(_dir.Combine("reference"));
+        var home = _dir.Combine("batch");
+        E2E.Generate(home, E2E.Day(1), E2E.Day(Days));
+        var release = _dir.Combine("release-batch");
+        // The first commit waits before it takes its batch, so that the tasks finishing meanwhile queue behind it; it then
+        // dies inside its ledger write, after the second version of the batch was written.
+        using var crashing = ShopProcess.Start(new Dictionary<string, string>
+        {
+            ["TAKT_PAUSE_AT"] = "group-commit-start", ["TAKT_PAUSE_FILE"] = release, ["TAKT_CRASH_AT"] = "group-commit-written",
+        }, "build", "--home", home);
+        var exited = crashing.WaitAsync(Timeout);
+        var waiting = await Until(() => File.Exists(release + ".reached") ? PlacedNotCommitted(home) : [], placed => placed.Count >= 2, exited);
+        Assert.True(waiting.Count >= 2, $"no two versions waited to be committed together:\n{crashing.Output}");
+        File.WriteAllText(release, "");
+        var exit = await exited;
+        output.WriteLine($"exit {exit}\n{Tail(crashing.Output)}");
+        Assert.True(exit != 0 && crashing.Output.Contains("fault injected at group-commit-written in a batch of "),
+            $"the build should have died inside a batch commit, but exited {exit}:\n{crashing.Output}");
+
+        LedgerSnapshot.AssertConsistent(home, "after a crash inside a batch commit");
+        var versions = LedgerSnapshot.Read(home).Versions;
+        Assert.All(waiting, id => Assert.False(versions.ContainsKey(id), $"version {id} of the batch the crash cut short is in the ledger"));
+        await FinishAsync(home, "after a crash inside a batch commit");
+        Assert.True((await reference).SequenceEqual(CurrentVersions(home)), "the versions after recovery differ from an uninterrupted build's");
+    }
+
+    /// <summary>Version directories in the lake that the ledger does not know (yet): files placed, waiting for their commit.</summary>
+    private static List<string> PlacedNotCommitted(string home)
+    {
+        var lake = Path.Combine(home, "lake");
+        if (!File.Exists(LedgerSnapshot.PathOf(home)) || !Directory.Exists(lake)) return [];
+        var known = LedgerSnapshot.Read(home).Versions;
+        return Directory.GetDirectories(lake).Where(d => !Path.GetFileName(d).StartsWith('_'))
+            .SelectMany(Directory.GetDirectories).SelectMany(Directory.GetDirectories)
+            .Select(Path.GetFileName).OfType<string>().Where(id => !known.ContainsKey(id)).ToList();
+    }
+
+    /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> says yes, the process exits, or the timeout passes; returns the last value.</summary>
+    private static async Task<T> Until<T>(Func<T> read, Func<T, bool> done, Task exited)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var value = read();
+        while (!done(value) && !exited.IsCompleted && clock.Elapsed < Timeout)
+        {
+            await Task.Delay(50);
+            value = read();
+        }
+        return value;
+    }
+
+    [Fact]
     public async Task The_leases_of_a_build_whose_process_died_are_taken_over_at_once_and_a_live_builds_are_not()
     {
         var home = _dir.Combine("takeover");

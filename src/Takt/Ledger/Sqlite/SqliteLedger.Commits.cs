@@ -7,37 +7,42 @@ public sealed partial class SqliteLedger
 {
     public CommitOutcome Commit(CommitRequest request)
     {
-        var v = request.Version;
         lock (_gate)
         {
             using var tx = BeginWrite();
-            var inserted = Execute($"""
-                INSERT OR IGNORE INTO versions ({VersionColumns}, task_id)
-                VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, $task)
-                """, tx, ("$id", v.Id), ("$dataset", v.Dataset), ("$box", v.Box), ("$key", v.BoxKey), ("$code", v.CodeHash), ("$gen", v.Generation),
-                ("$status", v.Status.ToText()), ("$rows", v.Rows), ("$bytes", v.Bytes), ("$schema", v.SchemaJson), ("$at", v.CreatedAtMs), ("$run", v.RunId), ("$task", request.TaskId));
-            if (inserted == 0)
-            {
-                // The task made the files of a version the ledger knows again: lost or freed by gc, it is live again.
-                var revived = ReplaceFiles(v, request.Files, tx);
-                var existing = FindVersion(v.Id, tx)!;
-                var outcome = existing.Status.IsUsable()
-                    ? MovePointer(request.Env, existing, request.Inputs, tx)
-                    : QuarantineHead(request.Env, existing, tx);
-                tx.Commit();
-                return outcome == CommitOutcome.Committed && !revived ? CommitOutcome.AlreadyCurrent : outcome;
-            }
-            InsertFiles(v.Id, request.Files, tx);
-            if (request.Inputs.Count > 0)
-                Execute("INSERT OR IGNORE INTO version_lineage VALUES ($id, $inputs)", tx, ("$id", v.Id), ("$inputs", LineageCodec.Encode(request.Inputs)));
-            foreach (var check in request.Checks)
-                Execute("INSERT OR REPLACE INTO check_results VALUES ($id, $name, $kind, $severity, $passed, $failing, $message)", tx,
-                    ("$id", v.Id), ("$name", check.Name), ("$kind", check.Kind), ("$severity", check.Severity), ("$passed", check.Passed ? 1 : 0),
-                    ("$failing", check.FailingRows), ("$message", check.Message));
-            var result = v.Status.IsUsable() ? MovePointer(request.Env, v, request.Inputs, tx) : QuarantineHead(request.Env, v, tx);
+            var outcome = Write(request, tx);
             tx.Commit();
-            return result;
+            return outcome;
         }
+    }
+
+    /// <summary>The writes of one commit, in the caller's transaction (see <see cref="IBoxLedger.Commit"/>).</summary>
+    private CommitOutcome Write(CommitRequest request, SqliteTransaction tx)
+    {
+        var v = request.Version;
+        var inserted = Execute($"""
+            INSERT OR IGNORE INTO versions ({VersionColumns}, task_id)
+            VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, $task)
+            """, tx, ("$id", v.Id), ("$dataset", v.Dataset), ("$box", v.Box), ("$key", v.BoxKey), ("$code", v.CodeHash), ("$gen", v.Generation),
+            ("$status", v.Status.ToText()), ("$rows", v.Rows), ("$bytes", v.Bytes), ("$schema", v.SchemaJson), ("$at", v.CreatedAtMs), ("$run", v.RunId), ("$task", request.TaskId));
+        if (inserted == 0)
+        {
+            // The task made the files of a version the ledger knows again: lost or freed by gc, it is live again.
+            var revived = ReplaceFiles(v, request.Files, tx);
+            var existing = FindVersion(v.Id, tx)!;
+            var outcome = existing.Status.IsUsable()
+                ? MovePointer(request.Env, existing, request.Inputs, tx)
+                : QuarantineHead(request.Env, existing, tx);
+            return outcome == CommitOutcome.Committed && !revived ? CommitOutcome.AlreadyCurrent : outcome;
+        }
+        InsertFiles(v.Id, request.Files, tx);
+        if (request.Inputs.Count > 0)
+            Execute("INSERT OR IGNORE INTO version_lineage VALUES ($id, $inputs)", tx, ("$id", v.Id), ("$inputs", LineageCodec.Encode(request.Inputs)));
+        foreach (var check in request.Checks)
+            Execute("INSERT OR REPLACE INTO check_results VALUES ($id, $name, $kind, $severity, $passed, $failing, $message)", tx,
+                ("$id", v.Id), ("$name", check.Name), ("$kind", check.Kind), ("$severity", check.Severity), ("$passed", check.Passed ? 1 : 0),
+                ("$failing", check.FailingRows), ("$message", check.Message));
+        return v.Status.IsUsable() ? MovePointer(request.Env, v, request.Inputs, tx) : QuarantineHead(request.Env, v, tx);
     }
 
     public CommitOutcome Adopt(string env, VersionRecord version, IReadOnlyList<LineageEdge> inputs)
