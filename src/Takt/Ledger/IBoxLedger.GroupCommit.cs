@@ -11,7 +11,7 @@ public partial interface IBoxLedger
     /// <summary>
     /// Commits versions that finished together in one write (group commit): each request's result is the one
     /// <see cref="Commit"/> would give it alone, run in the given order, and a request that fails leaves nothing of
-    /// itself and does not affect the others. The batch is durable together or not at all: a crash keeps none of it
+    /// itself and does not affect the others; an error of the store itself fails the whole batch. The batch is durable together or not at all: a crash keeps none of it
     /// or all of it.
     /// </summary>
     /// <param name="written">Told the index of each request whose writes succeeded, before the write is committed (a hook for crash tests).</param>

@@ -11,7 +11,8 @@ public sealed partial class SqliteLedger
             using var tx = BeginWrite();
             for (var i = 0; i < requests.Count; i++)
             {
-                // A savepoint per request: one that fails is undone alone, as its own transaction would have been.
+                // A savepoint per request: one that fails is undone alone, as its own transaction would have been. An error of
+                // SQLite itself (disk full, busy) fails the whole batch, so that it leaves the ledger as the store's error.
                 const string savepoint = "commit_request";
                 tx.Save(savepoint);
                 try
@@ -19,7 +20,7 @@ public sealed partial class SqliteLedger
                     results[i] = new CommitResult(Write(requests[i], tx));
                     tx.Release(savepoint);
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
+                catch (Exception e) when (e is not (OutOfMemoryException or Microsoft.Data.Sqlite.SqliteException))
                 {
                     tx.Rollback(savepoint);
                     tx.Release(savepoint);
