@@ -31,7 +31,7 @@ public abstract class GroupCommitContract<TStore> : LedgerContract<TStore> where
         Assert.Equal(("new", BoxHeadStatus.Ok), (Box(Ledger, "raw.a", 2)!.CurrentVersion, Box(Ledger, "raw.a", 2)!.HeadStatus));
         var stopped = Box(Ledger, "raw.a", 3)!;
         Assert.Equal((null, "stopped", BoxHeadStatus.Quarantined), (stopped.CurrentVersion, stopped.HeadVersion, stopped.HeadStatus));
-        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKinds.Andon && e.VersionId == "stopped");
+        Assert.Contains(Ledger.Events("raw.a", 10), e => e.Kind == EventKind.Andon && e.VersionId == "stopped");
         Assert.Equal("out-1", Box(Ledger, "core.b", 1)!.CurrentVersion);
         Assert.NotNull(Ledger.FindVersion("out-2")); // kept, as alone
     }
