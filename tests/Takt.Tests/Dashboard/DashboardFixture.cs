@@ -26,8 +26,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public static readonly DateOnly Defect = E2E.Day(5), SecondDefect = E2E.Day(7);
 
     private readonly E2EDirectory _dir = new();
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private readonly SharedChromium _chromium = new();
 
     public string Home => _dir.Path;
     public Factory Factory { get; } = E2E.ShopFactoryAt();
@@ -50,22 +49,11 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 
     /// <summary>A new page in the shared headless Chromium (started on first use).</summary>
-    public async Task<IPage> NewPageAsync()
-    {
-        if (_browser is null)
-        {
-            _playwright = await Playwright.CreateAsync();
-            _browser = await _playwright.Chromium.LaunchAsync(Browser.LaunchOptions());
-        }
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 820 } });
-        page.SetDefaultTimeout(15_000);
-        return page;
-    }
+    public Task<IPage> NewPageAsync() => _chromium.NewPageAsync();
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
+        await _chromium.DisposeAsync();
         if (Server is not null) await Server.DisposeAsync();
         _dir.Dispose();
     }

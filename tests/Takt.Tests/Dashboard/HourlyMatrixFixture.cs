@@ -22,8 +22,7 @@ public sealed class HourlyMatrixFixture : IAsyncLifetime
     public const int Boxes = 60;
 
     private readonly E2EDirectory _dir = new();
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private readonly SharedChromium _chromium = new();
 
     public Factory Factory { get; private set; } = null!;
     public DashboardServer Server { get; private set; } = null!;
@@ -51,22 +50,11 @@ public sealed class HourlyMatrixFixture : IAsyncLifetime
             new ServeSettings { Bind = IPAddress.Loopback, Port = 0, RunSchedulerLoop = false });
     }
 
-    public async Task<IPage> NewPageAsync()
-    {
-        if (_browser is null)
-        {
-            _playwright = await Playwright.CreateAsync();
-            _browser = await _playwright.Chromium.LaunchAsync(Browser.LaunchOptions());
-        }
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 820 } });
-        page.SetDefaultTimeout(15_000);
-        return page;
-    }
+    public Task<IPage> NewPageAsync() => _chromium.NewPageAsync();
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
+        await _chromium.DisposeAsync();
         if (Server is not null) await Server.DisposeAsync();
         _dir.Dispose();
     }

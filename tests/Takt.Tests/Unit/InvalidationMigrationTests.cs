@@ -21,22 +21,9 @@ public sealed class InvalidationMigrationTests : IDisposable
     {
         // Schema version 5, with per-box rows as `invalidate` wrote them: days 10..12 twice (the second time at seq 9),
         // day 11 once more alone (seq 12), and another dataset's day 3 once.
-        using (var connection = new SqliteConnection($"Data Source={LedgerPath};Pooling=false"))
+        using (var old = new OldSchemaLedger(LedgerPath, 5))
         {
-            connection.Open();
-            void Run(string sql)
-            {
-                using var cmd = connection.CreateCommand();
-                cmd.CommandText = sql;
-                cmd.ExecuteNonQuery();
-            }
-            Run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
-            foreach (var (version, sql) in SqliteMigrations.All.Where(m => m.Version <= 5))
-            {
-                Run(sql);
-                Run($"INSERT INTO schema_migrations VALUES ({version}, 0)");
-            }
-            Run("""
+            old.Run("""
                 INSERT INTO generations VALUES ('raw.a', 10, 2, 9), ('raw.a', 11, 3, 12), ('raw.a', 12, 2, 9), ('raw.b', 3, 1, 4);
                 UPDATE counters SET value = 12 WHERE name = 'seq';
                 """);
@@ -59,12 +46,5 @@ public sealed class InvalidationMigrationTests : IDisposable
         Assert.Equal(5L, CountRows("invalidations"));
     }
 
-    private long CountRows(string table)
-    {
-        using var connection = new SqliteConnection($"Data Source={LedgerPath};Mode=ReadOnly;Pooling=false");
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {table}";
-        return (long)cmd.ExecuteScalar()!;
-    }
+    private long CountRows(string tableAndWhere) => OldSchemaLedger.CountRows(LedgerPath, tableAndWhere);
 }

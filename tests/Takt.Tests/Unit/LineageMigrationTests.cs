@@ -25,22 +25,9 @@ public sealed class LineageMigrationTests : IDisposable
     {
         // Schema version 12: a transform version reading three boxes of two datasets (one id not hex, as older tests
         // and hand-made ledgers have), its box's pointer, and a source version with no inputs.
-        using (var connection = new SqliteConnection($"Data Source={LedgerPath};Pooling=false"))
+        using (var old = new OldSchemaLedger(LedgerPath, 12))
         {
-            connection.Open();
-            void Run(string sql)
-            {
-                using var cmd = connection.CreateCommand();
-                cmd.CommandText = sql;
-                cmd.ExecuteNonQuery();
-            }
-            Run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
-            foreach (var (version, sql) in SqliteMigrations.All.Where(m => m.Version <= 12))
-            {
-                Run(sql);
-                Run($"INSERT INTO schema_migrations VALUES ({version}, 0)");
-            }
-            Run($"""
+            old.Run($"""
                 INSERT INTO versions (id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id)
                 VALUES ('{In1}', 'raw.a', 20001, '2024-10-04', 'c', 0, 'committed', 1, 1, '[]', 0, 'r'),
                        ('{In2}', 'raw.a', 19995, '2024-09-28', 'c', 0, 'committed', 1, 1, '[]', 0, 'r'),
@@ -77,12 +64,5 @@ public sealed class LineageMigrationTests : IDisposable
         Assert.Throws<InvalidDataException>(() => LineageCodec.Decode(LineageCodec.Encode(edges)[..^3]));
     }
 
-    private long CountRows(string tableAndWhere)
-    {
-        using var connection = new SqliteConnection($"Data Source={LedgerPath};Mode=ReadOnly;Pooling=false");
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {tableAndWhere}";
-        return (long)cmd.ExecuteScalar()!;
-    }
+    private long CountRows(string tableAndWhere) => OldSchemaLedger.CountRows(LedgerPath, tableAndWhere);
 }
