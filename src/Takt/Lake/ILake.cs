@@ -27,7 +27,7 @@ public enum FileProblemKind
 }
 
 /// <summary>
-/// The store of version files. A task writes into a local staging directory; <see cref="Promote"/> stores the files
+/// The store of version files. A task writes into a local staging directory; <see cref="Place"/> stores the files
 /// under the version's location and says what it stored (name, size, SHA-256), which the ledger records with the
 /// commit. A version is the list of files the ledger records: readers ask for local paths of exactly those files,
 /// checked against the record, and never list a directory to find out what a version holds.
@@ -35,9 +35,8 @@ public enum FileProblemKind
 /// <remarks>
 /// What a second lake (an object store) must keep, checked by <c>tests/Takt.Tests/Contracts/LakeContract</c>: the
 /// commit is the ledger's write, not anything the lake does (files count only once the ledger records them); what
-/// <see cref="Promote"/> returned is durable before it returns, what <see cref="Place"/> returned once <see cref="Persist"/>
-/// returns; staging is always a local
-/// directory (DuckDB writes there) and what a crashed run staged is removed by <see cref="CleanStaging"/>.
+/// <see cref="Place"/> returned is durable once <see cref="Persist"/> returns; staging is always a local directory
+/// (DuckDB writes there) and what a crashed run staged is removed by <see cref="CleanStaging"/>.
 /// </remarks>
 public interface ILake
 {
@@ -54,15 +53,10 @@ public interface ILake
     string CreateStaging(string runId, string attempt);
 
     /// <summary>
-    /// Stores the staged Parquet files durably at the version's location (what an earlier attempt left there is replaced)
-    /// and returns them measured, by name; the staging directory is gone afterwards.
-    /// </summary>
-    IReadOnlyList<VersionFile> Promote(string stagingDirectory, VersionLocation location);
-
-    /// <summary>
-    /// <see cref="Promote"/> without waiting for the disk: the files are at the version's location and measured, but
-    /// durable only after <see cref="Persist"/> of that location. Versions that finish together are placed one by one
-    /// and persisted with one barrier (group commit).
+    /// Stores the staged Parquet files at the version's location (what an earlier attempt left there is replaced) and
+    /// returns them measured, by name; the staging directory is gone afterwards. They are durable only after
+    /// <see cref="Persist"/> of that location: versions that finish together are placed one by one and persisted with
+    /// one barrier (group commit).
     /// </summary>
     IReadOnlyList<VersionFile> Place(string stagingDirectory, VersionLocation location);
 

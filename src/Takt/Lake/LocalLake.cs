@@ -28,13 +28,6 @@ public sealed class LocalLake : ILake
         return dir;
     }
 
-    public IReadOnlyList<VersionFile> Promote(string stagingDirectory, VersionLocation location)
-    {
-        var files = Place(stagingDirectory, location);
-        Persist([location]);
-        return files;
-    }
-
     /// <remarks>Each file is hashed here, in one read; the directories that lead to it are created but not flushed (<see cref="Persist"/> does).</remarks>
     public IReadOnlyList<VersionFile> Place(string stagingDirectory, VersionLocation location)
     {

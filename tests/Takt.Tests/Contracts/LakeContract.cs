@@ -25,6 +25,14 @@ public abstract class LakeContract : IDisposable
 
     private ILake Lake => _lake ??= Open(_dir.Combine("lake"));
 
+    /// <summary>What a task's commit does with one version: place its files, then make them durable.</summary>
+    private IReadOnlyList<VersionFile> Promote(string staging, VersionLocation location)
+    {
+        var files = Lake.Place(staging, location);
+        Lake.Persist([location]);
+        return files;
+    }
+
     public void Dispose()
     {
         _dir.Dispose();
@@ -37,7 +45,7 @@ public abstract class LakeContract : IDisposable
         var staging = StageRows(1000);
         var staged = File.ReadAllBytes(Path.Combine(staging, "part-0.parquet"));
 
-        var file = Assert.Single(Lake.Promote(staging, Version));
+        var file = Assert.Single(Promote(staging, Version));
 
         Assert.Equal(new VersionFile("part-0.parquet", staged.Length, Convert.ToHexStringLower(SHA256.HashData(staged))), file);
         Assert.Empty(Lake.Check(Version, [file], deep: true));
@@ -47,7 +55,7 @@ public abstract class LakeContract : IDisposable
     [Fact]
     public void A_promoted_version_is_read_by_duckdb_through_its_local_paths()
     {
-        var file = Assert.Single(Lake.Promote(StageRows(1000), Version));
+        var file = Assert.Single(Promote(StageRows(1000), Version));
 
         using var db = new DuckDbSession();
         var path = Assert.Single(Lake.LocalPaths(Version, [file]));
@@ -57,7 +65,7 @@ public abstract class LakeContract : IDisposable
     [Fact]
     public void Check_reports_a_missing_a_short_and_with_deep_a_changed_file()
     {
-        var file = Assert.Single(Lake.Promote(StageRows(1000), Version));
+        var file = Assert.Single(Promote(StageRows(1000), Version));
 
         Damage(Lake, Version, file, bytes =>
         {
@@ -77,7 +85,7 @@ public abstract class LakeContract : IDisposable
     [Fact]
     public void Survey_measures_complete_parquet_files_and_reports_a_cut_one_or_an_empty_location()
     {
-        var file = Assert.Single(Lake.Promote(StageRows(1000), Version));
+        var file = Assert.Single(Promote(StageRows(1000), Version));
         var (found, problems) = Lake.Survey(Version);
         Assert.Equal([file], found);
         Assert.Empty(problems);
@@ -94,7 +102,7 @@ public abstract class LakeContract : IDisposable
     [Fact]
     public void A_recorded_file_name_that_is_not_a_plain_name_is_refused()
     {
-        Lake.Promote(StageRows(10), Version);
+        Promote(StageRows(10), Version);
         Assert.Throws<InvalidDataException>(() => Lake.Check(Version, [new VersionFile("../v2/part-0.parquet", 1, "00")], deep: false));
         Assert.Throws<InvalidDataException>(() => Lake.LocalPaths(Version, [new VersionFile("..", 1, "00")]));
     }
@@ -116,9 +124,9 @@ public abstract class LakeContract : IDisposable
     {
         var leftover = StageRows(10);
         File.Copy(Path.Combine(leftover, "part-0.parquet"), Path.Combine(leftover, "part-1.parquet"));
-        Assert.Equal(2, Lake.Promote(leftover, Version).Count);
+        Assert.Equal(2, Promote(leftover, Version).Count);
 
-        var file = Assert.Single(Lake.Promote(StageRows(20), Version));
+        var file = Assert.Single(Promote(StageRows(20), Version));
 
         Assert.Equal([file], Lake.Survey(Version).Files);
         Assert.Empty(Lake.Check(Version, [file], deep: true));
@@ -127,7 +135,7 @@ public abstract class LakeContract : IDisposable
     [Fact]
     public void A_deleted_version_has_no_files_left()
     {
-        var file = Assert.Single(Lake.Promote(StageRows(10), Version));
+        var file = Assert.Single(Promote(StageRows(10), Version));
 
         Lake.Delete(Version);
         Lake.Delete(Version); // twice: gc taken over after a crash deletes again
