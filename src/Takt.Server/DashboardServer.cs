@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Takt.Composition;
 using Takt.Definitions;
+using Takt.Ledger;
 using Takt.Running;
 using Takt.Server.Api;
 using Takt.Server.Scheduling;
@@ -217,6 +218,12 @@ public sealed class DashboardServer : IAsyncDisposable
             http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Takt.Server").LogError("{Method} {Path} failed: {Error}", http.Request.Method, http.Request.Path, e.Message);
             http.Response.Clear();
             await Results.Json(new ApiError(e.Message, null), statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+        }
+        catch (LedgerDataException e) when (!http.Response.HasStarted)
+        {
+            http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Takt.Server").LogError("{Method} {Path} failed: {Error}", http.Request.Method, http.Request.Path, e.Message);
+            http.Response.Clear();
+            await Results.Json(new ApiError(e.Message, null), statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(http);
         }
         catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
         {
