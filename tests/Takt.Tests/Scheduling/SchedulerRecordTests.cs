@@ -25,7 +25,7 @@ public sealed class SchedulerRecordTests : IDisposable
     }
 
     [Fact]
-    public async Task A_scheduled_run_the_ledger_cannot_record_is_returned_by_the_next_tick_and_counted_in_the_status()
+    public async Task A_scheduled_run_the_ledger_cannot_record_is_returned_by_a_tick_once_and_counted_in_the_status()
     {
         var clock = new ManualClock(ManualClock.Utc(2026, 1, 10, 5, 0));
         _ws = WorkspaceBuilder.At(_dir.Path).Landing(E2E.Landing(_dir.Path)).Environment("prod").Clock(clock).Open(E2E.ShopFactoryAt());
@@ -44,7 +44,8 @@ public sealed class SchedulerRecordTests : IDisposable
         var after = scheduler.Tick();
         var reported = due.NotRecorded.Concat(after.NotRecorded).ToList();
 
-        var run = Assert.Single(after.NotRecorded, n => n.Kind == EventKind.ScheduleRun);
+        // The build runs beside the tick that started it: its record fails before or after that tick returns.
+        var run = Assert.Single(reported, n => n.Kind == EventKind.ScheduleRun);
         Assert.StartsWith("nightly (cron 0 6 * * *", run.Message);
         Assert.False(string.IsNullOrWhiteSpace(run.Error));
         var (count, last) = scheduler.NotRecordedEvents;
