@@ -87,7 +87,7 @@ public sealed class UnknownDatasetException : Exception
     public UnknownDatasetException(string name, IEnumerable<string> known) : this([name], known) { }
 
     public UnknownDatasetException(IReadOnlyList<string> names, IEnumerable<string> known)
-        : base($"Unknown dataset{(names.Count > 1 ? "s" : "")} {string.Join(", ", names.Select(n => $"'{n}'"))}. Known: {string.Join(", ", known.Order())}; layers as 'layer.*'.")
+        : base($"Unknown dataset{(names.Count > 1 ? "s" : "")} {string.Join(", ", names.Select(n => $"'{n}'"))}. Known: {string.Join(", ", known.Order(StringComparer.Ordinal))}; layers as 'layer.*'.")
     {
     }
 }
