@@ -74,18 +74,24 @@ internal sealed class BoxRows
             : $"CREATE TEMP VIEW {Table} AS {Parquet(files)}"));
         if (unplaced.Count > 0) db.Execute($"CREATE TEMP VIEW {Unplaced} AS {Parquet(unplaced)}");
         rows.HasUnplaced = unplaced.Count > 0;
+        foreach (var extract in extracts) rows.Add(extract.Lines, extract.Present);
+        rows.Log.AddRange(LogOf(extracts));
+        return rows;
+    }
+
+    /// <summary>What the task log says about the shared reads of a box's split files.</summary>
+    public static IEnumerable<string> LogOf(IReadOnlyList<SplitExtract> extracts)
+    {
         foreach (var extract in extracts)
         {
-            rows.Add(extract.Lines, extract.Present);
-            if (extract.NotKept is { } why) rows.Log.Add(why);
+            if (extract.NotKept is { } why) yield return why;
             if (!extract.Kept)
-                rows.Log.Add($"shared read of {extract.File.RelativePath}: {extract.Lines.Rows} row(s) in {extract.Boxes.Count} box(es), " +
-                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes){(extract.How is null ? "" : "; " + extract.How)}");
+                yield return $"shared read of {extract.File.RelativePath}: {extract.Lines.Rows} row(s) in {extract.Boxes.Count} box(es), " +
+                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes){(extract.How is null ? "" : "; " + extract.How)}";
         }
         var kept = extracts.Where(x => x.Kept).Select(x => x.File.RelativePath).ToList();
         if (kept.Count > 0)
-            rows.Log.Add($"read {extracts.Count - kept.Count} file(s) again; {kept.Count} from the kept split of {string.Join(", ", kept)}");
-        return rows;
+            yield return $"read {extracts.Count - kept.Count} file(s) again; {kept.Count} from the kept split of {string.Join(", ", kept)}";
     }
 
     /// <summary>What an earlier box task of this session left.</summary>

@@ -39,7 +39,12 @@ internal sealed class KeptSplits(string root)
             if (info.Length != size) return (null, $"part {part} has {info.Length.ToString(CultureInfo.InvariantCulture)} bytes, not {size.ToString(CultureInfo.InvariantCulture)}");
         }
         var lines = new ReadLines(file.RelativePath, manifest.Rows, manifest.Rejected, new LineMap(manifest.Unit, manifest.Header, manifest.RejectedLines));
-        return (new SplitExtract(file, sha, Folders(dir), lines, manifest.Present, TimeSpan.Zero) { Kept = true }, null);
+        return (new SplitExtract(file, sha, Folders(dir), lines, manifest.Present, TimeSpan.Zero)
+        {
+            Kept = true,
+            Root = dir,
+            Counts = manifest.Counts?.ToDictionary(c => long.Parse(c.Key, CultureInfo.InvariantCulture), c => new BoxCounts(c.Value[0], c.Value[1])),
+        }, null);
     }
 
     /// <summary>Moves a fresh extract (a staging folder) into the kept area and returns it there; another build's copy of it wins.</summary>
@@ -53,7 +58,8 @@ internal sealed class KeptSplits(string root)
         var parts = Directory.GetFiles(temp, "*.parquet", SearchOption.AllDirectories)
             .ToDictionary(p => Path.GetRelativePath(temp, p), p => new FileInfo(p).Length, StringComparer.Ordinal);
         var manifest = new Manifest(read.File.RelativePath, read.Sha256, codeHash, read.Lines.Rows, read.Lines.Lines.Unit, read.Lines.Lines.Header,
-            read.Lines.Lines.RejectedLines.ToArray(), read.Lines.Rejected.ToList(), read.Present?.ToList(), parts);
+            read.Lines.Lines.RejectedLines.ToArray(), read.Lines.Rejected.ToList(), read.Present?.ToList(), parts,
+            read.Counts?.ToDictionary(c => c.Key.ToString(CultureInfo.InvariantCulture), c => new[] { c.Value.Rows, c.Value.Clean }));
         File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest));
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // a damaged one, found untrusted before this read
         try { Directory.Move(temp, dir); }
@@ -61,7 +67,7 @@ internal sealed class KeptSplits(string root)
         {
             Directory.Delete(temp, recursive: true); // another build kept the same content meanwhile
         }
-        return read with { Folders = Folders(dir) };
+        return read with { Folders = Folders(dir), Root = dir };
     }
 
     /// <summary>
@@ -89,5 +95,5 @@ internal sealed class KeptSplits(string root)
             .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d);
 
     private sealed record Manifest(string Path, string Sha256, string CodeHash, long Rows, string Unit, long Header, long[] RejectedLines,
-        List<MalformedLine> Rejected, List<string>? Present, Dictionary<string, long> Parts);
+        List<MalformedLine> Rejected, List<string>? Present, Dictionary<string, long> Parts, Dictionary<string, long[]>? Counts = null);
 }

@@ -77,6 +77,8 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         using var slot = slots.Take();
         using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.Size) <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
+        if (extracts is { Read: [var only], Unreadable: [] } && BoxFinals.Usable(dataset, only, box) is { } final)
+            return StageFinal(db, dataset, box, only, final, versionId, codeHash, generation, staging, log);
         var rows = extracts is { } e ? BoxRows.FromExtracts(db, dataset, box, e.Read, e.Unreadable) : BoxRows.Read(db, dataset, facts);
         foreach (var (file, fileFacts) in facts) LandingReads.StillUnchanged(file, fileFacts);
 
@@ -93,6 +95,24 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         // A source's columns are its declared ones: one description per code hash serves every box.
         return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], checks, rowsIn, rowsOut, runId,
             schemaKey: "source:" + codeHash, locate: sourceChecks.Sample);
+    }
+
+    /// <summary>
+    /// A split box whose rows all read well: its final file, written by the shared read, becomes the version; the checks
+    /// of ingest were counted there (<see cref="BoxFinals"/>), the declared checks run on the file as for every version.
+    /// </summary>
+    private CheckedVersion StageFinal(DuckDbSession db, Dataset dataset, long box, SplitExtract extract, string final, string versionId,
+        string codeHash, int generation, string staging, List<string> log)
+    {
+        File.Copy(final, Path.Combine(staging, StagedVersion.DataFile));
+        var rows = extract.Counts![box].Rows;
+        log.AddRange(BoxRows.LogOf([extract]));
+        log.Add($"read {rows.ToString(CultureInfo.InvariantCulture)} row(s) of this box from 1 file(s) ({Bytes(extract.File.Size)} in all, shared with " +
+                $"their other boxes), kept {rows.ToString(CultureInfo.InvariantCulture)}; every row read well, so the shared read wrote this version's file");
+        // A failed declared check names its rows' lines: only then is the box read from the extract.
+        string? Locate(string condition) => new SourceChecks(db, BoxRows.FromExtracts(db, dataset, box, [extract], [])).Sample(condition);
+        return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], SourceChecks.Clean(dataset), rows, rows, runId,
+            schemaKey: "source:" + codeHash, locate: Locate);
     }
 
     /// <summary>The shared reads of a split box's files; a file that cannot be read at all is malformed for the box, not a crash.</summary>
