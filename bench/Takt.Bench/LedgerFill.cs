@@ -61,21 +61,39 @@ internal static class LedgerFill
         Exec(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;");
         using var tx = connection.BeginTransaction(deferred: false);
 
+        // The tables of migration 14: texts once in strings, versions by vid (given here in commit order, as the ledger would).
+        using var intern = Prepare(connection, tx, "INSERT INTO strings (text) VALUES ($text) ON CONFLICT (text) DO UPDATE SET text = excluded.text RETURNING id", "$text");
+        var strings = new Dictionary<string, long>(StringComparer.Ordinal);
+        long Intern(string text)
+        {
+            if (strings.TryGetValue(text, out var id)) return id;
+            intern.Parameters[0].Value = text;
+            return strings[text] = (long)intern.ExecuteScalar()!;
+        }
         using var version = Prepare(connection, tx, """
-            INSERT INTO versions (id, dataset, box, box_key, code_hash, generation, status, rows, bytes, schema_json, created_at_ms, run_id, task_id)
-            VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, NULL)
-            """, "$id", "$dataset", "$box", "$key", "$code", "$gen", "$status", "$rows", "$bytes", "$schema", "$at", "$run");
-        using var lineage = Prepare(connection, tx, "INSERT OR IGNORE INTO version_lineage VALUES ($id, $inputs)", "$id", "$inputs");
-        using var box = Prepare(connection, tx, "INSERT INTO boxes VALUES ($env, $dataset, $box, $current, $head, 'ok', $code, $gen, $seq)",
-            "$env", "$dataset", "$box", "$current", "$head", "$code", "$gen", "$seq");
+            INSERT INTO version_rows (vid, id, dataset, box, box_key, code, generation, status, rows, bytes, schema, created_at_ms, run, task_id)
+            VALUES ($vid, $id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, NULL)
+            """, "$vid", "$id", "$dataset", "$box", "$key", "$code", "$gen", "$status", "$rows", "$bytes", "$schema", "$at", "$run");
+        using var lineage = Prepare(connection, tx, "INSERT INTO lineage_rows VALUES ($vid, $inputs)", "$vid", "$inputs");
+        using var box = Prepare(connection, tx, "INSERT INTO box_rows VALUES ($env, $dataset, $box, $current, $head, 'ok', $seq)",
+            "$env", "$dataset", "$box", "$current", "$head", "$seq");
         using var sourceHead = Prepare(connection, tx, "INSERT OR REPLACE INTO source_heads VALUES ($dataset, $box, $version)", "$dataset", "$box", "$version");
-        long seq = 0;
+        long seq = 0, vid = 0;
+        var firstVid = new Dictionary<string, long>(StringComparer.Ordinal); // a dataset's boxes get consecutive vids from its first box on
 
         var (boxCount, edgeCount) = Generate(factory, firstBox, days, (v, inputs) =>
         {
-            Run(version, v.Id, v.Dataset, v.Box, v.BoxKey, v.CodeHash, v.Generation, v.Status, v.Rows, v.Bytes, v.SchemaJson, v.CreatedAtMs, v.RunId);
-            if (inputs.Count > 0) Run(lineage, v.Id, LineageCodec.Encode(inputs));
-            Run(box, Env, v.Dataset, v.Box, v.Id, v.Id, v.CodeHash, v.Generation, ++seq);
+            var dataset = Intern(v.Dataset);
+            Run(version, ++vid, v.Id, dataset, v.Box, v.BoxKey, Intern(v.CodeHash), v.Generation, v.Status.ToText(), v.Rows, v.Bytes, Intern(v.SchemaJson), v.CreatedAtMs,
+                v.RunId is null ? null : Intern(v.RunId));
+            if (v.Box == firstBox) firstVid[v.Dataset] = vid;
+            if (inputs.Count > 0)
+            {
+                var canonical = LineageCodec.Canonical(inputs);
+                Run(lineage, vid, LineageCodec.EncodeKeyed(canonical,
+                    [.. canonical.Select(e => new LineageCodec.Key(Intern(e.Dataset), firstVid[e.Dataset] + (e.Box - firstBox)))]));
+            }
+            Run(box, Intern(Env), dataset, v.Box, vid, vid, ++seq);
             if (factory[v.Dataset].IsSource) Run(sourceHead, v.Dataset, v.Box, v.Id);
         }, progress, clock);
 

@@ -178,8 +178,7 @@ internal sealed class LedgerSnapshot
                 r => new Box(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5))),
             Versions = Query("SELECT id, dataset, box, box_key, status, rows, collected_at_ms IS NOT NULL FROM versions",
                 r => new Version(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetBoolean(6))).ToDictionary(v => v.Id),
-            Lineage = Query("SELECT version_id, inputs FROM version_lineage", r => (r.GetString(0), (byte[])r.GetValue(1)))
-                .SelectMany(l => Ledger.Sqlite.LineageCodec.Decode(l.Item2).Select(e => (l.Item1, e.VersionId))).ToList(),
+            Lineage = Support.LineageRows.Read(connection),
             Tasks = Query("SELECT run_id, dataset, box, box_key, status FROM tasks ORDER BY id",
                 r => new Task(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4))),
         };
@@ -190,7 +189,7 @@ internal sealed class LedgerSnapshot
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = PathOf(home), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'boxes'";
+        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'boxes'";
         return (long)cmd.ExecuteScalar()! > 0;
     }
 

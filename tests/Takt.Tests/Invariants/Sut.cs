@@ -168,7 +168,7 @@ internal sealed class SutHome(ISubject subject, string home)
     {
         if (!File.Exists(LedgerPath)) return false;
         using var connection = OpenLedger();
-        return Query(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'boxes'", r => r.GetInt64(0))[0] > 0;
+        return Query(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'boxes'", r => r.GetInt64(0))[0] > 0;
     }
 
     public static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object Value)[] parameters)
@@ -192,8 +192,7 @@ internal sealed class SutHome(ISubject subject, string home)
             Query(c, "SELECT id, dataset, box, box_key, status, rows, collected_at_ms IS NOT NULL, lost_at_ms IS NOT NULL, collecting_run IS NOT NULL FROM versions",
                 r => new VersionRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetBoolean(6), r.GetBoolean(7), r.GetBoolean(8)))
                 .ToDictionary(v => v.Id),
-            Query(c, "SELECT version_id, inputs FROM version_lineage", r => (r.GetString(0), (byte[])r.GetValue(1)))
-                .SelectMany(l => Ledger.Sqlite.LineageCodec.Decode(l.Item2).Select(e => (l.Item1, e.VersionId))).ToList(),
+            Support.LineageRows.Read(c),
             Query(c, "SELECT dataset, target, copy, env, versions_json, live, dropped_at_ms IS NOT NULL FROM publications",
                 r => new PublicationRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
                     JsonSerializer.Deserialize<string[]>(r.GetString(4))!, r.GetInt64(5) != 0, r.GetBoolean(6))),

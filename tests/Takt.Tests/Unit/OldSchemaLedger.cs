@@ -15,6 +15,7 @@ internal sealed class OldSchemaLedger : IDisposable
     {
         _connection = new SqliteConnection($"Data Source={path};Pooling=false");
         _connection.Open();
+        LineageCodec.Register(_connection); // migration 13 uses it
         Run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
         foreach (var (version, sql) in SqliteMigrations.All.Where(m => m.Version <= schemaVersion))
         {

@@ -10,11 +10,13 @@ namespace Takt.Ledger.Sqlite;
 /// <remarks>
 /// Layout: format byte (1), then per dataset: varint name length, UTF-8 name, varint edge count, then per edge: zigzag
 /// varint of the box minus the previous box of the group (0 before the first), then either 0x00 and 16 bytes, or 0x01,
-/// varint length and UTF-8 id.
+/// varint length and UTF-8 id. Format 2 (migration 14 on) names inputs by the ledger's integer keys: per dataset its
+/// string id and the edge count, then per edge the zigzag deltas of the box and of the version's vid (a window of days
+/// is a run of consecutive vids: one byte each). A record whose inputs are not all in the ledger stays in format 1.
 /// </remarks>
 internal static class LineageCodec
 {
-    private const byte Format = 1;
+    private const byte Format = 1, KeyedFormat = 2;
     private const byte BinaryId = 0, TextId = 1;
 
     /// <summary>The edges in the order <see cref="IBoxLedger.InputsOf"/> returns them (dataset, then box); an input version once.</summary>
@@ -54,7 +56,58 @@ internal static class LineageCodec
         return [.. buffer];
     }
 
+    /// <summary>The ledger's keys of an input: its dataset's string id and its version's vid.</summary>
+    public readonly record struct Key(long Dataset, long Vid);
+
+    /// <summary>Format 2 of <paramref name="canonical"/> (edges as <see cref="Canonical"/> orders them), with the key of each edge.</summary>
+    public static byte[] EncodeKeyed(IReadOnlyList<LineageEdge> canonical, IReadOnlyList<Key> keys)
+    {
+        var buffer = new List<byte>(8 + canonical.Count * 3) { KeyedFormat };
+        for (var start = 0; start < canonical.Count;)
+        {
+            var end = start;
+            while (end < canonical.Count && canonical[end].Dataset == canonical[start].Dataset) end++;
+            WriteVarint(buffer, (ulong)keys[start].Dataset);
+            WriteVarint(buffer, (ulong)(end - start));
+            long box = 0, vid = 0;
+            for (var i = start; i < end; i++)
+            {
+                WriteVarint(buffer, ZigZag(canonical[i].Box - box));
+                WriteVarint(buffer, ZigZag(keys[i].Vid - vid));
+                (box, vid) = (canonical[i].Box, keys[i].Vid);
+            }
+            start = end;
+        }
+        return [.. buffer];
+    }
+
+    /// <summary>
+    /// The edges of a record of either format; format 2 asks <paramref name="datasetName"/> and <paramref name="versionId"/>
+    /// for the texts of its keys.
+    /// </summary>
     /// <exception cref="InvalidDataException">The blob is not lineage this codec wrote.</exception>
+    public static List<LineageEdge> Decode(ReadOnlySpan<byte> blob, Func<long, string> datasetName, Func<long, string> versionId)
+    {
+        if (blob.Length == 0 || blob[0] != KeyedFormat) return Decode(blob);
+        var edges = new List<LineageEdge>();
+        var at = 1;
+        while (at < blob.Length)
+        {
+            var dataset = datasetName((long)ReadVarint(blob, ref at));
+            var count = (long)ReadVarint(blob, ref at);
+            long box = 0, vid = 0;
+            for (var i = 0; i < count; i++)
+            {
+                box += UnZigZag(ReadVarint(blob, ref at));
+                vid += UnZigZag(ReadVarint(blob, ref at));
+                edges.Add(new LineageEdge(dataset, box, versionId(vid)));
+            }
+        }
+        return edges;
+    }
+
+    /// <summary>The edges of a record of format 1.</summary>
+    /// <exception cref="InvalidDataException">The blob is not lineage of format 1.</exception>
     public static List<LineageEdge> Decode(ReadOnlySpan<byte> blob)
     {
         var edges = new List<LineageEdge>();

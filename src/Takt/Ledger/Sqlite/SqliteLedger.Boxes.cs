@@ -16,13 +16,14 @@ public sealed partial class SqliteLedger
         using (Writer())
         {
             // Separate sub-queries let SQLite answer min and max from the ends of the indexes instead of scanning them.
-            var cmd = Command("""
-                SELECT (SELECT count(*) FROM boxes WHERE env = $env AND dataset = $dataset),
-                       coalesce((SELECT min(box) FROM boxes WHERE env = $env AND dataset = $dataset), 0),
-                       coalesce((SELECT max(box) FROM boxes WHERE env = $env AND dataset = $dataset), -1),
-                       coalesce((SELECT max(seq) FROM boxes INDEXED BY boxes_by_seq WHERE env = $env AND dataset = $dataset), 0),
-                       coalesce((SELECT min(seq) FROM boxes INDEXED BY boxes_by_seq WHERE env = $env AND dataset = $dataset), 0),
-                       (SELECT count(*) FROM boxes INDEXED BY boxes_quarantined WHERE env = $env AND dataset = $dataset AND head_status = 'quarantined')
+            var key = $"env = {StringId("$env")} AND dataset = {StringId("$dataset")}";
+            var cmd = Command($"""
+                SELECT (SELECT count(*) FROM box_rows WHERE {key}),
+                       coalesce((SELECT min(box) FROM box_rows WHERE {key}), 0),
+                       coalesce((SELECT max(box) FROM box_rows WHERE {key}), -1),
+                       coalesce((SELECT max(seq) FROM box_rows INDEXED BY box_rows_by_seq WHERE {key}), 0),
+                       coalesce((SELECT min(seq) FROM box_rows INDEXED BY box_rows_by_seq WHERE {key}), 0),
+                       (SELECT count(*) FROM box_rows INDEXED BY box_rows_quarantined WHERE {key} AND head_status = 'quarantined')
                 """, null, ("$env", env), ("$dataset", dataset));
             using var r = cmd.ExecuteReader();
             r.Read();
@@ -169,7 +170,7 @@ public sealed partial class SqliteLedger
     private List<LineageEdge> InputsOf(string versionId, SqliteTransaction? tx)
     {
         var blob = Scalar<byte[]?>("SELECT inputs FROM version_lineage WHERE version_id = $id", tx, ("$id", versionId));
-        return blob is null ? [] : LineageCodec.Decode(blob);
+        return blob is null ? [] : DecodeLineage(blob, tx);
     }
 
 

@@ -20,9 +20,10 @@ public sealed partial class SqliteLedger
     private CommitOutcome Write(CommitRequest request, SqliteTransaction tx)
     {
         var v = request.Version;
+        Intern(tx, v.Dataset, v.CodeHash, v.SchemaJson, v.RunId);
         var inserted = Execute($"""
-            INSERT OR IGNORE INTO versions ({VersionColumns}, task_id)
-            VALUES ($id, $dataset, $box, $key, $code, $gen, $status, $rows, $bytes, $schema, $at, $run, $task)
+            INSERT OR IGNORE INTO version_rows (id, dataset, box, box_key, code, generation, status, rows, bytes, schema, created_at_ms, run, task_id)
+            VALUES ($id, {StringId("$dataset")}, $box, $key, {StringId("$code")}, $gen, $status, $rows, $bytes, {StringId("$schema")}, $at, {StringId("$run")}, $task)
             """, tx, ("$id", v.Id), ("$dataset", v.Dataset), ("$box", v.Box), ("$key", v.BoxKey), ("$code", v.CodeHash), ("$gen", v.Generation),
             ("$status", v.Status.ToText()), ("$rows", v.Rows), ("$bytes", v.Bytes), ("$schema", v.SchemaJson), ("$at", v.CreatedAtMs), ("$run", v.RunId), ("$task", request.TaskId));
         if (inserted == 0)
@@ -37,7 +38,7 @@ public sealed partial class SqliteLedger
         }
         InsertFiles(v.Id, request.Files, tx);
         if (request.Inputs.Count > 0)
-            Execute("INSERT OR IGNORE INTO version_lineage VALUES ($id, $inputs)", tx, ("$id", v.Id), ("$inputs", LineageCodec.Encode(request.Inputs)));
+            Execute($"INSERT OR IGNORE INTO lineage_rows VALUES ({Vid("$id")}, $inputs)", tx, ("$id", v.Id), ("$inputs", EncodeLineage(request.Inputs, tx)));
         foreach (var check in request.Checks)
             Execute("INSERT OR REPLACE INTO check_results VALUES ($id, $name, $kind, $severity, $passed, $failing, $message)", tx,
                 ("$id", v.Id), ("$name", check.Name), ("$kind", check.Kind), ("$severity", check.Severity), ("$passed", check.Passed ? 1 : 0),
@@ -106,12 +107,12 @@ public sealed partial class SqliteLedger
     private void UpsertBox(string env, VersionRecord v, string? currentVersion, BoxHeadStatus headStatus, SqliteTransaction tx)
     {
         var seq = NextSeq(tx);
-        Execute("""
-            INSERT INTO boxes VALUES ($env, $dataset, $box, $current, $head, $status, $code, $gen, $seq)
-            ON CONFLICT (env, dataset, box) DO UPDATE SET current_version = excluded.current_version, head_version = excluded.head_version,
-                head_status = excluded.head_status, code_hash = excluded.code_hash, generation = excluded.generation, seq = excluded.seq
+        Intern(tx, env, v.Dataset);
+        Execute($"""
+            INSERT INTO box_rows VALUES ({StringId("$env")}, {StringId("$dataset")}, $box, {Vid("$current")}, {Vid("$head")}, $status, $seq)
+            ON CONFLICT (env, dataset, box) DO UPDATE SET current = excluded.current, head = excluded.head, head_status = excluded.head_status, seq = excluded.seq
             """, tx, ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box), ("$current", currentVersion), ("$head", v.Id),
-            ("$status", headStatus.ToText()), ("$code", v.CodeHash), ("$gen", v.Generation), ("$seq", seq));
+            ("$status", headStatus.ToText()), ("$seq", seq));
     }
 
     private long NextSeq(SqliteTransaction tx) => Scalar<long>("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", tx);
@@ -124,7 +125,7 @@ public sealed partial class SqliteLedger
             var head = Scalar<string?>("SELECT head_version FROM boxes WHERE env = $env AND dataset = $dataset AND box = $box AND head_status = 'quarantined'", tx,
                 ("$env", env), ("$dataset", dataset), ("$box", box));
             if (head is null) return null;
-            Execute("UPDATE versions SET status = $status WHERE id = $id", tx, ("$status", VersionStatus.Overridden.ToText()), ("$id", head));
+            Execute("UPDATE version_rows SET status = $status WHERE id = $id", tx, ("$status", VersionStatus.Overridden.ToText()), ("$id", head));
             var version = FindVersion(head, tx)!;
             UpsertBox(env, version, version.Id, BoxHeadStatus.Ok, tx);
             InsertEvent(EventKind.Override, env, dataset, version.BoxKey, version.Id, reason, tx);

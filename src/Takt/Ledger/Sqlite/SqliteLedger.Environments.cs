@@ -30,7 +30,8 @@ public sealed partial class SqliteLedger
         using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
-            foreach (var table in new[] { "boxes", "stamps", "deployments" })
+            Execute($"DELETE FROM box_rows WHERE env = {StringId("$env")}", tx, ("$env", env));
+            foreach (var table in new[] { "stamps", "deployments" })
                 Execute($"DELETE FROM {table} WHERE env = $env", tx, ("$env", env));
             Execute("DELETE FROM environments WHERE name = $env", tx, ("$env", env));
             InsertEvent(EventKind.EnvDrop, env, null, null, null, $"environment {env} dropped (pointers only)", tx);

@@ -31,10 +31,10 @@ public sealed partial class SqliteLedger
     private bool ReplaceFiles(VersionRecord v, IReadOnlyList<VersionFile> files, SqliteTransaction tx)
     {
         var revived = Execute($"""
-            UPDATE versions SET collected_at_ms = NULL, collecting_run = NULL, lost_at_ms = NULL WHERE id = $id AND {HasNoFilesCondition}
+            UPDATE version_rows SET collected_at_ms = NULL, collecting_run = NULL, lost_at_ms = NULL WHERE id = $id AND {HasNoFilesCondition}
             """, tx, ("$id", v.Id)) > 0;
         if (files.Count == 0) return revived;
-        Execute("UPDATE versions SET bytes = $bytes WHERE id = $id", tx, ("$id", v.Id), ("$bytes", files.Sum(f => f.Size)));
+        Execute("UPDATE version_rows SET bytes = $bytes WHERE id = $id", tx, ("$id", v.Id), ("$bytes", files.Sum(f => f.Size)));
         Execute("DELETE FROM version_files WHERE version_id = $id", tx, ("$id", v.Id));
         InsertFiles(v.Id, files, tx);
         return revived;
@@ -47,7 +47,7 @@ public sealed partial class SqliteLedger
             DELETE FROM lost_boxes WHERE env = $env AND dataset = $dataset AND box = $box AND version_id = $id RETURNING seq_before
             """, tx, ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box), ("$id", v.Id));
         if (seq is null) return false;
-        Execute("UPDATE boxes SET head_status = $ok, seq = $seq WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+        Execute($"UPDATE box_rows AS b SET head_status = $ok, seq = $seq WHERE {OneBox}", tx,
             ("$ok", BoxHeadStatus.Ok.ToText()), ("$seq", seq), ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
         return true;
     }
@@ -99,7 +99,7 @@ public sealed partial class SqliteLedger
             using var tx = _connection.BeginTransaction(deferred: false);
             var version = FindVersion(versionId, tx);
             if (version is null) return 0;
-            var newlyLost = Execute("UPDATE versions SET lost_at_ms = $now WHERE id = $id AND lost_at_ms IS NULL", tx, ("$id", versionId), ("$now", Now)) > 0;
+            var newlyLost = Execute("UPDATE version_rows SET lost_at_ms = $now WHERE id = $id AND lost_at_ms IS NULL", tx, ("$id", versionId), ("$now", Now)) > 0;
             // Boxes of every environment whose pointer and head are this version (a quarantined head keeps its box as it is).
             const string Pointing = """
                 env IN (SELECT name FROM environments) AND dataset = $dataset AND box = $box AND current_version = $id AND head_version = $id AND head_status = 'ok'
@@ -107,7 +107,11 @@ public sealed partial class SqliteLedger
             (string, object?)[] box = [("$dataset", version.Dataset), ("$box", version.Box), ("$id", versionId)];
             var boxes = Execute($"INSERT OR REPLACE INTO lost_boxes SELECT env, dataset, box, current_version, seq FROM boxes WHERE {Pointing}", tx, box);
             if (boxes > 0)
-                Execute($"UPDATE boxes SET head_status = $lost, seq = $seq WHERE {Pointing}", tx, [.. box, ("$lost", BoxHeadStatus.Lost.ToText()), ("$seq", NextSeq(tx))]);
+                Execute($"""
+                    UPDATE box_rows AS b SET head_status = $lost, seq = $seq
+                    WHERE b.env IN (SELECT s.id FROM environments e JOIN strings s ON s.text = e.name) AND b.dataset = {StringId("$dataset")} AND b.box = $box
+                      AND b.current = {Vid("$id")} AND b.head = b.current AND b.head_status = 'ok'
+                    """, tx, [.. box, ("$lost", BoxHeadStatus.Lost.ToText()), ("$seq", NextSeq(tx))]);
             if (newlyLost || boxes > 0)
                 InsertEvent(EventKind.Lost, "*", version.Dataset, version.BoxKey, versionId, $"{version.Dataset}@{version.BoxKey} version {versionId}: {problem}", tx);
             tx.Commit();
@@ -171,14 +175,14 @@ public sealed partial class SqliteLedger
             using var tx = _connection.BeginTransaction(deferred: false);
             // The references again, inside the write lock: a build may have pointed at a candidate since it was listed.
             var marked = Execute("""
-                UPDATE versions SET collecting_run = $run
-                WHERE id IN (SELECT value FROM json_each($ids)) AND collected_at_ms IS NULL AND collecting_run IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM boxes b WHERE b.env IN (SELECT name FROM environments) AND b.dataset = versions.dataset AND b.box = versions.box
-                                  AND (b.current_version = versions.id OR b.head_version = versions.id))
-                  AND NOT EXISTS (SELECT 1 FROM source_heads h WHERE h.dataset = versions.dataset AND h.box = versions.box AND h.version_id = versions.id)
+                UPDATE version_rows AS v SET collecting_run = $run
+                WHERE v.id IN (SELECT value FROM json_each($ids)) AND v.collected_at_ms IS NULL AND v.collecting_run IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM box_rows b WHERE b.env IN (SELECT s.id FROM environments e JOIN strings s ON s.text = e.name)
+                                  AND b.dataset = v.dataset AND b.box = v.box AND (b.current = v.vid OR b.head = v.vid))
+                  AND NOT EXISTS (SELECT 1 FROM source_heads h WHERE h.dataset = (SELECT text FROM strings WHERE id = v.dataset) AND h.box = v.box AND h.version_id = v.id)
                   AND NOT EXISTS (SELECT 1 FROM publications p, json_each(p.versions_json) j
-                                  WHERE p.dataset = versions.dataset AND p.dropped_at_ms IS NULL AND j.value = versions.id)
-                  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.key = versions.id AND l.owner <> $run AND l.expires_at_ms >= $now)
+                                  WHERE p.dataset = (SELECT text FROM strings WHERE id = v.dataset) AND p.dropped_at_ms IS NULL AND j.value = v.id)
+                  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.key = v.id AND l.owner <> $run AND l.expires_at_ms >= $now)
                 """, tx, ("$ids", ids), ("$run", runId), ("$now", Now));
             Execute("""
                 INSERT INTO leases SELECT id, $run, $expires FROM versions WHERE id IN (SELECT value FROM json_each($ids)) AND collecting_run = $run
@@ -194,7 +198,7 @@ public sealed partial class SqliteLedger
 
     public bool TakeOverCollecting(string versionId, string runId)
     {
-        using (Writer()) return Execute("UPDATE versions SET collecting_run = $run WHERE id = $id AND collecting_run IS NOT NULL AND collected_at_ms IS NULL", null,
+        using (Writer()) return Execute("UPDATE version_rows SET collecting_run = $run WHERE id = $id AND collecting_run IS NOT NULL AND collected_at_ms IS NULL", null,
             ("$id", versionId), ("$run", runId)) > 0;
     }
 
@@ -208,7 +212,7 @@ public sealed partial class SqliteLedger
                 DELETE FROM version_files WHERE version_id IN (SELECT id FROM versions WHERE id IN (SELECT value FROM json_each($ids)) AND collecting_run = $run)
                 """, tx, ("$ids", ids), ("$run", runId));
             Execute("""
-                UPDATE versions SET collected_at_ms = $now, collecting_run = NULL WHERE id IN (SELECT value FROM json_each($ids)) AND collecting_run = $run
+                UPDATE version_rows SET collected_at_ms = $now, collecting_run = NULL WHERE id IN (SELECT value FROM json_each($ids)) AND collecting_run = $run
                 """, tx, ("$ids", ids), ("$run", runId), ("$now", Now));
             Execute("DELETE FROM leases WHERE key IN (SELECT value FROM json_each($ids)) AND owner = $run", tx, ("$ids", ids), ("$run", runId));
             tx.Commit();
@@ -221,7 +225,7 @@ public sealed partial class SqliteLedger
         using (Writer())
         {
             using var tx = _connection.BeginTransaction(deferred: false);
-            Execute("UPDATE versions SET collecting_run = NULL WHERE id IN (SELECT value FROM json_each($ids)) AND collecting_run = $run", tx,
+            Execute("UPDATE version_rows SET collecting_run = NULL WHERE id IN (SELECT value FROM json_each($ids)) AND collecting_run = $run", tx,
                 ("$ids", ids), ("$run", runId));
             Execute("DELETE FROM leases WHERE key IN (SELECT value FROM json_each($ids)) AND owner = $run", tx, ("$ids", ids), ("$run", runId));
             tx.Commit();

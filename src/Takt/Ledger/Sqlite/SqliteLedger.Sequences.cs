@@ -25,7 +25,7 @@ public sealed partial class SqliteLedger
         }
         if (moved > 0 || seq >= inputSeq) return; // inputs not current: the box is really stale, and the planner must say so
         NextSeq(tx);
-        Execute("UPDATE boxes SET seq = $seq WHERE env = $env AND dataset = $dataset AND box = $box", tx,
+        Execute($"UPDATE box_rows AS b SET seq = $seq WHERE {OneBox}", tx,
             ("$seq", inputSeq), ("$env", env), ("$dataset", v.Dataset), ("$box", v.Box));
     }
 }

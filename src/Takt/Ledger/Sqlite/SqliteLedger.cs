@@ -78,6 +78,7 @@ public sealed partial class SqliteLedger : ILedger
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             LineageCodec.Register(_connection);
+            MigrationFunctions.Register(_connection);
             Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)", tx);
             var applied = Scalar<long>("SELECT coalesce(max(version), 0) FROM schema_migrations", tx);
             var newest = SqliteMigrations.All.Max(m => m.Version);

@@ -288,5 +288,91 @@ internal static class SqliteMigrations
                 sha256 TEXT NOT NULL,
                 PRIMARY KEY (version_id, path)) WITHOUT ROWID;
             """),
+        (14, """
+            -- Integer keys: at 3.65M boxes, text keys repeated on every row (dataset names, 32-character code hashes, schemas,
+            -- run ids, and version ids in boxes and lineage) were most of the ledger. Each of those texts is now one row of
+            -- strings; a version keeps its id (what users see) once and is referred to by its vid; a box's code hash and
+            -- generation are its head version's, so they are read from it. The views versions, boxes and version_lineage
+            -- show the rows as they were. takt_fail stops the migration when a row refers to a version that is not there,
+            -- so that nothing vanishes in a join.
+            CREATE TABLE strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+            INSERT INTO strings (text)
+            SELECT dataset FROM versions UNION SELECT code_hash FROM versions UNION SELECT schema_json FROM versions
+            UNION SELECT run_id FROM versions WHERE run_id IS NOT NULL UNION SELECT env FROM boxes UNION SELECT dataset FROM boxes
+            UNION SELECT name FROM environments;
+
+            CREATE TABLE version_rows (
+                vid INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                dataset INTEGER NOT NULL,
+                box INTEGER NOT NULL,
+                box_key TEXT NOT NULL,
+                code INTEGER NOT NULL,
+                generation INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                bytes INTEGER NOT NULL,
+                schema INTEGER NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                run INTEGER,
+                task_id INTEGER,
+                collected_at_ms INTEGER,
+                collecting_run TEXT,
+                lost_at_ms INTEGER);
+            INSERT INTO version_rows (id, dataset, box, box_key, code, generation, status, rows, bytes, schema, created_at_ms, run, task_id,
+                                      collected_at_ms, collecting_run, lost_at_ms)
+            SELECT v.id, (SELECT id FROM strings WHERE text = v.dataset), v.box, v.box_key, (SELECT id FROM strings WHERE text = v.code_hash),
+                   v.generation, v.status, v.rows, v.bytes, (SELECT id FROM strings WHERE text = v.schema_json), v.created_at_ms,
+                   (SELECT id FROM strings WHERE text = v.run_id), v.task_id, v.collected_at_ms, v.collecting_run, v.lost_at_ms
+            FROM versions v ORDER BY v.rowid;
+            CREATE INDEX version_rows_by_box ON version_rows (dataset, box);
+            CREATE INDEX version_rows_collecting ON version_rows (collecting_run) WHERE collecting_run IS NOT NULL;
+
+            CREATE TABLE box_rows (
+                env INTEGER NOT NULL,
+                dataset INTEGER NOT NULL,
+                box INTEGER NOT NULL,
+                current INTEGER,
+                head INTEGER NOT NULL,
+                head_status TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (env, dataset, box)) WITHOUT ROWID;
+            INSERT INTO box_rows
+            SELECT (SELECT id FROM strings WHERE text = b.env), (SELECT id FROM strings WHERE text = b.dataset), b.box,
+                   CASE WHEN b.current_version IS NULL THEN NULL
+                        ELSE coalesce((SELECT vid FROM version_rows WHERE id = b.current_version),
+                                      takt_fail('box ' || b.env || '/' || b.dataset || '@' || b.box || ' points at version ' || b.current_version || ', which the ledger does not hold')) END,
+                   coalesce((SELECT v.vid FROM version_rows v WHERE v.id = b.head_version AND v.generation = b.generation
+                                AND v.code = (SELECT id FROM strings WHERE text = b.code_hash)),
+                            takt_fail('box ' || b.env || '/' || b.dataset || '@' || b.box || ' has head version ' || b.head_version
+                                      || ', which the ledger does not hold with the code hash and generation of the box')),
+                   b.head_status, b.seq
+            FROM boxes b;
+            CREATE INDEX box_rows_by_seq ON box_rows (env, dataset, seq);
+            CREATE INDEX box_rows_quarantined ON box_rows (env, dataset) WHERE head_status = 'quarantined';
+
+            CREATE TABLE lineage_rows (vid INTEGER PRIMARY KEY, inputs BLOB NOT NULL);
+            INSERT INTO lineage_rows
+            SELECT coalesce((SELECT vid FROM version_rows WHERE id = l.version_id),
+                            takt_fail('lineage of version ' || l.version_id || ', which the ledger does not hold')), l.inputs
+            FROM version_lineage l;
+
+            DROP TABLE versions;
+            DROP TABLE boxes;
+            DROP TABLE version_lineage;
+
+            CREATE VIEW versions AS
+            SELECT v.id, d.text AS dataset, v.box, v.box_key, c.text AS code_hash, v.generation, v.status, v.rows, v.bytes, s.text AS schema_json,
+                   v.created_at_ms, r.text AS run_id, v.task_id, v.collected_at_ms, v.collecting_run, v.lost_at_ms
+            FROM version_rows v JOIN strings d ON d.id = v.dataset JOIN strings c ON c.id = v.code JOIN strings s ON s.id = v.schema
+            LEFT JOIN strings r ON r.id = v.run;
+            CREATE VIEW boxes AS
+            SELECT e.text AS env, d.text AS dataset, b.box, cv.id AS current_version, hv.id AS head_version, b.head_status,
+                   c.text AS code_hash, hv.generation, b.seq
+            FROM box_rows b JOIN strings e ON e.id = b.env JOIN strings d ON d.id = b.dataset JOIN version_rows hv ON hv.vid = b.head
+            JOIN strings c ON c.id = hv.code LEFT JOIN version_rows cv ON cv.vid = b.current;
+            CREATE VIEW version_lineage AS
+            SELECT v.id AS version_id, l.inputs FROM lineage_rows l JOIN version_rows v ON v.vid = l.vid;
+            """),
     ];
 }
