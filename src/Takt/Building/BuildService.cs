@@ -222,7 +222,8 @@ public sealed class BuildService(Workspace ws)
     private List<WorkItem> WorkItems(Plan plan, string runId, LeaseKeeper leases, ComputeSlots slots, LandingReads reads)
     {
         var extents = plan.Datasets.ToDictionary(d => d.Dataset, d => d.Extent);
-        var transforms = new TransformExecutor(ws, runId, extents, leases, slots);
+        var placed = new PlacedVersions();
+        var transforms = new TransformExecutor(ws, runId, extents, leases, slots, placed);
         var sources = new SourceExecutor(ws, runId, leases, slots, reads);
         var finder = IngestFinder();
         var items = new List<WorkItem>();
@@ -234,7 +235,7 @@ public sealed class BuildService(Workspace ws)
             Func<long?, int, List<string>, TaskOutcome> execute = dataset.IsSource
                 ? (taskId, attempt, log) => sources.Execute(dataset, box, finder.FilesOf(dataset, box), taskId, attempt, log)
                 : (taskId, attempt, log) => transforms.Execute(dataset, box, taskId, attempt, log);
-            var item = new WorkItem(task.Dataset, box, task.BoxKey, task.Reason, execute);
+            var item = new WorkItem(task.Dataset, box, task.BoxKey, task.Reason, execute) { Placed = placed };
             foreach (var (upstream, mapping) in dataset.Reads)
             {
                 var upstreamPlan = plan.For(upstream);

@@ -8,6 +8,8 @@ namespace Takt.Running;
 internal sealed record WorkItem(string Dataset, long Box, string BoxKey, string Reason, Func<long?, int, List<string>, TaskOutcome> Execute)
 {
     public List<int> DependsOn { get; } = [];
+    /// <summary>Where the run announces versions placed but not committed: the items reading them start then (<see cref="PlacedVersions"/>).</summary>
+    public PlacedVersions? Placed { get; init; }
 }
 
 public sealed record TaskReport(string Dataset, string BoxKey, string Reason, TaskOutcome Outcome, int Attempts, long DurationMs);
@@ -83,27 +85,49 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         if (remaining == 0) return [];
         for (var i = 0; i < items.Count; i++) if (pending[i] == 0) ready.Add(i);
 
+        var released = new int[items.Count];
+        void Release(int index)
+        {
+            if (Interlocked.Exchange(ref released[index], 1) != 0) return;
+            foreach (var dependent in dependents[index])
+                if (Interlocked.Decrement(ref pending[dependent]) == 0) ready.Add(dependent);
+        }
+
         void Complete(int index, TaskReport report)
         {
             reports[index] = report;
             observer?.Finished(report);
-            foreach (var dependent in dependents[index])
-                if (Interlocked.Decrement(ref pending[dependent]) == 0) ready.Add(dependent);
+            Release(index);
             if (Interlocked.Decrement(ref remaining) == 0) ready.CompleteAdding();
         }
 
-        var workers = Enumerable.Range(0, Workers(options.Parallelism)).Select(_ => Task.Factory.StartNew(() =>
+        var threads = new WorkerThreads(Workers(options.Parallelism), self =>
         {
             foreach (var index in ready.GetConsumingEnumerable())
             {
                 var item = items[index];
-                var held = items[index].DependsOn.Select(d => reports[d]!).FirstOrDefault(r => r.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused));
+                // An item released by a placed version may start before that version's task has a report.
+                var held = items[index].DependsOn.Select(d => Volatile.Read(ref reports[d])).FirstOrDefault(r => r is not null && r.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused));
                 Complete(index, held is not null ? HeldBy(item, held)
                     : ws.Ledger.Faults.First is { } fault ? NotStarted(item, fault)
                     : Execute(item));
+                if (!self.Continue()) return;
             }
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        Task.WaitAll(workers);
+        });
+
+        // A version placed and queued for commit releases what reads it before its task completes; its thread then waits for the commit.
+        var byBox = new Dictionary<(string, long), int>();
+        for (var i = 0; i < items.Count; i++) byBox[(items[i].Dataset, items[i].Box)] = i;
+        foreach (var placed in items.Select(i => i.Placed).OfType<PlacedVersions>().Distinct())
+            placed.Placed += (dataset, box) =>
+            {
+                if (!byBox.TryGetValue((dataset, box), out var index)) return;
+                Release(index);
+                threads.Waiting();
+            };
+
+        threads.Start();
+        threads.WaitAll();
         return reports!;
     }
 

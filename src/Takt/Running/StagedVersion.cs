@@ -21,7 +21,7 @@ internal static class StagedVersion
 
     public static CheckedVersion Check(Workspace ws, DuckDbSession db, Dataset dataset, long box, string versionId, string codeHash, int generation,
         string stagingDir, IReadOnlyList<LineageEdge> inputs, IEnumerable<CheckResult> earlierChecks, long rowsIn, long rows, string runId,
-        string? schemaKey = null, Func<string, string?>? locate = null)
+        string? schemaKey = null, Func<string, string?>? locate = null, PlacedVersions? placed = null)
     {
         var file = Path.Combine(stagingDir, DataFile);
         var schemaJson = ws.OutputSchemas.Of(schemaKey, () =>
@@ -34,7 +34,7 @@ internal static class StagedVersion
         {
             db.CreateView(CheckEvaluator.DataView, [file], dataset.Schema);
             var history = new LedgerCheckHistory(ws.Ledger, ws.Env, dataset.Name, box);
-            checks.AddRange(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other), history, locate));
+            checks.AddRange(CheckEvaluator.Evaluate(db, dataset, box, other => CurrentFiles(ws, dataset, box, other, placed), history, locate));
         }
         var stopped = CheckEvaluator.StopsTheLine(checks);
         var version = new VersionRecord(versionId, dataset.Name, box, dataset.BoxKey(box), codeHash, generation,
@@ -46,8 +46,11 @@ internal static class StagedVersion
     /// <summary>
     /// Moves the files into the lake, then commits them with the versions of the tasks that finish at the same time
     /// (<see cref="GroupCommit"/>: one durability barrier, one ledger write); a crash before the commit leaves only files nobody points at.
+    /// A version that passed its checks is announced in <paramref name="placed"/> once queued, so that tasks reading it
+    /// start now; it commits after the placed inputs it was computed from (<paramref name="after"/>), or not at all.
     /// </summary>
-    public static TaskOutcome Commit(Workspace ws, Dataset dataset, CheckedVersion staged, long? taskId)
+    public static TaskOutcome Commit(Workspace ws, Dataset dataset, CheckedVersion staged, long? taskId,
+        PlacedVersions? placed = null, IReadOnlyList<GroupCommit.Ticket>? after = null)
     {
         var checks = staged.Checks;
         var location = new VersionLocation(dataset.Name, staged.Version.BoxKey, staged.Version.Id);
@@ -55,7 +58,16 @@ internal static class StagedVersion
         if (files.Count == 0) throw new ProcessingException($"{dataset.Name}@{staged.Version.BoxKey}: the task staged no Parquet file; a version without files would read as an empty box");
         var version = staged.Version with { Bytes = files.Sum(f => f.Size) };
         FaultInjection.Hit("after-promote");
-        var outcome = ws.Commits.Commit(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId) { Files = files }, location);
+        var ticket = ws.Commits.Enqueue(new CommitRequest(ws.Env, version, staged.Inputs, checks, taskId) { Files = files }, location, after ?? []);
+        if (!staged.Stopped)
+            placed?.Add(dataset.Name, version.Box, new PlacedVersion(version.Id, new VersionShape(version.Rows, version.Bytes, version.SchemaJson),
+                ws.Lake.LocalPaths(location, files), ticket));
+        CommitOutcome outcome;
+        try { outcome = ticket.Await(); }
+        catch (InputNotCommittedException e)
+        {
+            return TaskOutcome.Held(BuildStatus.Skipped, $"skipped: {dataset.Name}@{version.BoxKey} was computed but not committed: {e.Message}");
+        }
         FaultInjection.Hit("after-commit");
 
         var failed = checks.Where(c => !c.Passed).ToList();
@@ -75,10 +87,12 @@ internal static class StagedVersion
         $"{dataset.Name}@{boxKey} stopped by check " + string.Join("; ", failed.Where(c => c.Severity == "block").Select(c => $"{c.Name}: {c.Message}"));
 
     /// <summary>Files of the current version of the same box of another dataset, for referential checks.</summary>
-    private static IReadOnlyList<string>? CurrentFiles(Workspace ws, Dataset dataset, long box, string other)
+    /// <remarks>A version of this run placed but not yet committed counts as current: the box is committed after it.</remarks>
+    private static IReadOnlyList<string>? CurrentFiles(Workspace ws, Dataset dataset, long box, string other, PlacedVersions? placed)
     {
         var otherDataset = ws.Factory[other];
         var range = Boxes.GrainMath.Convert(dataset.Grain, Boxes.BoxRange.Single(box), otherDataset.Grain);
+        if (placed is not null && !range.IsEmpty && range.Start == range.End && placed.Find(other, range.Start) is { } pending) return pending.Paths;
         var states = ws.Ledger.Boxes(ws.Env, other, range);
         if (states.Count == 0 || states.Any(s => s.CurrentVersion is null)) return null;
         return ws.Files.Paths(states.Select(s => new VersionLocation(other, otherDataset.BoxKey(s.Box), s.CurrentVersion!)).ToArray());

@@ -8,7 +8,12 @@ using Takt.Ledger;
 namespace Takt.Running;
 
 /// <summary>Builds one box of a transform: resolve the exact input versions, reuse by recipe, or compute, check and commit.</summary>
-internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDictionary<string, BoxRange> extents, LeaseKeeper leases, ComputeSlots slots)
+/// <remarks>
+/// An input of this run placed but not yet committed (<see cref="PlacedVersions"/>) is read as if committed; the box then
+/// commits after it, or not at all when it does not commit.
+/// </remarks>
+internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDictionary<string, BoxRange> extents, LeaseKeeper leases, ComputeSlots slots,
+    PlacedVersions placed)
 {
     public TaskOutcome Execute(Dataset dataset, long box, long? taskId, int attempt, List<string> log)
     {
@@ -16,26 +21,27 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         var resolved = ResolveInputs(dataset, box);
         if (resolved.Held is not null) return resolved.Held;
         var inputs = resolved.Inputs;
+        var pending = inputs.Select(i => placed.Find(i.Dataset, i.Box) is { } p && p.VersionId == i.VersionId ? p : null).OfType<PlacedVersion>().ToList();
 
         var codeHash = ws.Factory.CodeHashOf(dataset.Name);
         var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
         var versionId = Recipe.ForTransform(dataset.Name, box, codeHash, generation, inputs);
 
-        if (Reuse(dataset, boxKey, versionId, inputs) is { } reused) return reused;
+        if (Reuse(dataset, boxKey, versionId, inputs, pending) is { } reused) return reused;
         if (!leases.Acquire(versionId, () => ws.Ledger.FindVersion(versionId) is { HasFiles: true }))
-            return Reuse(dataset, boxKey, versionId, inputs) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it") { Transient = true };
+            return Reuse(dataset, boxKey, versionId, inputs, pending) ?? throw new ProcessingException($"another build holds {dataset.Name}@{boxKey} and did not finish it") { Transient = true };
         try
         {
-            if (Reuse(dataset, boxKey, versionId, inputs) is { } raced) return raced;
+            if (Reuse(dataset, boxKey, versionId, inputs, pending) is { } raced) return raced;
             var staging = ws.Lake.CreateStaging(runId, $"{dataset.Name}-{boxKey}-{attempt}");
-            var shapes = ws.Ledger.Shapes(inputs.Select(i => i.VersionId).Distinct().ToArray()); // from the ledger, not a scan
+            var shapes = Shapes(inputs, pending); // from the ledger, not a scan
             var rowsIn = shapes.Values.Sum(s => s.Rows);
             var smallWork = shapes.Values.Sum(s => s.Bytes) <= DuckDbPool.SmallWorkBytes;
             var schemaKey = OutputSchemas.KeyOf(dataset, codeHash, inputs, shapes);
             var views = inputs.GroupBy(i => i.Dataset).Select(group =>
             {
                 var inputDataset = ws.Factory[group.Key];
-                var files = ws.Files.Paths(group.Select(i => new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId)).ToArray());
+                var files = InputPaths(group.Select(i => new VersionLocation(i.Dataset, inputDataset.BoxKey(i.Box), i.VersionId)).ToArray(), pending);
                 var schemas = group.Select(i => shapes.GetValueOrDefault(i.VersionId)?.SchemaJson).Distinct().ToList();
                 return (Dataset: group.Key, Files: files, inputDataset.Schema, OneSchema: schemas is [not null]);
             }).ToList();
@@ -55,9 +61,10 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
                 };
                 log.Add($"computed {rows} rows from {rowsIn} input rows in {sw.ElapsedMilliseconds} ms");
                 FaultInjection.Hit("after-stage");
-                staged = StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, rows, runId, schemaKey);
+                staged = StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, inputs, [], rowsIn, rows, runId, schemaKey,
+                    placed: placed);
             }
-            return StagedVersion.Commit(ws, dataset, staged, taskId);
+            return StagedVersion.Commit(ws, dataset, staged, taskId, placed, pending.Select(p => p.Ticket).ToList());
         }
         finally
         {
@@ -65,10 +72,12 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         }
     }
 
-    private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId, IReadOnlyList<LineageEdge> inputs)
+    private TaskOutcome? Reuse(Dataset dataset, string boxKey, string versionId, IReadOnlyList<LineageEdge> inputs, IReadOnlyList<PlacedVersion> pending)
     {
         var existing = ws.Ledger.FindVersion(versionId);
         if (existing is null || !existing.HasFiles) return null; // never built, or its files are gone: (re)build it
+        if (NotCommitted(pending) is { } input) // the pointer may move to a version only once its inputs are committed
+            return TaskOutcome.Held(BuildStatus.Skipped, $"skipped: {dataset.Name}@{boxKey} not adopted: its input {input.Request.Version.Dataset}@{input.Request.Version.BoxKey} was not committed");
         if (existing.Status.IsUsable())
         {
             if (ws.Ledger.Adopt(ws.Env, existing, inputs) == CommitOutcome.FilesGone) return null; // gc took it meanwhile
@@ -77,6 +86,33 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         if (ws.Ledger.MarkQuarantined(ws.Env, existing) == CommitOutcome.FilesGone) return null;
         var failed = ws.Ledger.CheckResults(versionId).Where(c => !c.Passed).ToList();
         return new TaskOutcome(BuildStatus.Quarantined, versionId, 0, existing.Rows, StagedVersion.StopMessage(dataset, boxKey, failed), failed);
+    }
+
+    /// <summary>Waits for the commit of placed inputs; the first that did not commit, or null.</summary>
+    private static GroupCommit.Ticket? NotCommitted(IReadOnlyList<PlacedVersion> pending)
+    {
+        foreach (var input in pending)
+        {
+            try { input.Ticket.Await(); }
+            catch (Exception e) when (e is not OutOfMemoryException) { } // its own task reports the error
+            if (!input.Ticket.CommittedCurrent) return input.Ticket;
+        }
+        return null;
+    }
+
+    private IReadOnlyDictionary<string, VersionShape> Shapes(IReadOnlyList<LineageEdge> inputs, IReadOnlyList<PlacedVersion> pending)
+    {
+        var placedIds = pending.Select(p => p.VersionId).ToHashSet();
+        var shapes = ws.Ledger.Shapes(inputs.Select(i => i.VersionId).Where(id => !placedIds.Contains(id)).Distinct().ToArray()).ToDictionary();
+        foreach (var p in pending) shapes[p.VersionId] = p.Shape;
+        return shapes;
+    }
+
+    /// <summary>The files of input versions in order; placed ones are not in the ledger yet, their task gave their paths.</summary>
+    private IReadOnlyList<string> InputPaths(VersionLocation[] versions, IReadOnlyList<PlacedVersion> pending)
+    {
+        if (pending.Count == 0) return ws.Files.Paths(versions);
+        return versions.SelectMany(v => pending.FirstOrDefault(p => p.VersionId == v.VersionId)?.Paths ?? ws.Files.Paths(v)).ToList();
     }
 
     private (IReadOnlyList<LineageEdge> Inputs, TaskOutcome? Held) ResolveInputs(Dataset dataset, long box)
@@ -93,6 +129,11 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
             var states = range.IsEmpty ? [] : ws.Ledger.Boxes(ws.Env, input.Dataset, range).ToDictionary(s => s.Box);
             for (var b = range.Start; b <= range.End; b++)
             {
+                if (placed.Find(input.Dataset, b) is { } version)
+                {
+                    edges.Add(new LineageEdge(input.Dataset, b, version.VersionId));
+                    continue;
+                }
                 if (!states.TryGetValue(b, out var state) || (state.CurrentVersion is null && !state.IsQuarantined))
                     return ([], TaskOutcome.Held(BuildStatus.Skipped, $"waiting: {input.Dataset}@{inputDataset.BoxKey(b)} has no usable version"));
                 if (state.IsQuarantined)
