@@ -87,11 +87,17 @@ internal sealed class BoxRows
             if (extract.NotKept is { } why) yield return why;
             if (!extract.Kept)
                 yield return $"shared read of {extract.File.RelativePath}: {extract.Lines.Rows} row(s) in {extract.Boxes.Count} box(es), " +
-                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes){(extract.How is null ? "" : "; " + extract.How)}";
+                             $"{extract.Took.TotalSeconds:0.###} s (once for all its boxes{Finals(extract)}){(extract.How is null ? "" : "; " + extract.How)}";
         }
         var kept = extracts.Where(x => x.Kept).Select(x => x.File.RelativePath).ToList();
         if (kept.Count > 0)
             yield return $"read {extracts.Count - kept.Count} file(s) again; {kept.Count} from the kept split of {string.Join(", ", kept)}";
+    }
+
+    private static string Finals(SplitExtract extract)
+    {
+        var clean = extract.Counts?.Count(c => c.Key != LandingRead.NoBox && c.Value.IsClean) ?? 0;
+        return clean == 0 ? "" : $"; of it {extract.FinalsTook.TotalSeconds:0.###} s counting every box and writing the version files of {clean} box(es) whose rows all read well";
     }
 
     /// <summary>What an earlier box task of this session left.</summary>

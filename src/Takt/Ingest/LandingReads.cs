@@ -32,6 +32,9 @@ internal sealed record SplitExtract(LandingFile File, string Sha256, IReadOnlyDi
     /// <summary>Every box's rows and clean rows in this file (<see cref="BoxFinals"/>); null when not counted.</summary>
     public IReadOnlyDictionary<long, BoxCounts>? Counts { get; init; }
 
+    /// <summary>Of <see cref="Took"/>, the time the grouped counts and the final files took.</summary>
+    public TimeSpan FinalsTook { get; init; }
+
     public BoxSet Boxes => BoxSet.OfBoxes(Folders.Keys.Where(b => b != LandingRead.NoBox));
 
     /// <summary>The Parquet files of the rows of <paramref name="box"/>, or none when no row falls in it.</summary>
@@ -137,12 +140,13 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         var db = lease.Session;
         var (lines, present, how) = Write(db, dataset, file, facts, folder);
         StillUnchanged(file, facts);
+        var extracted = clock.Elapsed;
         var counts = BoxFinals.Write(db, dataset, folder);
         var folders = Directory.Exists(folder)
             ? Directory.GetDirectories(folder, LandingRead.Box + "=*")
                 .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d)
             : [];
-        return new SplitExtract(file, facts.Sha256, folders, lines, present, clock.Elapsed) { How = how, Root = folder, Counts = counts };
+        return new SplitExtract(file, facts.Sha256, folders, lines, present, clock.Elapsed) { How = how, Root = folder, Counts = counts, FinalsTook = clock.Elapsed - extracted };
     }
 
     /// <summary>The one pass: the file's extract, partitioned by box (the temporary copy is snappy, cheaper to write than zstd).</summary>

@@ -67,6 +67,8 @@ public sealed class SplitFinalTests : IDisposable
             var day = report.BoxKey;
             Assert.Equal(string.Join(",", rows.Where(r => r.Item2 == day).Select(r => r.Item1.ToString(CultureInfo.InvariantCulture))), IdsInFileOrder(ws, report));
             Assert.Contains(LogOf(ws, day), l => l.Contains("every row read well, so the shared read wrote this version's file", StringComparison.Ordinal));
+            Assert.Contains(LogOf(ws, day), l => l.StartsWith("shared read of visits/big.csv", StringComparison.Ordinal)
+                && l.Contains("writing the version files of 2 box(es) whose rows all read well", StringComparison.Ordinal));
             Assert.Contains(ws.Ledger.CheckResults(report.Outcome.VersionId!), c => c.Name == "well_formed" && c.Passed);
         }
     }
