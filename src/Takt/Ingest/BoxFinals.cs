@@ -22,7 +22,7 @@ internal static class BoxFinals
         $"{LandingRead.Syntax} IS NULL AND {LandingRead.Bad} IS NULL AND {LandingRead.Extra} IS NULL AND {LandingRead.Absent} IS NULL";
 
     /// <summary>Writes the final files of the extract in <paramref name="folder"/> and returns every box's (rows, clean rows).</summary>
-    public static IReadOnlyDictionary<long, BoxCounts> Write(DuckDbSession db, Dataset dataset, string folder)
+    public static IReadOnlyDictionary<long, BoxCounts> Write(DuckDbPool pool, DuckDbSession db, Dataset dataset, string folder)
     {
         var parts = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories) : [];
         if (parts.Length == 0) return new Dictionary<long, BoxCounts>();
@@ -30,33 +30,48 @@ internal static class BoxFinals
         var counts = db.Rows($"SELECT {LandingRead.Box}, count(*), count(*) FILTER (WHERE {Clean}) FROM {extract} GROUP BY {LandingRead.Box}")
             .ToDictionary(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture),
                 r => new BoxCounts(Convert.ToInt64(r[1], CultureInfo.InvariantCulture), Convert.ToInt64(r[2], CultureInfo.InvariantCulture)));
-        var clean = counts.Where(c => c.Key != LandingRead.NoBox && c.Value.IsClean).Select(c => c.Key.ToString(CultureInfo.InvariantCulture)).ToList();
+        var clean = counts.Where(c => c.Key != LandingRead.NoBox && c.Value.IsClean).OrderBy(c => c.Key).ToList();
         if (clean.Count == 0) return counts;
         var declared = string.Join(", ", dataset.Schema.Columns.Select(c => SqlText.Identifier(c.Name)));
-        // One file per box, its rows in file order as a box task writes them: a partitioned write keeps the order of its
-        // input only on one thread (on more, each appends what it got, in no set order), so the sort runs first, wide.
-        var threads = db.Scalar<long>("SELECT current_setting('threads')");
-        db.Execute($"CREATE TEMP TABLE __finals AS SELECT {declared}, {LandingRead.Box} FROM {extract} WHERE {LandingRead.Box} IN ({string.Join(", ", clean)}) " +
-                   $"ORDER BY {LandingRead.Box}, {LandingRead.Row}");
-        try
+        // One file per box, its rows in file order as a box task writes them. A partitioned write keeps the order of its
+        // input only on one thread (on more, each appends what it got, in no set order), so the boxes are cut into one
+        // run of about equal rows per thread, each written by its own database on one thread, side by side.
+        var groups = Groups(clean, db.Scalar<int>("SELECT current_setting('threads')"));
+        Directory.CreateDirectory(Path.Combine(folder, FinalFolder)); // DuckDB creates the last level only
+        Parallel.ForEach(groups.Select((boxes, i) => (boxes, i)), new ParallelOptions { MaxDegreeOfParallelism = groups.Count }, group =>
         {
-            db.Execute("SET threads = 1");
-            db.Execute($"COPY __finals TO {SqlText.Literal(Path.Combine(folder, FinalFolder))} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION zstd)");
-        }
-        finally
-        {
-            db.Execute($"SET threads = {threads.ToString(CultureInfo.InvariantCulture)}; DROP TABLE IF EXISTS __finals");
-        }
+            using var lease = pool.Rent(smallWork: true);
+            var list = string.Join(", ", group.boxes.Select(b => b.ToString(CultureInfo.InvariantCulture)));
+            lease.Session.Execute($"COPY (SELECT {declared}, {LandingRead.Box} FROM {extract} WHERE {LandingRead.Box} IN ({list}) ORDER BY {LandingRead.Box}, {LandingRead.Row}) " +
+                $"TO {SqlText.Literal(Path.Combine(folder, FinalFolder, group.i.ToString(CultureInfo.InvariantCulture)))} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION zstd)");
+        });
         return counts;
+    }
+
+    /// <summary>The boxes cut into at most <paramref name="count"/> runs of about equal rows.</summary>
+    private static List<List<long>> Groups(IReadOnlyList<KeyValuePair<long, BoxCounts>> boxes, int count)
+    {
+        var total = boxes.Sum(b => b.Value.Rows);
+        var groups = new List<List<long>> { new() };
+        long sum = 0;
+        foreach (var (box, c) in boxes)
+        {
+            if (groups[^1].Count > 0 && groups.Count < count && sum >= total * groups.Count / count) groups.Add([]);
+            groups[^1].Add(box);
+            sum += c.Rows;
+        }
+        return groups;
     }
 
     /// <summary>The final version file of a box under an extract's root, or null when there is not exactly one.</summary>
     public static string? FileOf(string root, long box)
     {
-        var dir = Path.Combine(root, FinalFolder, $"{LandingRead.Box}={box.ToString(CultureInfo.InvariantCulture)}");
-        if (!Directory.Exists(dir)) return null;
-        var files = Directory.GetFiles(dir, "*.parquet");
-        return files.Length == 1 ? files[0] : null;
+        var finals = Path.Combine(root, FinalFolder);
+        if (!Directory.Exists(finals)) return null;
+        var name = $"{LandingRead.Box}={box.ToString(CultureInfo.InvariantCulture)}";
+        var files = Directory.GetDirectories(finals).Select(g => Path.Combine(g, name)).Where(Directory.Exists)
+            .SelectMany(d => Directory.GetFiles(d, "*.parquet")).ToList();
+        return files.Count == 1 ? files[0] : null;
     }
 
     /// <summary>

@@ -141,7 +141,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         var (lines, present, how) = Write(db, dataset, file, facts, folder);
         StillUnchanged(file, facts);
         var extracted = clock.Elapsed;
-        var counts = BoxFinals.Write(db, dataset, folder);
+        var counts = BoxFinals.Write(ws.DuckDb, db, dataset, folder);
         var folders = Directory.Exists(folder)
             ? Directory.GetDirectories(folder, LandingRead.Box + "=*")
                 .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d)
