@@ -119,4 +119,34 @@ public sealed class IntegerKeyMigrationTests : IDisposable
         Assert.Equal(edges, decoded);
         Assert.Throws<InvalidDataException>(() => LineageCodec.Decode(blob[..^2], d => datasets.Single(p => p.Value == d).Key, v => keys.Single(p => p.Value == v).Key));
     }
+
+    [Fact]
+    public void Planning_facts_unpack_generation_status_and_code_match_and_refuse_a_status_word_takt_does_not_write()
+    {
+        using (var ledger = new SqliteLedger(LedgerPath))
+        {
+            VersionRecord Version(string id, long box, int generation) =>
+                new(id, "core.c", box, box.ToString(System.Globalization.CultureInfo.InvariantCulture), "cc", generation, VersionStatus.Committed, 1, 1, "[]", 0, null);
+            ledger.Commit(new CommitRequest("prod", Version(C1, 1, 1_000_000), [], [], null));
+            ledger.Commit(new CommitRequest("prod", Version(C2, 2, 0), [], [], null));
+            ledger.Commit(new CommitRequest("prod", Version(A1, 3, 7) with { Status = VersionStatus.Quarantined }, [], [], null));
+            ledger.MarkLost(C2, "gone");
+
+            var facts = ledger.PlanningFacts("prod", "core.c", BoxRange.Everything, "cc");
+            Assert.Equal([1_000_000, 0, 7], facts.Generations);
+            Assert.Equal([BoxHeadStatus.Ok, BoxHeadStatus.Lost, BoxHeadStatus.Quarantined], facts.Statuses);
+            Assert.Equal([true, true, true], facts.CodeMatches);
+            Assert.Equal([false, false, false], ledger.PlanningFacts("prod", "core.c", BoxRange.Everything, "other").CodeMatches);
+        }
+        using (var connection = new SqliteConnection($"Data Source={LedgerPath};Pooling=false"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "UPDATE box_rows SET head_status = 'weird' WHERE box = 1";
+            cmd.ExecuteNonQuery();
+        }
+        using var reopened = new SqliteLedger(LedgerPath);
+        var e = Assert.Throws<InvalidDataException>(() => reopened.PlanningFacts("prod", "core.c", BoxRange.Everything, "cc"));
+        Assert.Contains("weird", e.Message);
+    }
 }

@@ -6,10 +6,11 @@ public sealed partial class SqliteLedger
     {
         using (Writer())
         {
-            var cmd = Command("""
-                SELECT h.box, h.version_id FROM source_heads h JOIN versions v ON v.id = h.version_id
-                LEFT JOIN boxes b ON b.env = $env AND b.dataset = h.dataset AND b.box = h.box
-                WHERE h.dataset = $dataset AND v.code_hash = $code AND (b.head_version IS NULL OR b.head_version <> h.version_id)
+            // The tables, not the views: a view that is the right side of a LEFT JOIN is materialized whole (every box).
+            var cmd = Command($"""
+                SELECT h.box, h.version_id FROM source_heads h JOIN version_rows v ON v.id = h.version_id
+                LEFT JOIN box_rows b ON b.env = {StringId("$env")} AND b.dataset = {StringId("$dataset")} AND b.box = h.box
+                WHERE h.dataset = $dataset AND v.code = {StringId("$code")} AND (b.head IS NULL OR b.head <> v.vid)
                   AND v.collected_at_ms IS NULL AND v.collecting_run IS NULL AND v.lost_at_ms IS NULL
                 ORDER BY h.box
                 """, null, ("$env", env), ("$dataset", dataset), ("$code", codeHash));
