@@ -126,10 +126,15 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
             if (range.End > extent.End)
                 return ([], TaskOutcome.Held(BuildStatus.Skipped,
                     $"waiting: {input.Dataset}@{inputDataset.BoxKeys(new BoxRange(Math.Max(range.Start, extent.End + 1), range.End))} does not exist yet"));
+            // The placed versions first, the ledger after: a placed version that commits in between is then in what the
+            // ledger answers (read the other way round, it was in neither, and its reader was skipped as "waiting").
+            var placedInputs = new Dictionary<long, PlacedVersion>();
+            for (var b = range.Start; b <= range.End; b++)
+                if (placed.Find(input.Dataset, b) is { } version) placedInputs[b] = version;
             var states = range.IsEmpty ? [] : ws.Ledger.Boxes(ws.Env, input.Dataset, range).ToDictionary(s => s.Box);
             for (var b = range.Start; b <= range.End; b++)
             {
-                if (placed.Find(input.Dataset, b) is { } version)
+                if (placedInputs.TryGetValue(b, out var version))
                 {
                     edges.Add(new LineageEdge(input.Dataset, b, version.VersionId));
                     continue;
