@@ -20,8 +20,7 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         var boxKey = dataset.BoxKey(box);
         var resolved = ResolveInputs(dataset, box);
         if (resolved.Held is not null) return resolved.Held;
-        var inputs = resolved.Inputs;
-        var pending = inputs.Select(i => placed.Find(i.Dataset, i.Box) is { } p && p.VersionId == i.VersionId ? p : null).OfType<PlacedVersion>().ToList();
+        var (inputs, pending) = (resolved.Inputs, resolved.Placed);
 
         var codeHash = ws.Factory.CodeHashOf(dataset.Name);
         var generation = ws.Ledger.Generations(dataset.Name, BoxRange.Single(box)).Of(box);
@@ -115,16 +114,18 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         return versions.SelectMany(v => pending.FirstOrDefault(p => p.VersionId == v.VersionId)?.Paths ?? ws.Files.Paths(v)).ToList();
     }
 
-    private (IReadOnlyList<LineageEdge> Inputs, TaskOutcome? Held) ResolveInputs(Dataset dataset, long box)
+    /// <summary>The exact input versions, and of them those placed by this run and not committed when looked up.</summary>
+    private (IReadOnlyList<LineageEdge> Inputs, IReadOnlyList<PlacedVersion> Placed, TaskOutcome? Held) ResolveInputs(Dataset dataset, long box)
     {
         var edges = new List<LineageEdge>();
+        var placedEdges = new List<PlacedVersion>();
         foreach (var input in dataset.Inputs)
         {
             var inputDataset = ws.Factory[input.Dataset];
             var extent = extents[input.Dataset];
             var range = input.Mapping.NeededInputs(BoxRange.Single(box), dataset.Grain, inputDataset.Grain, extent);
             if (range.End > extent.End)
-                return ([], TaskOutcome.Held(BuildStatus.Skipped,
+                return ([], [], TaskOutcome.Held(BuildStatus.Skipped,
                     $"waiting: {input.Dataset}@{inputDataset.BoxKeys(new BoxRange(Math.Max(range.Start, extent.End + 1), range.End))} does not exist yet"));
             // The placed versions first, the ledger after: a placed version that commits in between is then in what the
             // ledger answers (read the other way round, it was in neither, and its reader was skipped as "waiting").
@@ -137,16 +138,17 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
                 if (placedInputs.TryGetValue(b, out var version))
                 {
                     edges.Add(new LineageEdge(input.Dataset, b, version.VersionId));
+                    placedEdges.Add(version);
                     continue;
                 }
                 if (!states.TryGetValue(b, out var state) || (state.CurrentVersion is null && !state.IsQuarantined))
-                    return ([], TaskOutcome.Held(BuildStatus.Skipped, $"waiting: {input.Dataset}@{inputDataset.BoxKey(b)} has no usable version"));
+                    return ([], [], TaskOutcome.Held(BuildStatus.Skipped, $"waiting: {input.Dataset}@{inputDataset.BoxKey(b)} has no usable version"));
                 if (state.IsQuarantined)
-                    return ([], TaskOutcome.Held(BuildStatus.Blocked, $"blocked: {input.Dataset}@{inputDataset.BoxKey(b)} is stopped by a check"));
+                    return ([], [], TaskOutcome.Held(BuildStatus.Blocked, $"blocked: {input.Dataset}@{inputDataset.BoxKey(b)} is stopped by a check"));
                 edges.Add(new LineageEdge(input.Dataset, b, state.CurrentVersion!));
             }
         }
-        return (edges, null);
+        return (edges, placedEdges, null);
     }
 
     /// <summary>
