@@ -32,23 +32,19 @@ public static class LedgerStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    /// <summary>The status a ledger stored as <paramref name="text"/>; a word no version of Takt writes is a damaged ledger.</summary>
-    public static VersionStatus VersionStatusOf(string text) => text switch
+    /// <summary>The status a ledger stored as <paramref name="text"/>; false for a word no version of Takt writes.</summary>
+    public static bool TryParse(string text, out VersionStatus status)
     {
-        "committed" => VersionStatus.Committed,
-        "quarantined" => VersionStatus.Quarantined,
-        "overridden" => VersionStatus.Overridden,
-        _ => throw new InvalidDataException($"the ledger holds a version status Takt does not know: '{text}'"),
-    };
+        status = text switch { "committed" => VersionStatus.Committed, "quarantined" => VersionStatus.Quarantined, _ => VersionStatus.Overridden };
+        return text is "committed" or "quarantined" or "overridden";
+    }
 
-    /// <summary>The head status a ledger stored as <paramref name="text"/>.</summary>
-    public static BoxHeadStatus BoxHeadStatusOf(string text) => text switch
+    /// <summary>The head status a ledger stored as <paramref name="text"/>; false for a word no version of Takt writes.</summary>
+    public static bool TryParse(string text, out BoxHeadStatus status)
     {
-        "ok" => BoxHeadStatus.Ok,
-        "quarantined" => BoxHeadStatus.Quarantined,
-        "lost" => BoxHeadStatus.Lost,
-        _ => throw new InvalidDataException($"the ledger holds a box head status Takt does not know: '{text}'"),
-    };
+        status = text switch { "ok" => BoxHeadStatus.Ok, "quarantined" => BoxHeadStatus.Quarantined, _ => BoxHeadStatus.Lost };
+        return text is "ok" or "quarantined" or "lost";
+    }
 }
 
 /// <summary>One immutable materialization of a box.</summary>

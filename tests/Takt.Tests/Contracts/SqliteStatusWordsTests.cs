@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Spectre.Console;
+using Takt.Boxes;
 using Takt.Cli;
 using Takt.Definitions;
 using Takt.Ledger;
@@ -120,6 +121,38 @@ public sealed class SqliteStatusWordsTests : IDisposable
     }
 
     [Fact]
+    public void A_version_status_the_ledger_does_not_know_is_an_error_naming_the_ledger_the_version_and_the_word()
+    {
+        using var ledger = new SqliteLedger(LedgerPath);
+        var version = CommitOneVersion(ledger);
+        Execute($"UPDATE version_rows SET status = 'frozen' WHERE id = '{version}'");
+
+        var error = Assert.Throws<LedgerDataException>(() => ledger.FindVersion(version));
+
+        Assert.Contains(LedgerPath, error.Message);
+        Assert.Contains($"version {version}", error.Message);
+        Assert.Contains("'frozen'", error.Message);
+    }
+
+    [Fact]
+    public void A_box_head_status_the_ledger_does_not_know_is_an_error_naming_the_ledger_the_box_and_the_word()
+    {
+        using var ledger = new SqliteLedger(LedgerPath);
+        CommitOneVersion(ledger);
+        Execute("UPDATE box_rows SET head_status = 'melted'");
+
+        var boxes = Assert.Throws<LedgerDataException>(() => ledger.Boxes("prod", "raw.a", BoxRange.Single(1)));
+        var facts = Assert.Throws<LedgerDataException>(() => ledger.PlanningFacts("prod", "raw.a", BoxRange.Single(1), "code"));
+
+        foreach (var error in new[] { boxes, facts })
+        {
+            Assert.Contains(LedgerPath, error.Message);
+            Assert.Contains("box 1 of raw.a in prod", error.Message);
+            Assert.Contains("'melted'", error.Message);
+        }
+    }
+
+    [Fact]
     public void A_run_status_the_ledger_does_not_know_stops_runs_with_one_line_naming_the_run_and_the_word_and_exit_code_3()
     {
         using (var ledger = new SqliteLedger(LedgerPath)) ledger.StartRun("run-1", "prod", "build");
@@ -134,6 +167,13 @@ public sealed class SqliteStatusWordsTests : IDisposable
         Assert.Contains("run run-1", line);
         Assert.Contains("'paused'", line);
         Assert.Contains(LedgerPath, line);
+    }
+
+    private static string CommitOneVersion(SqliteLedger ledger)
+    {
+        var version = new VersionRecord("v-1", "raw.a", 1, "box-1", "code", 0, VersionStatus.Committed, 10, 100, "[]", 1, null);
+        ledger.Commit(new CommitRequest("prod", version, [], [], null) { Files = [new VersionFile("part-0.parquet", 100, new string('a', 64))] });
+        return version.Id;
     }
 
     private Factory TinyFactory() => new FactoryBuilder("tiny", _dir.Path)

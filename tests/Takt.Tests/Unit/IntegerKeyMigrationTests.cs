@@ -146,7 +146,7 @@ public sealed class IntegerKeyMigrationTests : IDisposable
             cmd.ExecuteNonQuery();
         }
         using var reopened = new SqliteLedger(LedgerPath);
-        var e = Assert.Throws<InvalidDataException>(() => reopened.PlanningFacts("prod", "core.c", BoxRange.Everything, "cc"));
+        var e = Assert.Throws<LedgerDataException>(() => reopened.PlanningFacts("prod", "core.c", BoxRange.Everything, "cc"));
         Assert.Contains("weird", e.Message);
     }
 }

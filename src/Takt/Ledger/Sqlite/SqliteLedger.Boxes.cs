@@ -39,7 +39,7 @@ public sealed partial class SqliteLedger
                 SELECT box, current_version, head_version, head_status, code_hash, generation, seq
                 FROM boxes WHERE env = $env AND dataset = $dataset AND box BETWEEN $from AND $to ORDER BY box
                 """, null, ("$env", env), ("$dataset", dataset), ("$from", range.Start), ("$to", range.End));
-            return ReadBoxes(cmd);
+            return ReadBoxes(cmd, env, dataset);
         }
     }
 
@@ -51,16 +51,16 @@ public sealed partial class SqliteLedger
                 SELECT box, current_version, head_version, head_status, code_hash, generation, seq
                 FROM boxes WHERE env = $env AND dataset = $dataset AND head_status = 'quarantined' ORDER BY box
                 """, null, ("$env", env), ("$dataset", dataset));
-            return ReadBoxes(cmd);
+            return ReadBoxes(cmd, env, dataset);
         }
     }
 
-    private static List<BoxState> ReadBoxes(SqliteCommand cmd)
+    private List<BoxState> ReadBoxes(SqliteCommand cmd, string env, string dataset)
     {
         var result = new List<BoxState>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
-            result.Add(new BoxState(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), LedgerStatuses.BoxHeadStatusOf(r.GetString(3)), r.GetString(4), r.GetInt32(5), r.GetInt64(6)));
+            result.Add(new BoxState(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), BoxHeadStatusOf(r.GetString(3), env, dataset, r.GetInt64(0)), r.GetString(4), r.GetInt32(5), r.GetInt64(6)));
         return result;
     }
 
@@ -148,7 +148,7 @@ public sealed partial class SqliteLedger
         }
     }
 
-    private static List<VersionRecord> ReadVersions(SqliteCommand cmd)
+    private List<VersionRecord> ReadVersions(SqliteCommand cmd)
     {
         var result = new List<VersionRecord>();
         using var r = cmd.ExecuteReader();
@@ -157,9 +157,9 @@ public sealed partial class SqliteLedger
     }
 
     /// <summary>A version from the columns <see cref="VersionColumnsRead"/>, from the first.</summary>
-    private static VersionRecord ReadVersion(SqliteDataReader r) =>
+    private VersionRecord ReadVersion(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-            LedgerStatuses.VersionStatusOf(r.GetString(6)), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11),
+            VersionStatusOf(r.GetString(6), r.GetString(0)), r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetString(11),
             FileStateOf(r, 12));
 
     public IReadOnlyList<LineageEdge> InputsOf(string versionId)

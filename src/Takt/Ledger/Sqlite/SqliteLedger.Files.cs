@@ -137,7 +137,7 @@ public sealed partial class SqliteLedger
         }
     }
 
-    private static List<VersionInUse> ReadVersionsWithEnvironments(SqliteDataReader r)
+    private List<VersionInUse> ReadVersionsWithEnvironments(SqliteDataReader r)
     {
         var result = new List<VersionInUse>();
         while (r.Read())

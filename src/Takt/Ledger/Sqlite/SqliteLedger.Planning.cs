@@ -37,7 +37,7 @@ public sealed partial class SqliteLedger
                     0 => BoxHeadStatus.Ok,
                     1 => BoxHeadStatus.Quarantined,
                     2 => BoxHeadStatus.Lost,
-                    _ => LedgerStatuses.BoxHeadStatusOf(r.GetString(3)), // throws: a word no version of Takt writes
+                    _ => BoxHeadStatusOf(r.GetString(3), env, dataset, r.GetInt64(0)), // throws: a word no version of Takt writes
                 });
                 codeMatches.Add((packed & 1) != 0);
             }
