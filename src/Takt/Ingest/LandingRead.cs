@@ -126,7 +126,8 @@ internal sealed class LandingRead
         var values = string.Concat(Columns.Select((c, i) => $", m[{SqlText.Literal(c.Name)}] AS v{i}"));
         var reader = $"read_json({Path}, format = 'newline_delimited', records = false, columns = {{'m': 'MAP(VARCHAR, VARCHAR)'}})";
         // Keys and values leave the map before the row numbering, which holds its input: text is cheaper to hold than maps.
-        // The common case first (e): as many keys as declared, all of them declared, so none undeclared, absent or twice.
+        // The common case first (e): as many keys as declared, all of them declared, so none undeclared, absent or twice;
+        // and first of all, the keys exactly as declared (one comparison, where testing each key costs more than the read).
         var parsed = $"""
             SELECT {Row},
                 CASE WHEN k IS NULL THEN 'not a JSON object'
@@ -139,7 +140,7 @@ internal sealed class LandingRead
                 SELECT *,
                     CASE WHEN NOT e THEN nullif(list_filter(k, x -> NOT list_contains({declared}, x)), []) END AS {Extra},
                     CASE WHEN NOT e THEN nullif(list_filter({declared}, x -> NOT list_contains(k, x)), []) END AS {Absent}
-                FROM (SELECT row_number() OVER () AS {Row}, *, coalesce(len(k) = {Columns.Count} AND list_has_all(k, {declared}), false) AS e
+                FROM (SELECT row_number() OVER () AS {Row}, *, CASE WHEN k = {declared} THEN true ELSE coalesce(len(k) = {Columns.Count} AND list_has_all(k, {declared}), false) END AS e
                       FROM (SELECT map_keys(m) AS k{values} FROM {reader})))
             """;
         return Typed(parsed, Columns.Select((c, i) => (c, (string?)$"v{i}", ValueConversion.FromText(c.Type, $"v{i}"))).ToList(), json: true);
@@ -178,10 +179,12 @@ internal sealed class LandingRead
         var sources = string.Concat(columns.Where(x => x.Source is not null).Select((x, i) => $", {x.Source} AS \"__src_{x.Column.Name}\""));
         var checkable = columns.Where(x => x.Source is not null && x.Column.Type != ColumnType.String).Select(x => x.Column.Name).ToList();
         string Failed(string name) => $"\"__src_{name}\" IS NOT NULL AND {SqlText.Identifier(name)} IS NULL";
+        // The lists are built only for rows where a value failed: a test per column is cheaper than two lists per row.
+        var anyFailed = string.Join(" OR ", checkable.Select(n => $"({Failed(n)})"));
         var bad = checkable.Count == 0 ? "NULL::VARCHAR[]"
-            : $"nullif(list_filter([{string.Join(", ", checkable.Select(n => $"CASE WHEN {Failed(n)} THEN {SqlText.Literal(n)} END"))}], x -> x IS NOT NULL), [])";
+            : $"CASE WHEN {anyFailed} THEN list_filter([{string.Join(", ", checkable.Select(n => $"CASE WHEN {Failed(n)} THEN {SqlText.Literal(n)} END"))}], x -> x IS NOT NULL) END";
         var values = checkable.Count == 0 ? "NULL::VARCHAR"
-            : $"nullif(concat_ws(', ', {string.Join(", ", checkable.Select(n => $"CASE WHEN {Failed(n)} THEN '{n}=''' || left(CAST(\"__src_{n}\" AS VARCHAR), {ShownValueLength}) || '''' END"))}), '')";
+            : $"CASE WHEN {anyFailed} THEN concat_ws(', ', {string.Join(", ", checkable.Select(n => $"CASE WHEN {Failed(n)} THEN '{n}=''' || left(CAST(\"__src_{n}\" AS VARCHAR), {ShownValueLength}) || '''' END"))}) END";
         var jsonColumns = json ? $"{Extra}, {Absent}" : $"NULL::VARCHAR[] AS {Extra}, NULL::VARCHAR[] AS {Absent}";
         var names = string.Concat(Columns.Select(c => ", " + SqlText.Identifier(c.Name)));
         var box = _withBox ? $", {BoxOf()} AS {Box}" : "";
