@@ -93,12 +93,27 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
                 if (Interlocked.Decrement(ref pending[dependent]) == 0) ready.Add(dependent);
         }
 
+        var ended = new object(); // pulsed when a task ends: a task whose placed input did not commit waits on it
         void Complete(int index, TaskReport report)
         {
-            reports[index] = report;
+            lock (ended)
+            {
+                reports[index] = report;
+                Monitor.PulseAll(ended);
+            }
             observer?.Finished(report);
             Release(index);
             if (Interlocked.Decrement(ref remaining) == 0) ready.CompleteAdding();
+        }
+
+        // The first input task that did not end built or reused, or null, once every input task ended.
+        TaskReport? InputsEnded(int index)
+        {
+            lock (ended)
+            {
+                while (items[index].DependsOn.Any(d => reports[d] is null)) Monitor.Wait(ended);
+                return items[index].DependsOn.Select(d => reports[d]!).FirstOrDefault(r => r.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused));
+            }
         }
 
         var threads = new WorkerThreads(Workers(options.Parallelism), self =>
@@ -110,7 +125,7 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
                 var held = items[index].DependsOn.Select(d => Volatile.Read(ref reports[d])).FirstOrDefault(r => r is not null && r.Outcome.Status is not (BuildStatus.Built or BuildStatus.Reused));
                 Complete(index, held is not null ? HeldBy(item, held)
                     : ws.Ledger.Faults.First is { } fault ? NotStarted(item, fault)
-                    : Execute(item));
+                    : Execute(item, () => InputsEnded(index)));
                 if (!self.Continue()) return;
             }
         });
@@ -154,7 +169,8 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
     private static TaskReport NotStarted(WorkItem item, Exception fault) =>
         new(item.Dataset, item.BoxKey, item.Reason, TaskOutcome.Held(BuildStatus.Skipped, $"not started: {fault.Message}"), 0, 0);
 
-    private TaskReport Execute(WorkItem item)
+    /// <param name="inputsEnded">Waits until the item's input tasks ended; the first that was not built or reused, or null.</param>
+    private TaskReport Execute(WorkItem item, Func<TaskReport?> inputsEnded)
     {
         using var activity = Telemetry.TaktTelemetry.Tracing.StartActivity("takt.task");
         activity?.SetTag("takt.dataset", item.Dataset);
@@ -170,8 +186,27 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
         }
         var log = new List<string>();
         var clock = Stopwatch.StartNew();
-        TaskOutcome outcome;
         var attempt = 0;
+        var outcome = Attempts(item, taskId, log, ref attempt);
+        if (outcome.InputNotCommitted)
+        {
+            // An input placed by this run did not commit when this task committed; its own task may have retried since.
+            log.Add($"{outcome.Message}; computing it again once its input tasks ended");
+            outcome = inputsEnded() is { } upstream ? HeldBy(item, upstream).Outcome : Attempts(item, taskId, log, ref attempt);
+        }
+        if (outcome.Message.Length > 0) log.Add(outcome.Message);
+        ws.Ledger.FinishTask(taskId, outcome.Status, outcome.VersionId, attempt, clock.ElapsedMilliseconds, outcome.RowsIn, outcome.RowsOut,
+            outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined ? outcome.Message : null, log);
+        activity?.SetTag("takt.status", outcome.Status.ToText());
+        Telemetry.TaktTelemetry.TaskFinished(item.Dataset, outcome.Status.ToText(), clock.ElapsedMilliseconds, outcome.RowsOut);
+        return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, attempt, clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>Runs the item, retrying transient errors (<see cref="RetryPolicy"/>) up to the run's attempts; <paramref name="attempt"/> counts on.</summary>
+    private TaskOutcome Attempts(WorkItem item, long taskId, List<string> log, ref int attempt)
+    {
+        TaskOutcome outcome;
+        var first = attempt;
         while (true)
         {
             attempt++;
@@ -186,9 +221,9 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
                 var kind = RetryPolicy.Judge(e);
                 // A lasting storage error of the ledger means it cannot record work.
                 if (!kind.Transient && e is Storage.StorageException { Store: Storage.StorageException.Ledger } or Ledger.LedgerFaultException) ws.Ledger.Faults.Report(e);
-                var last = attempt >= options.Attempts || ws.Ledger.Faults.First is not null;
+                var last = attempt - first >= options.Attempts || ws.Ledger.Faults.First is not null;
                 log.Add(!kind.Transient ? $"not retried: {kind.Cause}"
-                    : last ? $"not retried: transient ({kind.Cause}), but {(attempt >= options.Attempts ? $"{attempt} attempts are all there are" : "the ledger cannot record more")}"
+                    : last ? $"not retried: transient ({kind.Cause}), but {(attempt - first >= options.Attempts ? $"{attempt - first} attempts are all there are" : "the ledger cannot record more")}"
                     : $"retrying (transient: {kind.Cause})");
                 if (!kind.Transient || last)
                 {
@@ -196,14 +231,9 @@ internal sealed class Runner(Workspace ws, string runId, RunOptions options, IRu
                     break;
                 }
                 FaultInjection.Hit("task-retry");
-                Thread.Sleep(options.Backoff * Math.Pow(2, attempt - 1));
+                Thread.Sleep(options.Backoff * Math.Pow(2, attempt - first - 1));
             }
         }
-        if (outcome.Message.Length > 0) log.Add(outcome.Message);
-        ws.Ledger.FinishTask(taskId, outcome.Status, outcome.VersionId, attempt, clock.ElapsedMilliseconds, outcome.RowsIn, outcome.RowsOut,
-            outcome.Status is BuildStatus.Failed or BuildStatus.Quarantined ? outcome.Message : null, log);
-        activity?.SetTag("takt.status", outcome.Status.ToText());
-        Telemetry.TaktTelemetry.TaskFinished(item.Dataset, outcome.Status.ToText(), clock.ElapsedMilliseconds, outcome.RowsOut);
-        return new TaskReport(item.Dataset, item.BoxKey, item.Reason, outcome, attempt, clock.ElapsedMilliseconds);
+        return outcome;
     }
 }

@@ -66,7 +66,7 @@ internal static class StagedVersion
         try { outcome = ticket.Await(); }
         catch (InputNotCommittedException e)
         {
-            return TaskOutcome.Held(BuildStatus.Skipped, $"skipped: {dataset.Name}@{version.BoxKey} was computed but not committed: {e.Message}");
+            return TaskOutcome.Held(BuildStatus.Skipped, $"skipped: {dataset.Name}@{version.BoxKey} was computed but not committed: {e.Message}") with { InputNotCommitted = true };
         }
         FaultInjection.Hit("after-commit");
 

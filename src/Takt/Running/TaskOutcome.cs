@@ -7,6 +7,12 @@ public sealed record TaskOutcome(BuildStatus Status, string? VersionId, long Row
     /// <summary>The version this task committed, with its inputs and check results, so that reporting it needs no ledger read.</summary>
     internal CheckedVersion? Committed { get; init; }
 
+    /// <summary>
+    /// Not committed because an input placed by this run did not commit (yet): its task may still commit it on a retry,
+    /// so the runner runs this task again once its inputs' tasks ended (<see cref="Runner"/>).
+    /// </summary>
+    internal bool InputNotCommitted { get; init; }
+
     public static TaskOutcome Held(BuildStatus status, string message) => new(status, null, 0, 0, message, []);
 }
 

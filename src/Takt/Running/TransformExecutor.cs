@@ -76,7 +76,8 @@ internal sealed class TransformExecutor(Workspace ws, string runId, IReadOnlyDic
         var existing = ws.Ledger.FindVersion(versionId);
         if (existing is null || !existing.HasFiles) return null; // never built, or its files are gone: (re)build it
         if (NotCommitted(pending) is { } input) // the pointer may move to a version only once its inputs are committed
-            return TaskOutcome.Held(BuildStatus.Skipped, $"skipped: {dataset.Name}@{boxKey} not adopted: its input {input.Request.Version.Dataset}@{input.Request.Version.BoxKey} was not committed");
+            return TaskOutcome.Held(BuildStatus.Skipped, $"skipped: {dataset.Name}@{boxKey} not adopted: its input {input.Request.Version.Dataset}@{input.Request.Version.BoxKey} was not committed")
+                with { InputNotCommitted = true };
         if (existing.Status.IsUsable())
         {
             if (ws.Ledger.Adopt(ws.Env, existing, inputs) == CommitOutcome.FilesGone) return null; // gc took it meanwhile
