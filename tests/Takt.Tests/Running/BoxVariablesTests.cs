@@ -97,6 +97,27 @@ public sealed class BoxVariablesTests : IDisposable
     }
 
     [Fact]
+    public void A_task_whose_first_statements_read_no_variable_still_sees_its_box_in_a_later_statement_and_the_next_task_none()
+    {
+        using var pool = new DuckDbPool();
+        const string Query = "SELECT GETVARIABLE('box_key') AS k, getvariable('box_grain') AS g";
+        var jan5 = new DateOnly(2026, 1, 5).DayNumber;
+        using (var task = pool.Rent())
+        {
+            task.Session.SetBox(Grain.Daily, jan5);
+            task.Session.CopyToParquet("SELECT 1 AS x", _dir.Combine("plain.parquet")); // reads no variable: the box waits
+            task.Session.CreateDatasetView("raw.plain", [_dir.Combine("plain.parquet")], Schema.Undeclared);
+            Assert.Equal(["2026-01-05", "daily"], Copied(task.Session, Query, "a"));
+            Assert.Equal(["2026-01-05", "daily"], Assert.Single(task.Session.Rows(Query))); // a streamed command too
+        }
+        using (var task = pool.Rent())
+        {
+            task.Session.CopyToParquet("SELECT 2 AS x", _dir.Combine("plain2.parquet"));
+            Assert.Equal([null, null], Assert.Single(task.Session.Rows(Query)));
+        }
+    }
+
+    [Fact]
     public void A_query_that_reads_a_variable_Takt_does_not_set_is_no_factory()
     {
         _dir.Write("typo.sql", "SELECT * FROM raw.events WHERE day = getvariable('box_day')");
