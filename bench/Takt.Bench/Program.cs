@@ -18,6 +18,8 @@ try
         "noop-plan" => NoopPlan.Run(options),
         Options.PlanOnly => NoopPlan.RunPlanOnly(options),
         "task-profile" => TaskProfile.Run(options),
+        "task-loop" => TaskProfile.Loop(options),
+        "task-statements" => TaskProfile.StatementsOnly(options),
         "heavy-profile" => TaskProfile.Heavy(options),
         "incremental-profile" => TaskProfile.Incremental(options),
         "hourly-profile" => HourlyProfile.Run(options),
@@ -76,6 +78,8 @@ namespace Takt.Bench
               --verify-fill    also fill a second ledger the other way and check both hold the same rows
               --in-process     plan in this process (default: a child process, so the peak working set is the planner's)
               --keep           keep the temporary directory (factory, ledger.db)
+                   dotnet run -c Release --project bench/Takt.Bench -- task-loop [--days 1000] [--repeat 5]
+                     benchmark 3's in-process build, round after round in one process (tasks/s, CPU per task): a profiler's workload
             """;
 
         /// <summary>The first box: 2016-01-01, so that ten years end in late 2025.</summary>

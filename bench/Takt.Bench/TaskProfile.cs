@@ -164,6 +164,41 @@ internal static class TaskProfile
         }
     }
 
+    /// <summary>
+    /// <c>task-loop [--days 1000] [--repeat 5]</c>: benchmark 3's in-process build (2 x days trivial tasks, default
+    /// parallelism) again and again in one process, printing wall, tasks/s and CPU per task of each round; a steady
+    /// workload to attach a profiler to (<c>perf record -p</c>, <c>dotnet-trace</c>).
+    /// </summary>
+    public static int Loop(Options o)
+    {
+        var days = o.Quick ? 100 : Math.Min(o.Days, 1000);
+        var home = Path.Combine(Path.GetTempPath(), $"takt-loop-{Guid.NewGuid():N}"[..32]);
+        try
+        {
+            var rig = TaktRig.Create(home, BenchFactory.Chain, 2, days);
+            using (var ws = rig.Open()) new BuildService(ws).Ingest([]);
+            rig.Build(ingest: false);
+            var tasks = 2 * days;
+            for (var round = 0; round < o.Repeat; round++)
+            {
+                rig.Invalidate(ChainFactory.Step(1), rig.FirstBox, rig.LastBox);
+                using var ws = rig.Open();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                var result = new BuildService(ws).Build([], ingest: false, publish: false);
+                cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                if (result.Summary.Built != tasks) throw new BenchFailure($"built {result.Summary.Built} tasks, expected {tasks}");
+                Console.WriteLine($"round {round + 1}: {tasks} tasks in {clock.Elapsed.TotalSeconds:0.000} s = {tasks / clock.Elapsed.TotalSeconds:0} tasks/s, " +
+                                  $"{cpu.TotalMilliseconds / tasks:0.000} ms CPU per task");
+            }
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(home, recursive: true); } catch (IOException) { }
+        }
+    }
+
     private static void Print(string what, IReadOnlyList<(string Method, int Calls, double Ms)> stats, int tasks)
     {
         Console.WriteLine($"  {what}: {stats.Sum(s => s.Ms) / tasks:0.00} ms per task");
@@ -217,6 +252,23 @@ internal static class TaskProfile
     }
 
     /// <summary>What single DuckDB statements of a trivial task cost, one after another on one session.</summary>
+    /// <summary><c>task-statements</c>: only the single-statement costs of <see cref="Statements"/>.</summary>
+    public static int StatementsOnly(Options o)
+    {
+        var home = Path.Combine(Path.GetTempPath(), $"takt-stmts-{Guid.NewGuid():N}"[..32]);
+        try
+        {
+            var rig = TaktRig.Create(home, BenchFactory.Chain, 2, 100);
+            using (var ws = rig.Open()) new BuildService(ws).Ingest([]);
+            for (var round = 0; round < Math.Max(1, o.Repeat); round++) Statements(home, rig);
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(home, recursive: true); } catch (IOException) { }
+        }
+    }
+
     private static void Statements(string home, TaktRig rig)
     {
         using var ws = rig.Open();
@@ -238,22 +290,30 @@ internal static class TaskProfile
             ("DROP VIEW IF EXISTS", _ => "DROP VIEW IF EXISTS raw.src"),
             ("CREATE OR REPLACE VIEW (plain)", i => $"CREATE OR REPLACE VIEW raw.src AS SELECT * FROM read_parquet([{SqlText.Literal(inputs[i])}])"),
             ("COPY (sum) TO parquet zstd", i => $"COPY (SELECT CAST(sum(x) AS BIGINT) AS x FROM raw.src) TO {SqlText.Literal(Path.Combine(dir, $"o{i}.parquet"))} (FORMAT parquet, COMPRESSION zstd)"),
+            ("COPY (sum) TO parquet snappy", i => $"COPY (SELECT CAST(sum(x) AS BIGINT) AS x FROM raw.src) TO {SqlText.Literal(Path.Combine(dir, $"p{i}.parquet"))} (FORMAT parquet, COMPRESSION snappy)"),
+            ("COPY (sum) TO parquet uncompressed", i => $"COPY (SELECT CAST(sum(x) AS BIGINT) AS x FROM raw.src) TO {SqlText.Literal(Path.Combine(dir, $"q{i}.parquet"))} (FORMAT parquet, COMPRESSION uncompressed)"),
+            ("COPY (SELECT 1) TO parquet zstd", i => $"COPY (SELECT 1 AS x) TO {SqlText.Literal(Path.Combine(dir, $"r{i}.parquet"))} (FORMAT parquet, COMPRESSION zstd)"),
+            ("4 SET VARIABLE (a box)", _ => "SET VARIABLE box_start = CAST('2016-01-01 00:00:00' AS TIMESTAMP); SET VARIABLE box_end = CAST('2016-01-02 00:00:00' AS TIMESTAMP); SET VARIABLE box_key = '2016-01-01'; SET VARIABLE box_grain = 'daily'; SELECT 1"),
+            ("4 RESET VARIABLE", _ => "RESET VARIABLE box_start; RESET VARIABLE box_end; RESET VARIABLE box_key; RESET VARIABLE box_grain; SELECT 1"),
+            ("SELECT sum FROM view", _ => "SELECT CAST(sum(x) AS BIGINT) AS x FROM raw.src"),
             ("count(*) of read_parquet(file)", i => $"SELECT count(*) FROM read_parquet({SqlText.Literal(inputs[i])})"),
         };
         Console.WriteLine("DuckDB statements on one warm session (100 runs each):");
         foreach (var (name, sql) in statements)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < inputs.Length; i++)
             {
-                if (name.StartsWith("SELECT count", StringComparison.Ordinal) || name.StartsWith("DESCRIBE", StringComparison.Ordinal) || name.StartsWith("COPY", StringComparison.Ordinal))
+                if (name.StartsWith("SELECT count", StringComparison.Ordinal) || name.StartsWith("SELECT sum", StringComparison.Ordinal) || name.StartsWith("DESCRIBE", StringComparison.Ordinal) || name.StartsWith("COPY", StringComparison.Ordinal))
                     db.Execute($"CREATE OR REPLACE VIEW raw.src AS SELECT * FROM read_parquet([{SqlText.Literal(inputs[i])}])");
                 if (name.StartsWith("DROP", StringComparison.Ordinal)) db.Execute($"CREATE OR REPLACE VIEW raw.src AS SELECT 1 AS x");
                 using var cmd = db.Command(sql(i));
                 using var reader = cmd.ExecuteReader();
                 while (reader.Read()) { }
             }
-            Console.WriteLine($"    {name,-40} {clock.Elapsed.TotalMilliseconds / inputs.Length,8:0.000} ms{(name.StartsWith("SELECT count", StringComparison.Ordinal) || name.StartsWith("DESCRIBE", StringComparison.Ordinal) || name.StartsWith("COPY", StringComparison.Ordinal) || name.StartsWith("DROP", StringComparison.Ordinal) ? " (incl. a CREATE VIEW before it)" : "")}");
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            Console.WriteLine($"    {name,-40} {clock.Elapsed.TotalMilliseconds / inputs.Length,8:0.000} ms, CPU {cpu.TotalMilliseconds / inputs.Length,6:0.000} ms{(name.StartsWith("SELECT count", StringComparison.Ordinal) || name.StartsWith("SELECT sum", StringComparison.Ordinal) || name.StartsWith("DESCRIBE", StringComparison.Ordinal) || name.StartsWith("COPY", StringComparison.Ordinal) || name.StartsWith("DROP", StringComparison.Ordinal) ? " (incl. a CREATE VIEW before it)" : "")}");
         }
     }
 
