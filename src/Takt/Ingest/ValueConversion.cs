@@ -34,7 +34,16 @@ internal static class ValueConversion
         if (type == ColumnType.String) return text;
         if (type == ColumnType.Int32 || type == ColumnType.Int64)
             return $"CASE WHEN regexp_full_match({text}, '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST({text} AS {type.SqlName}) END";
-        if (type == ColumnType.Timestamp) return Finite($"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)");
+        if (type == ColumnType.Timestamp)
+        {
+            // A text without an offset is a time in UTC, which the plain cast reads (it reads 'Z' and 'UTC' too, but
+            // drops a numeric offset: a sign after the time sends the text to the time zone cast). Only texts with an
+            // offset or a zone name take the time zone cast: it keeps a zone named by one value for the values read
+            // after it, which are all explicit then.
+            var plain = $"TRY_CAST({text} AS TIMESTAMP)";
+            return Finite($"CASE WHEN {plain} IS NOT NULL AND NOT regexp_matches({text}, ':[0-9]{{2}}(\\.[0-9]*)?\\s*[+-]') " +
+                          $"THEN {plain} ELSE CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) END");
+        }
         if (type == ColumnType.Double || type == ColumnType.Date) return Finite($"TRY_CAST({text} AS {type.SqlName})");
         return $"TRY_CAST({text} AS {type.SqlName})";
     }

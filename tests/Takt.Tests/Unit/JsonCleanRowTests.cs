@@ -126,6 +126,21 @@ public sealed class JsonCleanRowTests : IDisposable
     }
 
     [Fact]
+    public void A_line_with_a_named_time_zone_does_not_shift_the_timestamps_of_the_lines_after_it()
+    {
+        var relative = LandFile("zones.jsonl",
+        [
+            """{"id":1,"at":"2024-07-01 08:00:00 Europe/Copenhagen","n":1,"fare":1,"name":"a"}""",
+            """{"id":2,"at":"2024-07-01T08:00:00","n":1,"fare":1,"name":"b"}""",
+            """{"id":3,"at":"2024-07-01 08:00:00","n":1,"fare":1,"name":"c"}""",
+        ]);
+
+        var at = Read(relative).Rows.Select(r => r.Split(" | ")[2]).ToList();
+
+        Assert.Equal(["2024-07-01 06:00:00.000000", "2024-07-01 08:00:00.000000", "2024-07-01 08:00:00.000000"], at);
+    }
+
+    [Fact]
     public void A_malformed_line_is_found_at_its_line_and_the_lines_around_it_read_as_before()
     {
         var lines = Mixed.Take(2).Append("""{"id": 12, "at": """).Concat(Mixed.Skip(2)).ToList();

@@ -21,7 +21,7 @@ public sealed class ValueConversionTests : IDisposable
         "2147483647", "2147483648", "-2147483648", "-2147483649", "3000000000",
         "9223372036854775807", "9223372036854775808", "-9223372036854775808", "99999999999999999999",
         "2024-03-01 08:00:00", "2024-03-01 08:00:00.25", "2024-03-01 08:00:00.250000", "2024-03-01T08:00:00", "2024-03-01T08:00:00Z",
-        "2024-03-01 08:00:00+01:00", "2024-03-31 02:30:00", "2024-03-01", "2024-02-30 00:00:00",
+        "2024-03-01 08:00:00+01:00", "2024-03-01 08:00:00 Europe/Copenhagen", "2024-03-01 08:00:00+01:00:00", "2024-03-31 02:30:00", "2024-03-01", "2024-02-30 00:00:00",
         "infinity", "-infinity", "epoch", "9999-12-31 23:59:59.999999", "10000-01-01 00:00:00", "0001-01-01 00:00:00 (BC)",
         "0000-01-01 00:00:00", "200000-01-01 00:00:00",
     ];
@@ -43,6 +43,21 @@ public sealed class ValueConversionTests : IDisposable
             """).Select(r => $"'{r[0]}': {r[1] ?? "NULL"} vs strict {r[2] ?? "NULL"}").ToList();
 
         Assert.True(differing.Count == 0, string.Join("\n", differing));
+    }
+
+    [Fact]
+    public void A_timestamp_without_offset_reads_as_UTC_even_after_a_value_with_a_named_time_zone()
+    {
+        // DuckDB's time zone cast keeps the zone a value named for the values after it in the same read.
+        using var lease = _pool.Rent();
+        var texts = new[] { "2024-07-01 08:00:00 Europe/Copenhagen", "2024-07-01T08:00:00", "2024-07-01 08:00:00", "2024-07-01 08:00:00.5", "2024-07-01" };
+
+        var read = lease.Session.Rows($"""
+            SELECT CAST({ValueConversion.FromText(ColumnType.Timestamp, "t")} AS VARCHAR)
+            FROM (VALUES {string.Join(", ", texts.Select((t, i) => $"({i}, {SqlText.Literal(t)})"))}) v(i, t) ORDER BY i
+            """).Select(r => (string?)r[0]).ToList();
+
+        Assert.Equal(["2024-07-01 06:00:00", "2024-07-01 08:00:00", "2024-07-01 08:00:00", "2024-07-01 08:00:00.5", "2024-07-01 00:00:00"], read);
     }
 
     [Fact]
