@@ -22,10 +22,10 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The options every verb shares, and the workspace they select.</summary>
 public sealed class CliContext
 {
-    internal CliContext(Func<Factory> factory, IAnsiConsole console, TextWriter stdout, TextWriter stderr, TaktSettings settings)
+    internal CliContext(Func<Factory> factory, Func<IAnsiConsole> console, TextWriter stdout, TextWriter stderr, TaktSettings settings)
     {
         _factory = new Lazy<Factory>(factory);
-        Console = console;
+        _console = new Lazy<IAnsiConsole>(console);
         Stdout = stdout;
         Stderr = stderr;
         Settings = settings;
@@ -33,7 +33,8 @@ public sealed class CliContext
 
     private readonly Lazy<Factory> _factory;
     public Factory Factory => _factory.Value;
-    public IAnsiConsole Console { get; }
+    private readonly Lazy<IAnsiConsole> _console;
+    public IAnsiConsole Console => _console.Value;
     public TextWriter Stdout { get; }
     /// <summary>Where error lines go (<c>error: ...</c>), apart from what a verb prints.</summary>
     public TextWriter Stderr { get; }

@@ -13,16 +13,11 @@ public static class TaktCli
     public static int Run(Func<Factory> factory, string[] args, Action<RootCommand, CliContext>? extend = null,
         IAnsiConsole? console = null, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        if (console is null)
-        {
-            console = AnsiConsole.Console;
-            // Piped into a file or a CI log, tables should not wrap at the default 80 columns.
-            if (System.Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null) console.Profile.Width = 200;
-        }
+        Func<IAnsiConsole> terminal = console is null ? TerminalConsole : () => console;
         stdout ??= System.Console.Out;
         stderr ??= System.Console.Error;
         var settings = Composition.TaktSettings.FromEnvironment();
-        var context = new CliContext(factory, console, stdout, stderr, settings);
+        var context = new CliContext(factory, terminal, stdout, stderr, settings);
         var root = new RootCommand("A Takt data factory: declared datasets, immutable boxes, pull-based builds.");
         root.Options.Add(context.Home);
         root.Options.Add(context.Ledger);
@@ -50,6 +45,7 @@ public static class TaktCli
             stderr.WriteLine("Run with --help to see the verbs and their options.");
             return ExitCodes.Usage;
         }
+        if (parse.CommandResult.Command != root && parse.Action is not System.CommandLine.Help.HelpAction) StartupWarmup.Start(terminal: console is null);
         try
         {
             using var telemetry = Telemetry.TelemetryExport.Start(settings.OtelExporter, $"takt-{parse.RootCommandResult.Command.Name}");
@@ -89,6 +85,15 @@ public static class TaktCli
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ProcessingError;
         }
+    }
+
+    /// <summary>The process's terminal, found out about when a verb first prints (its detection takes a while; see <see cref="StartupWarmup"/>).</summary>
+    private static IAnsiConsole TerminalConsole()
+    {
+        var console = AnsiConsole.Console;
+        // Piped into a file or a CI log, tables should not wrap at the default 80 columns.
+        if (System.Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null) console.Profile.Width = 200;
+        return console;
     }
 
     private static string? UsageProblem(Exception e) => e switch
