@@ -39,6 +39,20 @@ public sealed class DuckDbSession : IDisposable
         _allThreads = _threads = Scalar<int>("SELECT current_setting('threads')");
     }
 
+    private DuckDbSession(DuckDBConnection connection)
+    {
+        _connection = connection;
+        if (_connection.State != System.Data.ConnectionState.Open) _connection.Open();
+        Execute("SET TimeZone = 'UTC'");
+        _allThreads = _threads = Scalar<int>("SELECT current_setting('threads')");
+    }
+
+    /// <summary>
+    /// Another connection to this session's database, for statements run beside this one's on another thread: it sees
+    /// the database's tables (not this connection's temporary ones). The caller disposes it.
+    /// </summary>
+    internal DuckDbSession Beside() => new(_connection.Duplicate());
+
     /// <summary>
     /// Small work runs on the calling thread alone: DuckDB otherwise hands even a one-row query to its worker threads,
     /// and waking them costs a trivial task more than the query. Other work gets every thread DuckDB would use.

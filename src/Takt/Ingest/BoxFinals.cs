@@ -1,17 +1,19 @@
 using System.Globalization;
 using Takt.Definitions;
 using Takt.Engine;
+using Takt.Running;
 
 namespace Takt.Ingest;
 
 /// <summary>
-/// What the shared read of a split file writes beside its extract so that a box task whose rows all read well only
-/// verifies and commits: every box's counts from one grouped query over the extract (rows, and rows with nothing wrong:
-/// read, every value converted, no key undeclared or missing), and the final version file of every box, its declared
-/// columns in file order, from one partitioned <c>COPY</c> (under <c>final/</c> of the extract's folder). A box task
-/// uses its final file only when its counts say every row is clean and its file said nothing beyond its rows (no line
-/// rejected, no row outside every box, its columns the declared ones); else it reads its rows from the extract and
-/// checks them one by one as before (<see cref="BoxRows"/>, <see cref="SourceChecks"/>).
+/// What the shared read of a split file writes from its rows (a table of its DuckDB database, read once from the file):
+/// every box's counts from one grouped query (rows, and rows with nothing wrong: read, every value converted, no key
+/// undeclared or missing); the final version file of every clean box, its declared columns in file order (under
+/// <c>final/</c> of the extract's folder), when the file said nothing beyond its rows (no line rejected, no row outside
+/// every box, its columns the declared ones); and the extract, partitioned by box, of every other row. A box task uses
+/// its final file(s) when every file of the box wrote one for it; else it reads its rows from the extract (a box whose
+/// rows went to a final file only is read from its file again: <see cref="LandingReads.FilesOf"/>) and checks them one
+/// by one (<see cref="BoxRows"/>, <see cref="SourceChecks"/>).
 /// </summary>
 internal static class BoxFinals
 {
@@ -21,32 +23,75 @@ internal static class BoxFinals
     private static string Clean =>
         $"{LandingRead.Syntax} IS NULL AND {LandingRead.Bad} IS NULL AND {LandingRead.Extra} IS NULL AND {LandingRead.Absent} IS NULL";
 
-    /// <summary>Writes the final files of the extract in <paramref name="folder"/> and returns every box's (rows, clean rows).</summary>
-    public static IReadOnlyDictionary<long, BoxCounts> Write(DuckDbPool pool, DuckDbSession db, Dataset dataset, string folder)
+    /// <summary>
+    /// Writes the final files and the extract of the rows of <paramref name="file"/> in <paramref name="table"/> (the
+    /// extract's columns but <c>__file</c>) into <paramref name="folder"/>, and returns every box's (rows, clean rows).
+    /// <paramref name="fileSaysMore"/>: lines were rejected or its columns are not the declared ones, so no box is clean.
+    /// A write that fails (a full disk) is a <see cref="ProcessingException"/> naming the dataset, the file and why.
+    /// </summary>
+    public static IReadOnlyDictionary<long, BoxCounts> Write(DuckDbSession db, Dataset dataset, string file, string table, string folder, bool fileSaysMore)
     {
-        var parts = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories) : [];
-        if (parts.Length == 0) return new Dictionary<long, BoxCounts>();
-        var extract = $"read_parquet({SqlText.Literal(Path.Combine(folder, LandingRead.Box + "=*", "*.parquet"))}, hive_partitioning = true, hive_types = {{'{LandingRead.Box}': BIGINT}})";
-        var counts = db.Rows($"SELECT {LandingRead.Box}, count(*), count(*) FILTER (WHERE {Clean}) FROM {extract} GROUP BY {LandingRead.Box}")
+        var counts = db.Rows($"SELECT {LandingRead.Box}, count(*), count(*) FILTER (WHERE {Clean}) FROM {table} GROUP BY {LandingRead.Box}")
             .ToDictionary(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture),
                 r => new BoxCounts(Convert.ToInt64(r[1], CultureInfo.InvariantCulture), Convert.ToInt64(r[2], CultureInfo.InvariantCulture)));
-        var clean = counts.Where(c => c.Key != LandingRead.NoBox && c.Value.IsClean).OrderBy(c => c.Key).ToList();
-        if (clean.Count == 0) return counts;
-        var declared = string.Join(", ", dataset.Schema.Columns.Select(c => SqlText.Identifier(c.Name)));
-        // One file per box, its rows in file order as a box task writes them. A partitioned write keeps the order of its
-        // input only on one thread (on more, each appends what it got, in no set order), so the boxes are cut into one
-        // run of about equal rows per thread, each written by its own database on one thread, side by side.
-        var groups = Groups(clean, db.Scalar<int>("SELECT current_setting('threads')"));
-        Directory.CreateDirectory(Path.Combine(folder, FinalFolder)); // DuckDB creates the last level only
-        Parallel.ForEach(groups.Select((boxes, i) => (boxes, i)), new ParallelOptions { MaxDegreeOfParallelism = groups.Count }, group =>
+        var clean = fileSaysMore || counts.ContainsKey(LandingRead.NoBox) ? []
+            : counts.Where(c => c.Value.IsClean).OrderBy(c => c.Key).ToList();
+        try
         {
-            using var lease = pool.Rent(smallWork: true);
-            var list = string.Join(", ", group.boxes.Select(b => b.ToString(CultureInfo.InvariantCulture)));
-            lease.Session.Execute($"COPY (SELECT {declared}, {LandingRead.Box} FROM {extract} WHERE {LandingRead.Box} IN ({list}) ORDER BY {LandingRead.Box}, {LandingRead.Row}) " +
-                $"TO {SqlText.Literal(Path.Combine(folder, FinalFolder, group.i.ToString(CultureInfo.InvariantCulture)))} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION zstd)");
-        });
+            if (clean.Count < counts.Count)
+            {
+                var rest = clean.Count == 0 ? "" : $" WHERE {LandingRead.Box} NOT IN ({List(clean.Select(c => c.Key))})";
+                db.Execute($"COPY (SELECT {SqlText.Literal(file)} AS {LandingRead.File}, * FROM {table}{rest}) TO {SqlText.Literal(folder)} " +
+                           $"(FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION snappy)");
+            }
+            if (clean.Count > 0) WriteFinals(db, dataset, table, folder, clean);
+        }
+        catch (Exception e) when (e is EngineException or IOException or UnauthorizedAccessException)
+        {
+            throw new ProcessingException($"{dataset.Name}: the shared read of {file} could not write its files: {e.Message.Split('\n', 2)[0].Trim()}", e);
+        }
         return counts;
     }
+
+    /// <summary>
+    /// One file per clean box, its rows in file order, each by its own <c>COPY</c> (a partitioned write keeps the order of
+    /// its input only on one thread): the boxes cut into one run of about equal rows per thread, each run written on its
+    /// own connection to the database that holds the rows, side by side.
+    /// </summary>
+    private static void WriteFinals(DuckDbSession db, Dataset dataset, string table, string folder, IReadOnlyList<KeyValuePair<long, BoxCounts>> clean)
+    {
+        var declared = string.Join(", ", dataset.Schema.Columns.Select(c => SqlText.Identifier(c.Name)));
+        var groups = Groups(clean, db.Scalar<int>("SELECT current_setting('threads')"));
+        void WriteGroup(DuckDbSession session, int group)
+        {
+            foreach (var box in groups[group])
+            {
+                var dir = Path.Combine(folder, FinalFolder, group.ToString(CultureInfo.InvariantCulture), $"{LandingRead.Box}={box.ToString(CultureInfo.InvariantCulture)}");
+                Directory.CreateDirectory(dir);
+                session.Execute($"COPY (SELECT {declared} FROM {table} WHERE {LandingRead.Box} = {box.ToString(CultureInfo.InvariantCulture)} ORDER BY {LandingRead.Row}) " +
+                                $"TO {SqlText.Literal(Path.Combine(dir, "data_0.parquet"))} (FORMAT parquet, COMPRESSION zstd)");
+            }
+        }
+        if (groups.Count == 1)
+        {
+            WriteGroup(db, 0);
+            return;
+        }
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = groups.Count }, group =>
+        {
+            try
+            {
+                using var beside = db.Beside();
+                WriteGroup(beside, group);
+            }
+            catch (Exception e) when (e is EngineException or IOException or UnauthorizedAccessException) { failures.Enqueue(e); }
+        });
+        // The first failure itself, not an AggregateException around it: the caller names the file and says DuckDB's message.
+        if (failures.TryDequeue(out var failed)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+    }
+
+    private static string List(IEnumerable<long> boxes) => string.Join(", ", boxes.Select(b => b.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>The boxes cut into at most <paramref name="count"/> runs of about equal rows.</summary>
     private static List<List<long>> Groups(IReadOnlyList<KeyValuePair<long, BoxCounts>> boxes, int count)
@@ -75,18 +120,27 @@ internal static class BoxFinals
     }
 
     /// <summary>
-    /// The final file of <paramref name="box"/> when the box's rows come from this one extract and every one of them is
-    /// clean, so that the checks of ingest have nothing to find; else null (the box is read and checked row by row).
+    /// The final files of <paramref name="box"/>, one per file of the box in path order, when every file wrote one for
+    /// it: every row of the box is clean and no file said anything beyond its rows, so the checks of ingest have nothing
+    /// to find; else null (the box is read and checked row by row).
     /// </summary>
-    public static string? Usable(Dataset dataset, SplitExtract extract, long box)
+    public static IReadOnlyList<string>? Usable(Dataset dataset, IReadOnlyList<SplitExtract> extracts, long box)
     {
-        if (extract.Counts is not { } counts || extract.Root is null) return null;
-        if (extract.Lines.Rejected.Count > 0 || counts.ContainsKey(LandingRead.NoBox)) return null;
-        if (extract.Present is { } present && !SameColumns(dataset, present)) return null;
-        return counts.TryGetValue(box, out var c) && c.IsClean && c.Rows > 0 ? FileOf(extract.Root, box) : null;
+        var finals = new List<string>();
+        foreach (var extract in extracts.OrderBy(x => x.File.RelativePath, StringComparer.Ordinal))
+        {
+            if (extract.Counts is not { } counts || extract.Root is null) return null;
+            if (extract.Lines.Rejected.Count > 0 || counts.ContainsKey(LandingRead.NoBox)) return null;
+            if (extract.Present is { } present && !SameColumns(dataset, present)) return null;
+            if (!counts.TryGetValue(box, out var c)) continue; // no row of the box in this file
+            if (!c.IsClean || FileOf(extract.Root, box) is not { } final) return null;
+            finals.Add(final);
+        }
+        return finals.Count > 0 ? finals : null;
     }
 
-    private static bool SameColumns(Dataset dataset, IReadOnlyList<string> present) =>
+    /// <summary>Whether a file's columns are the declared ones (a file whose columns differ has drift to report).</summary>
+    public static bool SameColumns(Dataset dataset, IReadOnlyList<string> present) =>
         present.Count == dataset.Schema.Columns.Count && dataset.Schema.Columns.All(c => present.Contains(c.Name));
 }
 

@@ -63,11 +63,13 @@ internal sealed class BoxRows
     }
 
     /// <summary>The rows of this box from the shared reads of split files, and their rows that fall in no box.</summary>
-    public static BoxRows FromExtracts(DuckDbSession db, Dataset dataset, long box, IReadOnlyList<SplitExtract> extracts, IReadOnlyList<MalformedLine> unreadable)
+    /// <param name="filesOf">The Parquet files of a box's rows in an extract (see <see cref="LandingReads.FilesOf"/>).</param>
+    public static BoxRows FromExtracts(DuckDbSession db, Dataset dataset, long box, IReadOnlyList<SplitExtract> extracts, IReadOnlyList<MalformedLine> unreadable,
+        Func<SplitExtract, long, IReadOnlyList<string>> filesOf)
     {
         var rows = new BoxRows(dataset) { Present = dataset.Source!.Format == LandingFormat.JsonLines ? null : [] };
         rows.Rejected.AddRange(unreadable);
-        var files = extracts.SelectMany(e => e.FilesOf(box)).ToList();
+        var files = extracts.SelectMany(e => filesOf(e, box)).ToList();
         var unplaced = extracts.SelectMany(e => e.FilesOf(LandingRead.NoBox)).ToList();
         db.Execute(DropAll + (files.Count == 0
             ? $"CREATE TEMP TABLE {ReadTable} ({Schema(dataset)}); CREATE TEMP VIEW {Table} AS SELECT * FROM {ReadTable}"

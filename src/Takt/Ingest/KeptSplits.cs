@@ -39,7 +39,7 @@ internal sealed class KeptSplits(string root)
             if (info.Length != size) return (null, $"part {part} has {info.Length.ToString(CultureInfo.InvariantCulture)} bytes, not {size.ToString(CultureInfo.InvariantCulture)}");
         }
         var lines = new ReadLines(file.RelativePath, manifest.Rows, manifest.Rejected, new LineMap(manifest.Unit, manifest.Header, manifest.RejectedLines));
-        return (new SplitExtract(file, sha, Folders(dir), lines, manifest.Present, TimeSpan.Zero)
+        return (new SplitExtract(file, sha, SplitExtract.FoldersIn(dir), lines, manifest.Present, TimeSpan.Zero)
         {
             Kept = true,
             Root = dir,
@@ -67,7 +67,7 @@ internal sealed class KeptSplits(string root)
         {
             Directory.Delete(temp, recursive: true); // another build kept the same content meanwhile
         }
-        return read with { Folders = Folders(dir), Root = dir };
+        return read with { Folders = SplitExtract.FoldersIn(dir), Root = dir };
     }
 
     /// <summary>
@@ -89,10 +89,6 @@ internal sealed class KeptSplits(string root)
         }
         return deleted;
     }
-
-    private static Dictionary<long, string> Folders(string dir) =>
-        Directory.GetDirectories(dir, LandingRead.Box + "=*")
-            .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d);
 
     private sealed record Manifest(string Path, string Sha256, string CodeHash, long Rows, string Unit, long Header, long[] RejectedLines,
         List<MalformedLine> Rejected, List<string>? Present, Dictionary<string, long> Parts, Dictionary<string, long[]>? Counts = null);

@@ -35,10 +35,17 @@ internal sealed record SplitExtract(LandingFile File, string Sha256, IReadOnlyDi
     /// <summary>Of <see cref="Took"/>, the time the grouped counts and the final files took.</summary>
     public TimeSpan FinalsTook { get; init; }
 
-    public BoxSet Boxes => BoxSet.OfBoxes(Folders.Keys.Where(b => b != LandingRead.NoBox));
+    public BoxSet Boxes => BoxSet.OfBoxes((Counts?.Keys ?? Folders.Keys).Where(b => b != LandingRead.NoBox));
 
-    /// <summary>The Parquet files of the rows of <paramref name="box"/>, or none when no row falls in it.</summary>
+    /// <summary>The Parquet files of the extract of <paramref name="box"/>, or none when none of its rows is in the extract.</summary>
     public IReadOnlyList<string> FilesOf(long box) => Folders.TryGetValue(box, out var folder) ? Directory.GetFiles(folder, "*.parquet") : [];
+
+    /// <summary>The extract's folder of each box in <paramref name="dir"/> (<c>__box=N</c>, as a partitioned write names them).</summary>
+    public static Dictionary<long, string> FoldersIn(string dir) =>
+        Directory.Exists(dir)
+            ? Directory.GetDirectories(dir, LandingRead.Box + "=*")
+                .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d)
+            : [];
 }
 
 /// <summary>A landing file that cannot be used this time, and why: it changed while it was read, or it cannot be read at all.</summary>
@@ -63,6 +70,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
     private readonly KeptSplits _kept = new(ws.Lake.KeptDirectory);
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly ConcurrentDictionary<(string, long, long), Lazy<SplitExtract>> _extracts = new();
+    private readonly ConcurrentDictionary<(string, string, long), Lazy<IReadOnlyList<string>>> _again = new();
     private readonly ConcurrentBag<string> _folders = [];
     private int _serial;
 
@@ -134,39 +142,84 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
     {
         var clock = Stopwatch.StartNew();
         var facts = Facts(file);
-        folder = ws.Lake.CreateStaging(runId, $"extract-{dataset.Name}-{Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture)}");
-        _folders.Add(folder);
+        folder = Staging($"extract-{dataset.Name}");
         using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
-        var (lines, present, how) = Write(db, dataset, file, facts, folder);
-        StillUnchanged(file, facts);
-        var extracted = clock.Elapsed;
-        var counts = BoxFinals.Write(ws.DuckDb, db, dataset, folder);
-        var folders = Directory.Exists(folder)
-            ? Directory.GetDirectories(folder, LandingRead.Box + "=*")
-                .ToDictionary(d => long.Parse(Path.GetFileName(d)[(LandingRead.Box.Length + 1)..], CultureInfo.InvariantCulture), d => d)
-            : [];
-        return new SplitExtract(file, facts.Sha256, folders, lines, present, clock.Elapsed) { How = how, Root = folder, Counts = counts, FinalsTook = clock.Elapsed - extracted };
-    }
-
-    /// <summary>The one pass: the file's extract, partitioned by box (the temporary copy is snappy, cheaper to write than zstd).</summary>
-    private static (ReadLines, IReadOnlyList<string>?, string?) Write(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string folder)
-    {
-        void Clear()
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
-        Clear();
+        // A table of the database, not a temporary one: the final files are written beside each other on more connections to it.
+        var table = "__split_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture);
         try
         {
-            var (read, lines, how) = LandingRead.Run(db, dataset, file, facts, withBox: true,
-                r => db.Execute($"COPY ({r.Sql}) TO {SqlText.Literal(folder)} (FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION snappy)"), Clear);
+            var (lines, present, how) = ReadRows(db, dataset, file, facts, table);
+            StillUnchanged(file, facts);
+            var extracted = clock.Elapsed;
+            var saysMore = lines.Rejected.Count > 0 || (present is not null && !BoxFinals.SameColumns(dataset, present));
+            var counts = BoxFinals.Write(db, dataset, file.RelativePath, table, folder, saysMore);
+            return new SplitExtract(file, facts.Sha256, SplitExtract.FoldersIn(folder), lines, present, clock.Elapsed)
+                { How = how, Root = folder, Counts = counts, FinalsTook = clock.Elapsed - extracted };
+        }
+        finally
+        {
+            db.Execute($"DROP TABLE IF EXISTS {table}");
+        }
+    }
+
+    /// <summary>The one pass over the file: its rows, with the extract's columns but the file's name, into a table of the session's database.</summary>
+    private static (ReadLines, IReadOnlyList<string>?, string?) ReadRows(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string table)
+    {
+        try
+        {
+            var (read, lines, how) = LandingRead.Run(db, dataset, file, facts, withBox: true, r =>
+            {
+                db.Execute($"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE ({LandingRead.File}) FROM ({r.Sql})");
+                return db.Scalar<long>($"SELECT count(*) FROM {table}");
+            }, () => db.Execute($"DROP TABLE IF EXISTS {table}"));
             return (lines, read.Present, how);
         }
         catch (EngineException e)
         {
             throw new UnusableFileException(file, LandingRead.CannotRead(e), stillBeingWritten: false);
         }
+    }
+
+    /// <summary>
+    /// The Parquet files of the rows of <paramref name="box"/> in a split file's extract, with the extract's columns. The
+    /// rows of a box that went to its final file only (every row clean) are read from the file again, once per run: for
+    /// a box fed by more files than the clean ones, or a declared check that failed and names its rows' lines.
+    /// </summary>
+    public IReadOnlyList<string> FilesOf(Dataset dataset, SplitExtract extract, long box)
+    {
+        if (extract.Folders.ContainsKey(box) || extract.Counts is not { } counts || !counts.ContainsKey(box)) return extract.FilesOf(box);
+        return _again.GetOrAdd((extract.File.RelativePath, extract.Sha256, box), _ => new Lazy<IReadOnlyList<string>>(() => ReadAgain(dataset, extract, box))).Value;
+    }
+
+    private IReadOnlyList<string> ReadAgain(Dataset dataset, SplitExtract extract, long box)
+    {
+        var file = extract.File;
+        var facts = Facts(file);
+        if (facts.Sha256 != extract.Sha256) throw new UnusableFileException(file, UnusableFileException.BeingWritten, stillBeingWritten: true);
+        var path = Path.Combine(Staging($"again-{dataset.Name}"), "rows.parquet");
+        using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
+        var db = lease.Session;
+        var table = "__split_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            ReadRows(db, dataset, file, facts, table);
+            StillUnchanged(file, facts);
+            db.Execute($"COPY (SELECT {SqlText.Literal(file.RelativePath)} AS {LandingRead.File}, * EXCLUDE ({LandingRead.Box}) FROM {table} " +
+                       $"WHERE {LandingRead.Box} = {box.ToString(CultureInfo.InvariantCulture)}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION snappy)");
+            return [path];
+        }
+        finally
+        {
+            db.Execute($"DROP TABLE IF EXISTS {table}");
+        }
+    }
+
+    private string Staging(string what)
+    {
+        var folder = ws.Lake.CreateStaging(runId, $"{what}-{Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture)}");
+        _folders.Add(folder);
+        return folder;
     }
 
     /// <summary>

@@ -77,9 +77,9 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
         using var slot = slots.Take();
         using var lease = ws.DuckDb.Rent(smallWork: files.Sum(f => f.Size) <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
-        if (extracts is { Read: [var only], Unreadable: [] } && BoxFinals.Usable(dataset, only, box) is { } final)
-            return StageFinal(db, dataset, box, only, final, versionId, codeHash, generation, staging, log);
-        var rows = extracts is { } e ? BoxRows.FromExtracts(db, dataset, box, e.Read, e.Unreadable) : BoxRows.Read(db, dataset, facts);
+        if (extracts is { Unreadable: [] } clean && BoxFinals.Usable(dataset, clean.Read, box) is { } finals)
+            return StageFinal(db, dataset, box, clean.Read, finals, versionId, codeHash, generation, staging, log);
+        var rows = extracts is { } e ? BoxRows.FromExtracts(db, dataset, box, e.Read, e.Unreadable, FilesOf(dataset)) : BoxRows.Read(db, dataset, facts);
         foreach (var (file, fileFacts) in facts) LandingReads.StillUnchanged(file, fileFacts);
 
         var sourceChecks = new SourceChecks(db, rows);
@@ -98,22 +98,36 @@ internal sealed class SourceExecutor(Workspace ws, string runId, LeaseKeeper lea
     }
 
     /// <summary>
-    /// A split box whose rows all read well: its final file, written by the shared read, becomes the version; the checks
-    /// of ingest were counted there (<see cref="BoxFinals"/>), the declared checks run on the file as for every version.
+    /// A split box whose rows all read well: its final file, written by the shared read of its file, becomes the version
+    /// (of a box fed by several files, their final files joined in path order, each in file order: the order of a box
+    /// read row by row); the checks of ingest were counted there (<see cref="BoxFinals"/>), the declared checks run on
+    /// the file as for every version.
     /// </summary>
-    private CheckedVersion StageFinal(DuckDbSession db, Dataset dataset, long box, SplitExtract extract, string final, string versionId,
-        string codeHash, int generation, string staging, List<string> log)
+    private CheckedVersion StageFinal(DuckDbSession db, Dataset dataset, long box, IReadOnlyList<SplitExtract> extracts, IReadOnlyList<string> finals,
+        string versionId, string codeHash, int generation, string staging, List<string> log)
     {
-        File.Copy(final, Path.Combine(staging, StagedVersion.DataFile));
-        var rows = extract.Counts![box].Rows;
-        log.AddRange(BoxRows.LogOf([extract]));
-        log.Add($"read {rows.ToString(CultureInfo.InvariantCulture)} row(s) of this box from 1 file(s) ({Bytes(extract.File.Size)} in all, shared with " +
-                $"their other boxes), kept {rows.ToString(CultureInfo.InvariantCulture)}; every row read well, so the shared read wrote this version's file");
-        // A failed declared check names its rows' lines: only then is the box read from the extract.
-        string? Locate(string condition) => new SourceChecks(db, BoxRows.FromExtracts(db, dataset, box, [extract], [])).Sample(condition);
+        var data = Path.Combine(staging, StagedVersion.DataFile);
+        if (finals.Count == 1) File.Copy(finals[0], data);
+        else
+        {
+            var declared = string.Join(", ", dataset.Schema.Columns.Select(c => SqlText.Identifier(c.Name)));
+            var parts = string.Join(" UNION ALL ", finals.Select((f, i) =>
+                $"SELECT {i.ToString(CultureInfo.InvariantCulture)} AS __part, file_row_number AS __at, {declared} FROM read_parquet({SqlText.Literal(f)}, file_row_number = true)"));
+            db.CopyToParquet($"SELECT {declared} FROM ({parts}) ORDER BY __part, __at", data);
+        }
+        var rows = extracts.Sum(x => x.Counts!.TryGetValue(box, out var c) ? c.Rows : 0);
+        var files = extracts.Count.ToString(CultureInfo.InvariantCulture);
+        log.AddRange(BoxRows.LogOf(extracts));
+        log.Add($"read {rows.ToString(CultureInfo.InvariantCulture)} row(s) of this box from {files} file(s) ({Bytes(extracts.Sum(x => x.File.Size))} in all, shared with " +
+                $"their other boxes), kept {rows.ToString(CultureInfo.InvariantCulture)}; every row read well, so " +
+                (finals.Count == 1 ? "the shared read wrote this version's file" : $"this version's file joins the {finals.Count} files their shared reads wrote"));
+        // A failed declared check names its rows' lines: only then is the box read from its files again.
+        string? Locate(string condition) => new SourceChecks(db, BoxRows.FromExtracts(db, dataset, box, extracts, [], FilesOf(dataset))).Sample(condition);
         return StagedVersion.Check(ws, db, dataset, box, versionId, codeHash, generation, staging, [], SourceChecks.Clean(dataset), rows, rows, runId,
             schemaKey: "source:" + codeHash, locate: Locate);
     }
+
+    private Func<SplitExtract, long, IReadOnlyList<string>> FilesOf(Dataset dataset) => (extract, box) => reads.FilesOf(dataset, extract, box);
 
     /// <summary>The shared reads of a split box's files; a file that cannot be read at all is malformed for the box, not a crash.</summary>
     private (List<SplitExtract> Read, List<MalformedLine> Unreadable) Extracts(Dataset dataset, IReadOnlyList<LandingFile> files)

@@ -5,6 +5,7 @@ using Takt.Definitions;
 using Takt.Lake;
 using Takt.Ledger;
 using Takt.Running;
+using Takt.Tests.EndToEnd;
 
 namespace Takt.Tests.Unit;
 
@@ -104,5 +105,55 @@ public sealed class SplitFinalTests : IDisposable
         Assert.Contains("visits/big.csv line 3", stopped.Message);
         Assert.Equal(1, stopped.RowsOut);
         Assert.DoesNotContain(LogOf(ws, "2024-03-02"), l => l.Contains("the shared read wrote this version's file", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_box_fed_by_two_files_whose_rows_all_read_well_joins_their_final_files_in_path_order_each_in_file_order()
+    {
+        using var ws = Open();
+        Land(ws, "a.csv", ["3,2024-03-01T08:00:00Z", "1,2024-03-01T09:00:00Z", "7,2024-03-02T08:00:00Z"]);
+        Ingest(ws);
+        Land(ws, "b.csv", ["9,2024-03-01T10:00:00Z", "2,2024-03-01T07:00:00Z"]);
+
+        var report = Assert.Single(Ingest(ws));
+
+        Assert.Equal("2024-03-01", report.BoxKey);
+        Assert.Equal(BuildStatus.Built, report.Outcome.Status);
+        Assert.Equal(4, report.Outcome.RowsOut);
+        Assert.Equal("3,1,9,2", IdsInFileOrder(ws, report));
+        Assert.Contains(LogOf(ws, "2024-03-01"), l => l.Contains("this version's file joins the 2 files their shared reads wrote", StringComparison.Ordinal));
+        Assert.Contains(LogOf(ws, "2024-03-01"), l => l.Contains("from the kept split of visits/a.csv", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_bad_value_in_a_late_file_stops_the_box_naming_its_line_and_counts_the_clean_rows_of_the_first_file_read_again()
+    {
+        using var ws = Open();
+        Land(ws, "a.csv", ["3,2024-03-01T08:00:00Z", "1,2024-03-01T09:00:00Z", "7,2024-03-02T08:00:00Z"]);
+        Ingest(ws);
+        Land(ws, "b.csv", ["9,2024-03-01T10:00:00Z", "x,2024-03-01T07:00:00Z"]);
+
+        var report = Assert.Single(Ingest(ws));
+
+        Assert.Equal(BuildStatus.Quarantined, report.Outcome.Status);
+        Assert.Contains("visits/b.csv line 3", report.Outcome.Message);
+        Assert.Equal(3, report.Outcome.RowsOut); // 3 and 1 from a.csv, 9 from b.csv
+        Assert.Equal(4, report.Outcome.RowsIn);
+    }
+
+    [Fact]
+    public void A_full_disk_while_the_shared_read_writes_its_files_stops_the_ingest_in_one_line_naming_the_file_and_the_cause()
+    {
+        using var ws = Open();
+        Land(ws, "big.csv", Enumerable.Range(0, 200_000).Select(i => $"{i},2024-03-0{1 + i % 2}T{i % 24:00}:00:00Z"));
+        using var faults = new FileSystemFaults();
+        faults.Tmpfs(Path.Combine(Path.GetDirectoryName(ws.Lake.KeptDirectory)!, "_staging"), "64k");
+
+        // A processing error (exit 3), not the file reported unreadable nor an AggregateException around DuckDB's error.
+        var error = Assert.Throws<ProcessingException>(() => Ingest(ws));
+
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.StartsWith("raw.visits: the shared read of visits/big.csv could not write its files: IO Error: ", error.Message);
+        Assert.EndsWith("No space left on device", error.Message);
     }
 }
