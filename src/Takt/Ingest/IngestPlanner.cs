@@ -41,6 +41,9 @@ internal interface ILandingFiles
 
     /// <exception cref="UnusableFileException">The file cannot be read, or changed while it was read.</exception>
     BoxSet BoxesOf(Dataset dataset, LandingFile file);
+
+    /// <summary>The landing files of a source as the ledger recorded them when they were last taken.</summary>
+    IReadOnlyDictionary<string, LandedFile> LandedFiles(Dataset dataset);
 }
 
 /// <summary>
@@ -64,7 +67,7 @@ internal sealed class IngestPlanner(IBoxLedger boxes, ILandingLedger ledger, str
     {
         var scan = Scan(dataset);
         var files = scan.Files;
-        var known = ledger.LandedFiles(dataset.Name);
+        var known = reader.LandedFiles(dataset);
         var changed = LandingZone.ChangedFiles(files, known);
         if (changed.Count == 0) return new IngestFindings(dataset, [], [], scan.Problems);
 
@@ -150,9 +153,11 @@ internal sealed class IngestPlanner(IBoxLedger boxes, ILandingLedger ledger, str
 /// <see cref="ILandingFiles"/> for looking only (<c>plan</c>, <c>status</c>): hashes changed files and asks DuckDB which
 /// boxes a split file's rows fall in, with the same reading rules as ingest, writing nothing.
 /// </summary>
-internal sealed class LandingPeek(DuckDbPool duckDb) : ILandingFiles
+internal sealed class LandingPeek(DuckDbPool duckDb, ILandingLedger ledger) : ILandingFiles
 {
     public LandingFacts Facts(LandingFile file) => LandingReads.FactsOf(file);
+
+    public IReadOnlyDictionary<string, LandedFile> LandedFiles(Dataset dataset) => ledger.LandedFiles(dataset.Name);
 
     public BoxSet BoxesOf(Dataset dataset, LandingFile file)
     {

@@ -55,7 +55,7 @@ internal sealed class IngestRun(Workspace ws, string runId, RunOptions options, 
     }
 
     /// <summary>A planner that only looks: for <c>plan</c> and <c>status</c>.</summary>
-    public static IngestPlanner Planner(Workspace ws) => Finder(ws, new LandingPeek(ws.DuckDb));
+    public static IngestPlanner Planner(Workspace ws) => Finder(ws, new LandingPeek(ws.DuckDb, ws.Ledger));
 
     private static IngestPlanner Finder(Workspace ws, ILandingFiles reader) =>
         new(ws.Ledger, ws.Ledger, ws.Env, ws.Landing, ws.Factory.Datasets, reader, ws.Factory.CodeHashOf);

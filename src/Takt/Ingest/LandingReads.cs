@@ -107,9 +107,16 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         return (facts.Sha256, facts.Length);
     }
 
+    /// <summary>
+    /// Read from the ledger once per run, when the run looks for changed files; the box tasks then find each unchanged
+    /// file's record in it (files taken in this run are changed ones, whose content is hashed, never taken from a record).
+    /// </summary>
+    public IReadOnlyDictionary<string, LandedFile> LandedFiles(Dataset dataset) =>
+        _recorded.GetOrAdd(dataset.Name, name => new Lazy<IReadOnlyDictionary<string, LandedFile>>(() => ws.Ledger.LandedFiles(name))).Value;
+
     private string? Recorded(Dataset dataset, LandingFile file)
     {
-        var landed = _recorded.GetOrAdd(dataset.Name, name => new Lazy<IReadOnlyDictionary<string, LandedFile>>(() => ws.Ledger.LandedFiles(name))).Value;
+        var landed = LandedFiles(dataset);
         return landed.TryGetValue(file.RelativePath, out var r) && r.Size >= 0 && r.Sha256.Length > 0 && r.Size == file.Size && r.ModifiedTicks == file.ModifiedTicks
             ? r.Sha256 : null;
     }
