@@ -25,7 +25,7 @@ internal static class BoxFinals
 
     /// <summary>
     /// Writes the final files and the extract of the rows of <paramref name="file"/> in <paramref name="table"/> (the
-    /// extract's columns but <c>__file</c>) into <paramref name="folder"/>, and returns every box's (rows, clean rows).
+    /// extract's columns but <c>__file</c> and <c>__row</c>, in file order) into <paramref name="folder"/>, and returns every box's (rows, clean rows).
     /// <paramref name="fileSaysMore"/>: lines were rejected or its columns are not the declared ones, so no box is clean.
     /// A write that fails (a full disk) is a <see cref="ProcessingException"/> naming the dataset, the file and why.
     /// </summary>
@@ -41,7 +41,7 @@ internal static class BoxFinals
             if (clean.Count < counts.Count)
             {
                 var rest = clean.Count == 0 ? "" : $" WHERE {LandingRead.Box} NOT IN ({List(clean.Select(c => c.Key))})";
-                db.Execute($"COPY (SELECT {SqlText.Literal(file)} AS {LandingRead.File}, * FROM {table}{rest}) TO {SqlText.Literal(folder)} " +
+                db.Execute($"COPY (SELECT {SqlText.Literal(file)} AS {LandingRead.File}, {LandingReads.RowNumber}, * FROM {table}{rest}) TO {SqlText.Literal(folder)} " +
                            $"(FORMAT parquet, PARTITION_BY ({LandingRead.Box}), COMPRESSION snappy)");
             }
             if (clean.Count > 0) WriteFinals(db, dataset, table, folder, clean);
@@ -68,7 +68,7 @@ internal static class BoxFinals
             {
                 var dir = Path.Combine(folder, FinalFolder, group.ToString(CultureInfo.InvariantCulture), $"{LandingRead.Box}={box.ToString(CultureInfo.InvariantCulture)}");
                 Directory.CreateDirectory(dir);
-                session.Execute($"COPY (SELECT {declared} FROM {table} WHERE {LandingRead.Box} = {box.ToString(CultureInfo.InvariantCulture)} ORDER BY {LandingRead.Row}) " +
+                session.Execute($"COPY (SELECT {declared} FROM {table} WHERE {LandingRead.Box} = {box.ToString(CultureInfo.InvariantCulture)} ORDER BY rowid) " +
                                 $"TO {SqlText.Literal(Path.Combine(dir, "data_0.parquet"))} (FORMAT parquet, COMPRESSION zstd)");
             }
         }

@@ -43,9 +43,11 @@ internal sealed class LandingRead
     private readonly string _rejects;
     private readonly bool _exactLines;
 
-    private LandingRead(Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, JsonReading json)
+    private readonly bool _numbered;
+
+    private LandingRead(Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, JsonReading json, bool numbered)
     {
-        (_dataset, LandingFile, Facts, _withBox, Json) = (dataset, file, facts, withBox, json);
+        (_dataset, LandingFile, Facts, _withBox, Json, _numbered) = (dataset, file, facts, withBox, json, numbered);
         _exactLines = json == JsonReading.ExactLines;
         _rejects = "__rejects_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture);
     }
@@ -64,9 +66,13 @@ internal sealed class LandingRead
 
     /// <param name="json">For JSON lines: with DuckDB's JSON reader, or line by line (lines numbered by splitting the text in
     /// SQL when DuckDB's CSV reader cannot, with mixed line endings: then always).</param>
-    public static LandingRead Prepare(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, JsonReading json = JsonReading.Typed)
+    /// <param name="numbered">False when the caller numbers the rows itself, from the order of a table it writes them
+    /// into in one statement (DuckDB keeps a file's order there): a CSV file's <c>__row</c> is then NULL, as numbering the
+    /// rows in the query (a window over the whole file) runs the read and every conversion on one thread.</param>
+    public static LandingRead Prepare(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, bool withBox, JsonReading json = JsonReading.Typed,
+        bool numbered = true)
     {
-        var read = new LandingRead(dataset, file, facts, withBox, facts.Endings == LineEndings.Mixed ? JsonReading.ExactLines : json);
+        var read = new LandingRead(dataset, file, facts, withBox, facts.Endings == LineEndings.Mixed ? JsonReading.ExactLines : json, numbered);
         read.Sql = dataset.Source!.Format switch
         {
             LandingFormat.JsonLines when read.Json == JsonReading.Typed => read.TypedJson(),
@@ -151,7 +157,7 @@ internal sealed class LandingRead
         var reader = $"read_csv({Path}, header = true, all_varchar = true, auto_detect = true, {RejectOptions})";
         Present = db.Describe($"SELECT * FROM {reader}").Select(c => c.Name).ToList();
         var sources = Columns.Select(c => Present.Contains(c.Name) ? SqlText.Identifier(c.Name) : null).ToList();
-        var raw = $"SELECT row_number() OVER () AS {Row}, NULL::VARCHAR AS {Syntax}{Sources(sources)} FROM {reader}";
+        var raw = $"SELECT {(_numbered ? "row_number() OVER ()" : "NULL::BIGINT")} AS {Row}, NULL::VARCHAR AS {Syntax}{Sources(sources)} FROM {reader}";
         return Typed(raw, Columns.Select((c, i) => (c, Src(sources[i], i), ValueConversion.FromText(c.Type, $"s{i}"))).ToList(), json: false);
     }
 
@@ -238,14 +244,14 @@ internal sealed class LandingRead
     /// JSON lines file and why (null for other formats). A file no way can read throws <see cref="EngineException"/>.
     /// </summary>
     public static (LandingRead Read, ReadLines Lines, string? How) Run(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts,
-        bool withBox, Func<LandingRead, long> execute, Action undo)
+        bool withBox, Func<LandingRead, long> execute, Action undo, bool numbered = true)
     {
         var json = dataset.Source!.Format == LandingFormat.JsonLines;
         string? why = facts.Endings == LineEndings.Mixed ? "mixed line endings" : null;
         var ways = !json ? [JsonReading.Typed] : why is null ? [JsonReading.Typed, JsonReading.Lines, JsonReading.ExactLines] : new[] { JsonReading.ExactLines };
         foreach (var way in ways)
         {
-            var read = Prepare(db, dataset, file, facts, withBox, way);
+            var read = Prepare(db, dataset, file, facts, withBox, way, numbered);
             long rows;
             try { rows = execute(read); }
             catch (EngineException e) when (json && way == JsonReading.Typed)

@@ -170,16 +170,20 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         }
     }
 
-    /// <summary>The one pass over the file: its rows, with the extract's columns but the file's name, into a table of the session's database.</summary>
+    /// <summary>
+    /// The one pass over the file: its rows, with the extract's columns but the file's name and row number, into a table
+    /// of the session's database. The table holds them in file order, so a row's number is its <c>rowid</c> + 1
+    /// (<see cref="RowNumber"/>), without numbering them in the query.
+    /// </summary>
     private static (ReadLines, IReadOnlyList<string>?, string?) ReadRows(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string table)
     {
         try
         {
             var (read, lines, how) = LandingRead.Run(db, dataset, file, facts, withBox: true, r =>
             {
-                db.Execute($"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE ({LandingRead.File}) FROM ({r.Sql})");
+                db.Execute($"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE ({LandingRead.File}, {LandingRead.Row}) FROM ({r.Sql})");
                 return db.Scalar<long>($"SELECT count(*) FROM {table}");
-            }, () => db.Execute($"DROP TABLE IF EXISTS {table}"));
+            }, () => db.Execute($"DROP TABLE IF EXISTS {table}"), numbered: false);
             return (lines, read.Present, how);
         }
         catch (EngineException e)
@@ -212,7 +216,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         {
             ReadRows(db, dataset, file, facts, table);
             StillUnchanged(file, facts);
-            db.Execute($"COPY (SELECT {SqlText.Literal(file.RelativePath)} AS {LandingRead.File}, * EXCLUDE ({LandingRead.Box}) FROM {table} " +
+            db.Execute($"COPY (SELECT {SqlText.Literal(file.RelativePath)} AS {LandingRead.File}, {RowNumber}, * EXCLUDE ({LandingRead.Box}) FROM {table} " +
                        $"WHERE {LandingRead.Box} = {box.ToString(CultureInfo.InvariantCulture)}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION snappy)");
             return [path];
         }
@@ -221,6 +225,9 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
             db.Execute($"DROP TABLE IF EXISTS {table}");
         }
     }
+
+    /// <summary>The <c>__row</c> of a row of a table <see cref="ReadRows"/> wrote.</summary>
+    public const string RowNumber = $"rowid + 1 AS {LandingRead.Row}";
 
     private string Staging(string what)
     {
