@@ -153,7 +153,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
         // A table of the database, not a temporary one: the final files are written beside each other on more connections to it.
-        var table = "__split_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture);
+        var table = SplitTable.For(dataset, "__split_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture));
         try
         {
             var (lines, present, how) = ReadRows(db, dataset, file, facts, table);
@@ -166,24 +166,20 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         }
         finally
         {
-            db.Execute($"DROP TABLE IF EXISTS {table}");
+            db.Execute(table.Drop);
         }
     }
 
-    /// <summary>
-    /// The one pass over the file: its rows, with the extract's columns but the file's name and row number, into a table
-    /// of the session's database. The table holds them in file order, so a row's number is its <c>rowid</c> + 1
-    /// (<see cref="RowNumber"/>), without numbering them in the query.
-    /// </summary>
-    private static (ReadLines, IReadOnlyList<string>?, string?) ReadRows(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, string table)
+    /// <summary>The one pass over the file: its rows into a table of the session's database (see <see cref="SplitTable"/>).</summary>
+    private static (ReadLines, IReadOnlyList<string>?, string?) ReadRows(DuckDbSession db, Dataset dataset, LandingFile file, LandingFacts facts, SplitTable table)
     {
         try
         {
             var (read, lines, how) = LandingRead.Run(db, dataset, file, facts, withBox: true, r =>
             {
-                db.Execute($"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE ({LandingRead.File}, {LandingRead.Row}) FROM ({r.Sql})");
-                return db.Scalar<long>($"SELECT count(*) FROM {table}");
-            }, () => db.Execute($"DROP TABLE IF EXISTS {table}"), numbered: false);
+                db.Execute(table.Create(r.Sql));
+                return db.Scalar<long>($"SELECT count(*) FROM {table.Name}");
+            }, () => db.Execute(table.Drop), numbered: !table.NumberedByPlace);
             return (lines, read.Present, how);
         }
         catch (EngineException e)
@@ -211,23 +207,20 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
         var path = Path.Combine(Staging($"again-{dataset.Name}"), "rows.parquet");
         using var lease = ws.DuckDb.Rent(smallWork: file.Size <= DuckDbPool.SmallWorkBytes);
         var db = lease.Session;
-        var table = "__split_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture);
+        var table = SplitTable.For(dataset, "__split_" + Interlocked.Increment(ref _serial).ToString(CultureInfo.InvariantCulture));
         try
         {
             ReadRows(db, dataset, file, facts, table);
             StillUnchanged(file, facts);
-            db.Execute($"COPY (SELECT {SqlText.Literal(file.RelativePath)} AS {LandingRead.File}, {RowNumber}, * EXCLUDE ({LandingRead.Box}) FROM {table} " +
+            db.Execute($"COPY (SELECT {table.Extract(file.RelativePath)} EXCLUDE ({LandingRead.Box}) FROM {table.Name} " +
                        $"WHERE {LandingRead.Box} = {box.ToString(CultureInfo.InvariantCulture)}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION snappy)");
             return [path];
         }
         finally
         {
-            db.Execute($"DROP TABLE IF EXISTS {table}");
+            db.Execute(table.Drop);
         }
     }
-
-    /// <summary>The <c>__row</c> of a row of a table <see cref="ReadRows"/> wrote.</summary>
-    public const string RowNumber = $"rowid + 1 AS {LandingRead.Row}";
 
     private string Staging(string what)
     {
