@@ -139,6 +139,7 @@ public sealed class SplitFinalTests : IDisposable
         Assert.Contains("visits/b.csv line 3", report.Outcome.Message);
         Assert.Equal(3, report.Outcome.RowsOut); // 3 and 1 from a.csv, 9 from b.csv
         Assert.Equal(4, report.Outcome.RowsIn);
+        Assert.Contains(LogOf(ws, "2024-03-01"), l => l == "the rows of this box in visits/a.csv were read from the file again: its shared read wrote them to this box's version file only");
     }
 
     [Fact]
