@@ -127,7 +127,7 @@ internal sealed class SourceChecks(DuckDbSession db, BoxRows rows)
     private string Outside(string column, long box)
     {
         var name = SqlText.Identifier(column);
-        var instant = Dataset.Schema.Find(column)!.Type == ColumnType.String ? $"CAST(TRY_CAST({name} AS TIMESTAMPTZ) AS TIMESTAMP)" : $"CAST({name} AS TIMESTAMP)";
+        var instant = Dataset.Schema.Find(column)!.Type == ColumnType.String ? ValueConversion.Strict(ColumnType.Timestamp, name) : $"CAST({name} AS TIMESTAMP)";
         return $"({name} IS NOT NULL AND ({instant} IS NULL OR {instant} < TIMESTAMP '{Instant(GrainMath.Start(Dataset.Grain, box))}' " +
                $"OR {instant} >= TIMESTAMP '{Instant(GrainMath.Start(Dataset.Grain, box + 1))}'))";
     }
