@@ -42,7 +42,7 @@ internal static class ValueConversion
             // after it, which are all explicit then.
             var plain = $"TRY_CAST({text} AS TIMESTAMP)";
             return Finite($"CASE WHEN {plain} IS NOT NULL AND NOT regexp_matches({text}, ':[0-9]{{2}}(\\.[0-9]*)?\\s*[+-]') " +
-                          $"THEN {plain} ELSE CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) END");
+                          $"THEN {plain} ELSE make_timestamp(epoch_us(TRY_CAST({text} AS TIMESTAMPTZ))) END");
         }
         if (type == ColumnType.Double || type == ColumnType.Date) return Finite($"TRY_CAST({text} AS {type.SqlName})");
         return $"TRY_CAST({text} AS {type.SqlName})";

@@ -75,4 +75,17 @@ public sealed class ValueConversionTests : IDisposable
         Assert.Equal(new DateTime(2024, 3, 1, 7, 0, 0), Read(ColumnType.Timestamp, "2024-03-01 08:00:00+01:00"));
         Assert.Equal(new DateTime(2024, 3, 1, 8, 0, 0), Read(ColumnType.Timestamp, "2024-03-01 08:00:00"));
     }
+
+    [Theory]
+    [InlineData("294247-01-10 04:00:54.775806+00", "294247-01-10 04:00:54.775806")]
+    [InlineData("-294247-01-10 04:00:54+00", "-294247-01-10 04:00:54")]
+    public void A_timestamp_with_offset_at_the_edge_of_the_range_reads_as_it_does_without_offset_not_as_an_error_of_the_whole_read(string text, string withoutOffset)
+    {
+        // DuckDB's cast from a time zone to a local timestamp raises "Unable to convert TIMESTAMPTZ to local TIMESTAMP"
+        // there, even inside TRY_CAST: the whole file failed instead of its value being read or its line named.
+        using var lease = _pool.Rent();
+        var (withOffsetRead, plainRead) = (ValueConversion.FromText(ColumnType.Timestamp, SqlText.Literal(text)), ValueConversion.FromText(ColumnType.Timestamp, SqlText.Literal(withoutOffset)));
+
+        Assert.True(lease.Session.Scalar<bool>($"SELECT {withOffsetRead} IS NOT DISTINCT FROM {plainRead}"));
+    }
 }
