@@ -110,9 +110,14 @@ internal static partial class Suite
         }
         if (invalidateNote.Length > 0) Line($"\n{invalidateNote}");
         foreach (var (name, runs) in rows)
+        {
+            var make = name.StartsWith("make", StringComparison.Ordinal);
+            var fastEnough = !make || (cli is not null && runs is not null && cli.Median <= runs.Median && inProcess.Median <= 0.8 * runs.Median);
             Summary.Add([$"2. incremental, 3 source boxes ({expectedTakt.Count} Takt tasks), wall", $"CLI {Time(cli?.Median)}, in process {Time(inProcess.Median)}",
-                $"{name} {Show(runs, brief: true)}", $"CLI {Ratio(cli, runs)}; in process {Ratio(inProcess, runs)}", "exactly the expected boxes",
-                YesNo(cliExact && inProcessExact && !Failures.Any(f => f.StartsWith(name, StringComparison.Ordinal)))]);
+                $"{name} {Show(runs, brief: true)}", $"CLI {Ratio(cli, runs)}; in process {Ratio(inProcess, runs)}",
+                make ? "exactly the expected boxes; CLI <= 1, in process <= 0.8 (issue 17)" : "exactly the expected boxes",
+                YesNo(fastEnough && cliExact && inProcessExact && !Failures.Any(f => f.StartsWith(name, StringComparison.Ordinal)))]);
+        }
     }
 
     private static (string, long) ParseTarget(string line)

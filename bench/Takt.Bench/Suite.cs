@@ -311,8 +311,9 @@ internal static partial class Suite
             var ran = runs.All[^1].RecipesRun;
             Line($"| {name} | {ran} | {Show(runs)} | {ran / runs.Median:0} | {Ratio(runs, inProcess)} | {Ratio(runs, cli)} |");
             Summary.Add([$"3. throughput, {tasks:N0} tiny tasks", $"CLI {(cli is null ? "-" : $"{tasks / cli.Median:0}")}/s, in process {tasks / inProcess.Median:0}/s",
-                $"{name} {ran / runs.Median:0}/s", $"CLI {Ratio(runs, cli)}; in process {Ratio(runs, inProcess)}", "above both peers (ratio > 1)",
-                cli is not null && runs.Median / cli.Median > 1 && runs.Median / inProcess.Median > 1 ? "yes" : "NO"]);
+                $"{name} {ran / runs.Median:0}/s", $"CLI {Ratio(runs, cli)}; in process {Ratio(runs, inProcess)}",
+                tool == Tools.Make ? "CLI >= 1.5 (issue 17)" : "faster (ratio > 1)",
+                cli is not null && runs.Median / cli.Median >= (tool == Tools.Make ? 1.5 : 1) ? "yes" : "NO"]);
         }
     }
 
