@@ -11,40 +11,10 @@ public enum VersionStatus
     Overridden,
 }
 
-/// <summary>The words a ledger stores and people read for <see cref="VersionStatus"/> and <see cref="BoxHeadStatus"/>.</summary>
+/// <summary>What a <see cref="VersionStatus"/> allows (its words are in <see cref="StatusWords"/>).</summary>
 public static class LedgerStatuses
 {
     public static bool IsUsable(this VersionStatus status) => status is VersionStatus.Committed or VersionStatus.Overridden;
-
-    public static string ToText(this VersionStatus status) => status switch
-    {
-        VersionStatus.Committed => "committed",
-        VersionStatus.Quarantined => "quarantined",
-        VersionStatus.Overridden => "overridden",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
-    public static string ToText(this BoxHeadStatus status) => status switch
-    {
-        BoxHeadStatus.Ok => "ok",
-        BoxHeadStatus.Quarantined => "quarantined",
-        BoxHeadStatus.Lost => "lost",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
-    /// <summary>The status a ledger stored as <paramref name="text"/>; false for a word no version of Takt writes.</summary>
-    public static bool TryParse(string text, out VersionStatus status)
-    {
-        status = text switch { "committed" => VersionStatus.Committed, "quarantined" => VersionStatus.Quarantined, _ => VersionStatus.Overridden };
-        return text is "committed" or "quarantined" or "overridden";
-    }
-
-    /// <summary>The head status a ledger stored as <paramref name="text"/>; false for a word no version of Takt writes.</summary>
-    public static bool TryParse(string text, out BoxHeadStatus status)
-    {
-        status = text switch { "ok" => BoxHeadStatus.Ok, "quarantined" => BoxHeadStatus.Quarantined, _ => BoxHeadStatus.Lost };
-        return text is "ok" or "quarantined" or "lost";
-    }
 }
 
 /// <summary>One immutable materialization of a box.</summary>

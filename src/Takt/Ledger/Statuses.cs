@@ -62,8 +62,9 @@ public enum EventKind
 }
 
 /// <summary>
-/// The words a ledger stores and people read (CLI output, JSON) for <see cref="RunStatus"/>, <see cref="BuildStatus"/>
-/// and <see cref="EventKind"/>: one table per enum, read both ways. These words are what ledgers already hold: never change one.
+/// The words a ledger stores and people read (CLI output, JSON) for <see cref="RunStatus"/>, <see cref="BuildStatus"/>,
+/// <see cref="EventKind"/>, <see cref="VersionStatus"/> and <see cref="BoxHeadStatus"/>: one table per enum, read both
+/// ways. These words are what ledgers already hold: never change one.
 /// </summary>
 public static class StatusWords
 {
@@ -82,13 +83,23 @@ public static class StatusWords
         (EventKind.ScheduleRun, "schedule_run"), (EventKind.ScheduleSkipped, "schedule_skipped"),
         (EventKind.StagingLeftover, "staging_leftover"));
 
+    private static readonly Words<VersionStatus> Versions = new("version status",
+        (VersionStatus.Committed, "committed"), (VersionStatus.Quarantined, "quarantined"), (VersionStatus.Overridden, "overridden"));
+
+    private static readonly Words<BoxHeadStatus> Heads = new("box head status",
+        (BoxHeadStatus.Ok, "ok"), (BoxHeadStatus.Quarantined, "quarantined"), (BoxHeadStatus.Lost, "lost"));
+
     public static string ToText(this RunStatus status) => Runs.Text(status);
     public static string ToText(this BuildStatus status) => Tasks.Text(status);
     public static string ToText(this EventKind kind) => Events.Text(kind);
+    public static string ToText(this VersionStatus status) => Versions.Text(status);
+    public static string ToText(this BoxHeadStatus status) => Heads.Text(status);
 
     public static bool TryParse(string text, out RunStatus status) => Runs.TryParse(text, out status);
     public static bool TryParse(string text, out BuildStatus status) => Tasks.TryParse(text, out status);
     public static bool TryParse(string text, out EventKind kind) => Events.TryParse(text, out kind);
+    public static bool TryParse(string text, out VersionStatus status) => Versions.TryParse(text, out status);
+    public static bool TryParse(string text, out BoxHeadStatus status) => Heads.TryParse(text, out status);
 
     /// <summary>Every event kind's word, in declaration order (what an API accepts as a filter).</summary>
     public static IEnumerable<string> EventKindWords => Enum.GetValues<EventKind>().Select(k => k.ToText());

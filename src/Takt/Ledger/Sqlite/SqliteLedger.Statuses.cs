@@ -24,10 +24,10 @@ public sealed partial class SqliteLedger
         StatusWords.TryParse(text, out EventKind kind) ? kind : throw Unknown("event kind", text, $"event {eventId}");
 
     private VersionStatus VersionStatusOf(string text, string versionId) =>
-        LedgerStatuses.TryParse(text, out VersionStatus status) ? status : throw Unknown("status", text, $"version {versionId}");
+        StatusWords.TryParse(text, out VersionStatus status) ? status : throw Unknown("status", text, $"version {versionId}");
 
     private BoxHeadStatus BoxHeadStatusOf(string text, string env, string dataset, long box) =>
-        LedgerStatuses.TryParse(text, out BoxHeadStatus status) ? status : throw Unknown("head status", text, $"box {box} of {dataset} in {env}");
+        StatusWords.TryParse(text, out BoxHeadStatus status) ? status : throw Unknown("head status", text, $"box {box} of {dataset} in {env}");
 
     private LedgerDataException Unknown(string what, string text, string where) =>
         new($"the ledger {LedgerPath} holds {where} with {what} '{text}', which this version of Takt does not know.");
