@@ -78,7 +78,7 @@ internal sealed class BoxRows
         rows.HasUnplaced = unplaced.Count > 0;
         foreach (var extract in extracts) rows.Add(extract.Lines, extract.Present);
         rows.Log.AddRange(LogOf(extracts));
-        rows.Log.AddRange(extracts.Where(x => !x.Folders.ContainsKey(box) && x.Counts?.ContainsKey(box) == true).Select(x =>
+        rows.Log.AddRange(extracts.Where(x => x.OnlyInFinal(box)).Select(x =>
             $"the rows of this box in {x.File.RelativePath} were read from the file again: its shared read wrote them to this box's version file only"));
         return rows;
     }

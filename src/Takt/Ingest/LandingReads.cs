@@ -40,6 +40,9 @@ internal sealed record SplitExtract(LandingFile File, string Sha256, IReadOnlyDi
     /// <summary>The Parquet files of the extract of <paramref name="box"/>, or none when none of its rows is in the extract.</summary>
     public IReadOnlyList<string> FilesOf(long box) => Folders.TryGetValue(box, out var folder) ? Directory.GetFiles(folder, "*.parquet") : [];
 
+    /// <summary>Whether the rows of <paramref name="box"/> went to its final file only, not to the extract (they are read from the file again when needed).</summary>
+    public bool OnlyInFinal(long box) => !Folders.ContainsKey(box) && Counts?.ContainsKey(box) == true;
+
     /// <summary>The extract's folder of each box in <paramref name="dir"/> (<c>__box=N</c>, as a partitioned write names them).</summary>
     public static Dictionary<long, string> FoldersIn(string dir) =>
         Directory.Exists(dir)
@@ -195,7 +198,7 @@ internal sealed class LandingReads(Workspace ws, string runId) : ILandingFiles, 
     /// </summary>
     public IReadOnlyList<string> FilesOf(Dataset dataset, SplitExtract extract, long box)
     {
-        if (extract.Folders.ContainsKey(box) || extract.Counts is not { } counts || !counts.ContainsKey(box)) return extract.FilesOf(box);
+        if (!extract.OnlyInFinal(box)) return extract.FilesOf(box);
         return _again.GetOrAdd((extract.File.RelativePath, extract.Sha256, box), _ => new Lazy<IReadOnlyList<string>>(() => ReadAgain(dataset, extract, box))).Value;
     }
 
